@@ -1,0 +1,343 @@
+#!/usr/bin/env bash
+# silo bench: how long an OCI runtime takes to run a container, silo-runtime
+# side by side with crun and runc, on identical inputs.
+#
+# What it measures (wall clock of one runtime invocation, in ms):
+#   run      `RUNTIME run --bundle B ID` of /bin/true, a fresh ID every time
+#   create   `RUNTIME create --bundle B ID`
+#   start    `RUNTIME start ID`            (then, untimed, wait for "stopped")
+#   delete   `RUNTIME delete ID`
+#   floor    `unshare -pfmiun --fork /bin/true`: the same namespaces with no
+#            runtime at all, measured in the same rounds as `run`
+#
+# How: one bundle (busybox-static rootfs, config.json from `runc spec` with
+# /bin/true, no terminal, pid/mount/uts/ipc/net namespaces, 256 MiB memory
+# and 512 pids limits) and one --root state dir per runtime, all in a temp
+# dir. N rounds (BENCH_ROUNDS, default 30); in each round every tool runs once,
+# one after another, in an order rotated every round (A B C, B C A, C A B …),
+# so drift on a noisy machine hits all tools alike. The clock is bash's
+# $EPOCHREALTIME around the runtime's fork+exec+wait. Per round, each tool's
+# time is divided by the anchor's (crun; BENCH_ANCHOR to change) and the
+# table shows the median ratio and its interquartile range.
+#
+# On a hybrid cgroup host crun 1.8 refuses to start, so each crun call runs in
+# a fresh private mount namespace with /sys/fs/cgroup/unified unmounted; the
+# clock starts inside it, right around crun, so the wrapper is not counted.
+# See docs/bench.md.
+#
+# Usage: bench/run.sh [BUILD_DIR]     (as root; silo is BUILD_DIR/silo-runtime)
+# Writes bench/results/<timestamp>.json, latest.json and latest.png.
+# Cleans up containers, state dirs, cgroups and the temp dir, also on ^C.
+set -euo pipefail
+export LC_ALL=C
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BENCH_LIB=$BENCH_DIR/lib.sh
+# shellcheck source=bench/lib.sh
+. "$BENCH_LIB"
+
+BUILD_DIR=${1:-build}
+ROUNDS=${BENCH_ROUNDS:-30}
+ANCHOR=${BENCH_ANCHOR:-crun}
+RESULTS=$BENCH_DIR/results
+SILO_RUNTIME=${SILO_RUNTIME:-$BUILD_DIR/silo-runtime}
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "bench: $*"; exit 1; }
+
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'"
+[[ $(id -u) == 0 ]] || die "must run as root (containers, namespaces and cgroups)"
+for cmd in jq unshare findmnt timeout; do
+	command -v "$cmd" >/dev/null || die "$cmd is missing (scripts/deps.sh --bench installs it)"
+done
+[[ -x /bin/busybox ]] || die "/bin/busybox is missing (apt-get install busybox-static)"
+command -v runc >/dev/null || die "runc is needed to generate config.json (scripts/deps.sh --bench)"
+
+# ---------------------------------------------------------------------------
+# Inputs, all under one temp dir that the EXIT trap removes.
+
+BENCH_TMP=""
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+BENCH_TMP=$(mktemp -d /tmp/silo-bench.XXXXXX)
+BENCH_TAG=silobench-$$
+BENCH_ERR=$BENCH_TMP/log/last.err
+export BENCH_TMP BENCH_TAG BENCH_ERR
+
+mkdir -p "$BENCH_TMP"/{state,log}
+BUNDLE=$BENCH_TMP/bundle
+make_bundle "$BUNDLE"
+SAMPLES=$BENCH_TMP/samples.tsv
+WRAPPER=$BENCH_TMP/wrapper.tsv
+: >"$SAMPLES"
+: >"$WRAPPER"
+CGROUPS=$(cgroup_mode)
+NOTES=()
+
+# record COMPARISON TOOL ROUND: stores the last timed call (failure = "-").
+record() {
+	if [[ $T_RC == 0 ]]; then
+		printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$T_US" >>"$SAMPLES"
+	else
+		printf '%s\t%s\t%s\t-\n' "$1" "$2" "$3" >>"$SAMPLES"
+		printf '%s %s failed in round %s: %s\n' "$2" "$1" "$3" "$(last_error)" >>"$BENCH_TMP/failures"
+	fi
+	if [[ ${TOOL_WRAP[$2]:-0} == 1 && $T_RC == 0 ]]; then
+		echo $((WRAP_US - T_US)) >>"$WRAPPER"
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# The runtimes. A tool that is missing or fails its smoke test is reported
+# and left out; the others go on.
+
+add_tool() { # NAME BINARY
+	local name=$1 bin=$2
+	TOOL_BIN[$name]=$bin TOOL_WRAP[$name]=0 TOOL_STATUS[$name]=ok TOOL_NOTE[$name]="" TOOL_CAN[$name]=""
+	mkdir -p "$BENCH_TMP/state/$name"
+	: >"$(log_of "$name")"
+	TOOL_VERSION[$name]=$(timeout 10 "$bin" --version 2>/dev/null </dev/null | head -n 1 || true)
+	if [[ $name == crun && $CGROUPS == hybrid ]]; then
+		TOOL_WRAP[$name]=1
+		NOTES+=("crun runs in a private mount namespace with /sys/fs/cgroup/unified unmounted (crun 1.8 refuses hybrid hosts); its clock starts inside, so the wrapper is not counted")
+	fi
+}
+
+skip_tool() { # NAME STATUS NOTE
+	TOOL_STATUS[$1]=$2 TOOL_NOTE[$1]=$3
+	NOTES+=("$1: $2: $3")
+	say "bench: $1: $2: $3"
+}
+
+# smoke_test NAME: one untimed run and one create/start/delete, with
+# timeouts. Sets TOOL_CAN[NAME] to the groups ("run", "csd") that work.
+smoke_test() {
+	local t=$1 id st
+	new_id "$t" smoke
+	if tool_cmd "$t" run --bundle "$BUNDLE" "$NEW_ID" >/dev/null; then
+		TOOL_CAN[$t]+=" run"
+	else
+		skip_tool "$t" failed "\`run\` did not work: $(last_error)"
+	fi
+	tool_quiet "$t" delete --force "$NEW_ID" || true
+
+	new_id "$t" smoke
+	id=$NEW_ID
+	if ! tool_cmd "$t" create --bundle "$BUNDLE" "$id" >/dev/null; then
+		st="\`create\` did not work: $(last_error)"
+	elif [[ $(tool_status "$t" "$id") != created ]]; then
+		st="\`state\` after create did not say \"created\""
+	elif ! tool_cmd "$t" start "$id" >/dev/null; then
+		st="\`start\` did not work: $(last_error)"
+	elif ! wait_stopped "$t" "$id"; then
+		st="\`state\` never said \"stopped\" after start"
+	elif ! tool_cmd "$t" delete "$id" >/dev/null; then
+		st="\`delete\` did not work: $(last_error)"
+	elif tool_quiet "$t" state "$id"; then
+		st="the container was still there after \`delete\`"
+	else
+		st=""
+		TOOL_CAN[$t]+=" csd"
+	fi
+	tool_quiet "$t" delete --force "$id" || true
+	if [[ -n $st ]]; then
+		if [[ ${TOOL_STATUS[$t]} == ok ]]; then
+			skip_tool "$t" partial "create/start/delete not measured: $st"
+		else
+			NOTES+=("$t: also $st")
+		fi
+	fi
+}
+
+if [[ -x $SILO_RUNTIME ]]; then
+	add_tool silo "$(cd "$(dirname "$SILO_RUNTIME")" && pwd)/$(basename "$SILO_RUNTIME")"
+else
+	TOOL_BIN[silo]="" TOOL_VERSION[silo]=""
+	skip_tool silo skipped "$SILO_RUNTIME not found (build silo first); measuring the others only"
+fi
+for t in crun runc; do
+	if command -v "$t" >/dev/null; then
+		add_tool "$t" "$(command -v "$t")"
+	else
+		TOOL_BIN[$t]="" TOOL_VERSION[$t]=""
+		skip_tool "$t" skipped "not installed (scripts/deps.sh --bench)"
+	fi
+done
+
+ALL_TOOLS=(silo crun runc)
+RUN_TOOLS=() CSD_TOOLS=()
+for t in "${ALL_TOOLS[@]}"; do
+	[[ -n ${TOOL_BIN[$t]} ]] || continue
+	smoke_test "$t"
+	if [[ ${TOOL_CAN[$t]} == *run* ]]; then RUN_TOOLS+=("$t"); fi
+	if [[ ${TOOL_CAN[$t]} == *csd* ]]; then CSD_TOOLS+=("$t"); fi
+done
+((${#RUN_TOOLS[@]} + ${#CSD_TOOLS[@]})) || die "no runtime works here; see the notes above"
+
+# The anchor is what ratios are taken against; it must have worked.
+if [[ " ${RUN_TOOLS[*]} " != *" $ANCHOR "* ]]; then
+	old=$ANCHOR
+	ANCHOR=""
+	for t in crun runc silo; do
+		if [[ " ${RUN_TOOLS[*]} " == *" $t "* ]]; then
+			ANCHOR=$t
+			break
+		fi
+	done
+	NOTES+=("anchor $old is not usable here; ratios are against ${ANCHOR:-nothing}")
+fi
+
+# ---------------------------------------------------------------------------
+# Measurements
+
+measure_run() { # TOOL ROUND
+	if [[ $1 == unshare ]]; then
+		: >"$BENCH_ERR"
+		WRAP_US=0
+		timed unshare -pfmiun --fork /bin/true
+		LAST_RC=$T_RC
+		record floor unshare "$2"
+		return
+	fi
+	new_id "$1" run
+	tool_timed "$1" run --bundle "$BUNDLE" "$NEW_ID"
+	record run "$1" "$2"
+	# `run` removes the container when it exits; make sure.
+	tool_quiet "$1" delete --force "$NEW_ID" || true
+}
+
+# missing COMPARISON TOOL ROUND: a call that was not made because an earlier
+# step of the same container failed.
+missing() { printf '%s\t%s\t%s\t-\n' "$1" "$2" "$3" >>"$SAMPLES"; }
+
+measure_csd() { # TOOL ROUND
+	local t=$1 r=$2 id
+	new_id "$t" csd
+	id=$NEW_ID
+	tool_timed "$t" create --bundle "$BUNDLE" "$id"
+	record create "$t" "$r"
+	if [[ $T_RC != 0 ]]; then
+		missing start "$t" "$r"
+		missing delete "$t" "$r"
+	else
+		tool_timed "$t" start "$id"
+		record start "$t" "$r"
+		if [[ $T_RC != 0 ]]; then
+			missing delete "$t" "$r"
+		elif ! wait_stopped "$t" "$id"; then
+			printf '%s start in round %s: the container never stopped\n' "$t" "$r" >>"$BENCH_TMP/failures"
+			missing delete "$t" "$r"
+		else
+			tool_timed "$t" delete "$id"
+			record delete "$t" "$r"
+		fi
+	fi
+	tool_quiet "$t" delete --force "$id" || true
+}
+
+# rotated ROUND ITEMS...: the items, starting at position ROUND mod count.
+rotated() {
+	local r=$1
+	shift
+	local -a items=("$@")
+	local n=${#items[@]} i
+	for ((i = 0; i < n; i++)); do
+		ROTATED[i]=${items[(r + i) % n]}
+	done
+}
+
+: >"$(log_of unshare)"
+RUN_ITEMS=("${RUN_TOOLS[@]}" unshare)
+
+# One untimed warm-up of each, so the first timed round is not the one that
+# pulls binaries and the bundle into the page cache.
+for t in "${RUN_TOOLS[@]}"; do
+	new_id "$t" warmup
+	tool_quiet "$t" run --bundle "$BUNDLE" "$NEW_ID" || true
+	tool_quiet "$t" delete --force "$NEW_ID" || true
+done
+unshare -pfmiun --fork /bin/true || die "\`unshare -pfmiun --fork /bin/true\` does not work here"
+
+say "bench: $ROUNDS rounds of: run [${RUN_ITEMS[*]}], create/start/delete [${CSD_TOOLS[*]}]"
+for ((r = 1; r <= ROUNDS; r++)); do
+	progress "round $r/$ROUNDS"
+	ROTATED=()
+	rotated "$r" "${RUN_ITEMS[@]}"
+	for t in "${ROTATED[@]}"; do measure_run "$t" "$r"; done
+	if ((${#CSD_TOOLS[@]})); then
+		ROTATED=()
+		rotated "$r" "${CSD_TOOLS[@]}"
+		for t in "${ROTATED[@]}"; do measure_csd "$t" "$r"; done
+	fi
+done
+progress_done
+
+if [[ -s $BENCH_TMP/failures ]]; then
+	n=$(wc -l <"$BENCH_TMP/failures")
+	say "bench: $n timed calls failed; the first ones:"
+	sed 's/^/  /' "$BENCH_TMP/failures" | head -n 5 >&2
+	NOTES+=("$n timed calls failed; failed calls are left out of the statistics: $(head -n 1 "$BENCH_TMP/failures" | cut -c1-300)")
+fi
+if [[ -s $WRAPPER ]]; then
+	w=$(sort -n "$WRAPPER" | awk '{ a[NR] = $1 } END { printf "%.2f", (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) / 1000 }')
+	NOTES+=("the crun wrapper (unshare -m, bash, umount) cost a median $w ms per call on top, not counted")
+fi
+
+# ---------------------------------------------------------------------------
+# Report
+
+tools_json=$(
+	for t in "${ALL_TOOLS[@]}"; do
+		jq -n --arg name "$t" --arg status "${TOOL_STATUS[$t]}" --arg note "${TOOL_NOTE[$t]:-}" \
+			--arg bin "${TOOL_BIN[$t]:-}" --arg version "${TOOL_VERSION[$t]:-}" \
+			--argjson wrapped "$([[ ${TOOL_WRAP[$t]:-0} == 1 ]] && echo true || echo false)" \
+			'{($name): {status: $status, note: $note, binary: $bin, version: $version,
+			            in_private_mount_namespace: $wrapped}}'
+	done
+	jq -n '{unshare: {status: "ok", note: "", binary: "unshare -pfmiun --fork /bin/true",
+	                   version: $v, in_private_mount_namespace: false}}' \
+		--arg v "$(unshare --version | head -n 1)"
+)
+meta=$(
+	jq -n \
+		--arg timestamp "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		--argjson rounds "$ROUNDS" \
+		--arg anchor "$ANCHOR" \
+		--arg kernel "$(uname -r)" \
+		--argjson cpus "$(nproc)" \
+		--arg cgroups "$CGROUPS" \
+		--argjson tools "$(jq -s 'add' <<<"$tools_json")" \
+		--args '{timestamp: $timestamp, rounds: $rounds,
+		         anchor: (if $anchor == "" then null else $anchor end),
+		         host: {kernel: $kernel, cpus: $cpus, cgroups: $cgroups},
+		         notes: $ARGS.positional, tools: $tools,
+		         comparisons: [
+		  {name: "run", ratio_ref: "run", tools: ["silo", "crun", "runc"],
+		   description: "`run --bundle B ID` of /bin/true (create+start+wait+delete in one call)"},
+		  {name: "create", ratio_ref: "create", tools: ["silo", "crun", "runc"],
+		   description: "`create --bundle B ID`"},
+		  {name: "start", ratio_ref: "start", tools: ["silo", "crun", "runc"],
+		   description: "`start ID` (the process is /bin/true)"},
+		  {name: "delete", ratio_ref: "delete", tools: ["silo", "crun", "runc"],
+		   description: "`delete ID` of the stopped container"},
+		  {name: "floor", ratio_ref: "run", tools: ["unshare"],
+		   description: "`unshare -pfmiun --fork /bin/true`: the namespaces alone, no runtime (ratio to the anchor'"'"'s run)"}]}' \
+		"${NOTES[@]}"
+)
+
+mkdir -p "$RESULTS"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+jq -R -n --argjson meta "$meta" -f "$BENCH_DIR/report.jq" "$SAMPLES" >"$RESULTS/$stamp.json"
+cp "$RESULTS/$stamp.json" "$RESULTS/latest.json"
+
+print_table "$RESULTS/latest.json"
+echo
+if command -v gnuplot >/dev/null && plot_png "$RESULTS/latest.json" "$RESULTS/latest.png.new"; then
+	mv "$RESULTS/latest.png.new" "$RESULTS/latest.png"
+	echo "results: $RESULTS/$stamp.json, latest.json, latest.png"
+else
+	rm -f "$RESULTS/latest.png.new"
+	echo "results: $RESULTS/$stamp.json, latest.json (no chart: gnuplot missing or failed)"
+fi

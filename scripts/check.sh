@@ -1,0 +1,65 @@
+#!/bin/bash
+# make check: unit tests (cmocka through meson test), then the integration
+# suite (bats, real containers, as root), then a check that nothing was left
+# on the machine. Ends with one line: "N passed, N failed".
+set -u
+
+build=$(cd "${1:-build}" && pwd)
+top=$(cd "$(dirname "$0")/.." && pwd)
+logs="$build/test-logs"
+mkdir -p "$logs"
+passed=0
+failed=0
+skipped=0
+
+echo "== unit tests"
+meson test -C "$build" --suite unit --print-errorlogs >"$logs/unit.txt" 2>&1
+unit_rc=$?
+cat "$logs/unit.txt" | grep -E '^ *[0-9]+/[0-9]+ ' || true
+unit_ok=$(awk '/^Ok:/ {print $2}' "$logs/unit.txt")
+unit_fail=$(awk '/^(Fail|Unexpected Pass|Timeout):/ {n += $2} END {print n + 0}' "$logs/unit.txt")
+if [ -z "$unit_ok" ]; then
+	echo "meson test did not run:"
+	tail -20 "$logs/unit.txt"
+	unit_ok=0
+	unit_fail=$((unit_fail + 1))
+elif [ "$unit_rc" -ne 0 ] && [ "$unit_fail" -eq 0 ]; then
+	unit_fail=1
+fi
+passed=$((passed + unit_ok))
+failed=$((failed + unit_fail))
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "integration tests need root: skipped"
+else
+	echo "== integration tests"
+	export BUILD_DIR="$build"
+	"$top/tests/integration/leftovers.sh" snapshot "$logs/leftovers.before"
+	bats --tap -r "$top/tests/integration" >"$logs/integration.tap" 2>&1
+	cat "$logs/integration.tap"
+	ok=$(grep -cE '^ok [0-9]+' "$logs/integration.tap" | tr -d ' ')
+	skip=$(grep -cE '^ok [0-9]+ .*# skip' "$logs/integration.tap" | tr -d ' ')
+	bad=$(grep -cE '^not ok [0-9]+' "$logs/integration.tap" | tr -d ' ')
+	if ! grep -qE '^1\.\.[0-9]+' "$logs/integration.tap"; then
+		echo "bats did not run"
+		bad=$((bad + 1))
+	fi
+	passed=$((passed + ok - skip))
+	skipped=$((skipped + skip))
+	failed=$((failed + bad))
+
+	echo "== leftovers"
+	if "$top/tests/integration/leftovers.sh" compare "$logs/leftovers.before"; then
+		echo "ok: nothing left behind"
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+fi
+
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]

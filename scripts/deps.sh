@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs every package silo needs to build, test and benchmark on Debian 12.
+# Idempotent: packages already present are not downloaded again, and the apt
+# index is refreshed only when something is missing.
+set -eu
+
+build="meson ninja-build gcc pkg-config libjansson-dev libcap-dev libseccomp-dev"
+test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps"
+
+want="$build $test"
+if [ "${1:-}" = "--bench" ]; then
+	want="$want crun runc podman hyperfine gnuplot-nox valgrind"
+fi
+
+missing=""
+for pkg in $want; do
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $pkg"
+	fi
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

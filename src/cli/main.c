@@ -1,0 +1,42 @@
+/* silo's entry point. One binary, two faces: invoked as `silo-runtime` (or
+ * as `silo runtime ...`) it is an OCI runtime with runc's command line;
+ * invoked as `silo` it is the container engine with docker's commands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/options.h"
+#include "cli/runtime_cli.h"
+
+static void print_engine_help(void)
+{
+	printf("Usage:  silo [OPTIONS] COMMAND\n\n"
+	       "A daemonless container engine and OCI runtime.\n\n"
+	       "Commands:\n"
+	       "  runtime     The OCI runtime (runc's command line); also installed as silo-runtime\n"
+	       "  version     Show the version\n\n"
+	       "Options:\n"
+	       "  -h, --help     Show this help\n"
+	       "  -v, --version  Show the version\n\n"
+	       "Run 'silo runtime --help' for the runtime's commands.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+
+	if (!strcmp(name, "silo-runtime"))
+		return runtime_main(argc, argv);
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		print_engine_help();
+		return 0;
+	}
+	if (!strcmp(argv[1], "runtime"))
+		return runtime_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "-v")) {
+		cli_print_version("silo");
+		return 0;
+	}
+	fprintf(stderr, "silo: unknown command \"%s\" (see 'silo --help')\n", argv[1]);
+	return 1;
+}

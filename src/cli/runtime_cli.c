@@ -1,0 +1,171 @@
+/* The runtime face's global flags and command table, as runc has them:
+ * `silo-runtime [--root DIR] [--log FILE] [--log-format text|json] [--debug]
+ *  [--systemd-cgroup] [--rootless auto|true|false] COMMAND [ARGS]`. */
+#include "cli/options.h"
+#include "cli/runtime_cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define DEFAULT_ROOT "/run/silo"
+
+const struct cli_command runtime_commands[] = {
+	{ "create", "create a container",
+	  "USAGE:\n   create [options] CONTAINER_ID\n\nOPTIONS:\n"
+	  "   --bundle value, -b value  path to the root of the bundle directory (default: .)\n"
+	  "   --console-socket value    path to an AF_UNIX socket that receives the pty master\n"
+	  "   --pid-file value          file to write the process id to\n"
+	  "   --no-pivot                do not use pivot_root to jail the process inside rootfs\n"
+	  "   --no-new-keyring          do not create a new session keyring for the container\n"
+	  "   --preserve-fds value      pass N additional file descriptors to the container (default: 0)\n",
+	  runtime_cmd_create },
+	{ "start", "executes the user defined process in a created container",
+	  "USAGE:\n   start CONTAINER_ID\n", runtime_cmd_start },
+	{ "run", "create and run a container",
+	  "USAGE:\n   run [options] CONTAINER_ID\n\nOPTIONS:\n"
+	  "   --bundle value, -b value  path to the root of the bundle directory (default: .)\n"
+	  "   --console-socket value    path to an AF_UNIX socket that receives the pty master\n"
+	  "   --detach, -d              detach from the container's process\n"
+	  "   --keep                    do not delete the container after it exits\n"
+	  "   --pid-file value          file to write the process id to\n"
+	  "   --no-pivot                do not use pivot_root to jail the process inside rootfs\n"
+	  "   --no-new-keyring          do not create a new session keyring for the container\n"
+	  "   --preserve-fds value      pass N additional file descriptors to the container (default: 0)\n",
+	  runtime_cmd_run },
+	{ "state", "output the state of a container", "USAGE:\n   state CONTAINER_ID\n",
+	  runtime_cmd_state },
+	{ "kill", "kill sends the specified signal (default: SIGTERM) to the container's init process",
+	  "USAGE:\n   kill [options] CONTAINER_ID [SIGNAL]\n\nOPTIONS:\n"
+	  "   --all, -a  send the signal to all processes in the container\n",
+	  runtime_cmd_kill },
+	{ "delete", "delete any resources held by the container",
+	  "USAGE:\n   delete [options] CONTAINER_ID\n\nOPTIONS:\n"
+	  "   --force, -f  forcibly delete the container if it is still running (uses SIGKILL)\n",
+	  runtime_cmd_delete },
+	{ "list", "lists containers started by silo with the given root",
+	  "USAGE:\n   list [options]\n\nOPTIONS:\n"
+	  "   --format value, -f value  select one of: table or json (default: table)\n"
+	  "   --quiet, -q               display only container IDs\n",
+	  runtime_cmd_list },
+	{ "spec", "create a new specification file",
+	  "USAGE:\n   spec [options]\n\nOPTIONS:\n"
+	  "   --bundle value, -b value  path to the root of the bundle directory\n"
+	  "   --rootless                generate a configuration for a rootless container\n",
+	  runtime_cmd_spec },
+	{ "features", "show the enabled features", "USAGE:\n   features\n", runtime_cmd_features },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void print_help(const char *face)
+{
+	printf("NAME:\n   %s - an OCI runtime with runc's command line\n\n", face);
+	printf("USAGE:\n   %s [global options] command [command options] [arguments...]\n\n", face);
+	printf("COMMANDS:\n");
+	for (const struct cli_command *c = runtime_commands; c->name; c++)
+		printf("   %-9s %s\n", c->name, c->summary);
+	printf("\nGLOBAL OPTIONS:\n"
+	       "   --root value          root directory for storage of container state (default: \"%s\")\n"
+	       "   --log value           set the log file to write runtime logs to (default: stderr)\n"
+	       "   --log-format value    set the log format ('text' (default), or 'json')\n"
+	       "   --debug               enable debug logging\n"
+	       "   --systemd-cgroup      use systemd's cgroup driver (needs a running systemd)\n"
+	       "   --rootless value      ignore cgroup permission errors ('true', 'false', or 'auto')\n"
+	       "   --help, -h            show help\n"
+	       "   --version, -v         print the version\n",
+	       DEFAULT_ROOT);
+}
+
+enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+
+int runtime_main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
+		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
+		{ "criu", required_argument, NULL, OPT_CRIU },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *face = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	struct runtime_context ctx = { .root = DEFAULT_ROOT };
+	enum log_format format = LOG_FORMAT_TEXT;
+	const char *log_path = NULL;
+	const struct cli_command *cmd;
+	struct silo_err err;
+	int debug = 0, c;
+
+	if (strcmp(face, "silo-runtime"))
+		face = "silo runtime";
+	opterr = 0;
+	while ((c = getopt_long_only(argc, argv, "+:hv", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_ROOT:
+			ctx.root = optarg;
+			break;
+		case OPT_LOG:
+			log_path = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			if (log_parse_format(optarg, &format) < 0)
+				return cli_fail_usage(NULL, "--log-format: unknown format \"%s\" (use text or json)",
+						      optarg);
+			break;
+		case OPT_DEBUG:
+			debug = 1;
+			break;
+		case OPT_SYSTEMD:
+			ctx.systemd_cgroup = 1;
+			break;
+		case OPT_ROOTLESS:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "true") && strcmp(optarg, "false"))
+				return cli_fail_usage(NULL, "--rootless: invalid value \"%s\" (use auto, true or false)",
+						      optarg);
+			if (!strcmp(optarg, "true") && geteuid() == 0)
+				log_warning("--rootless=true: running as root, rootless mode has no effect");
+			break;
+		case OPT_CRIU:
+			break; /* accepted for compatibility: checkpointing is not offered */
+		case 'h':
+			print_help(face);
+			return 0;
+		case 'v':
+			cli_print_version(face);
+			return 0;
+		case ':':
+			return cli_fail_usage(NULL, "flag needs an argument: %s", argv[optind - 1]);
+		default:
+			return cli_fail_usage(NULL, "unknown global flag: %s (see '%s --help')",
+					      argv[optind - 1], face);
+		}
+	}
+	if (log_setup(log_path, format, debug, &err) < 0)
+		return cli_fail(NULL, &err);
+	if (optind >= argc) {
+		print_help(face);
+		return 0;
+	}
+	cmd = cli_find_command(runtime_commands, argv[optind]);
+	if (!cmd)
+		return cli_fail_usage(NULL, "unknown command \"%s\" (see '%s --help')", argv[optind], face);
+	for (int i = optind + 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			cli_print_command_help(face, cmd);
+			return 0;
+		}
+	}
+	argv += optind;
+	argc -= optind;
+	optind = 0; /* glibc: fully restart getopt for the command's flags */
+	return cmd->run(&ctx, argc, argv);
+}

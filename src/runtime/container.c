@@ -1,0 +1,664 @@
+/* The OCI lifecycle, on the runtime's side of the socket pair.
+ *
+ * create: load and check the config, take the container's state directory,
+ * clone the init process into its new namespaces, put it in its cgroup, let
+ * it build the container (init.c), then write state.json. Any failure on
+ * the way undoes all of it: the process, the cgroup and the state directory.
+ * start: connect to the exec socket the init waits on. Everything else
+ * works from state.json and the live process it names. */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "runtime/capabilities.h"
+#include "runtime/cgroup.h"
+#include "runtime/init.h"
+#include "runtime/namespaces.h"
+#include "runtime/spec.h"
+#include "runtime/state.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* struct clone_args of <linux/sched.h>, whose CLONE_* macros clash with
+ * glibc's <sched.h>. The layout is the kernel ABI. */
+struct silo_clone_args {
+	uint64_t flags;
+	uint64_t pidfd;
+	uint64_t child_tid;
+	uint64_t parent_tid;
+	uint64_t exit_signal;
+	uint64_t stack;
+	uint64_t stack_size;
+	uint64_t tls;
+	uint64_t set_tid;
+	uint64_t set_tid_size;
+	uint64_t cgroup;
+};
+
+/* Everything a create has made so far, so a failure can undo it. */
+struct create_job {
+	const struct runtime_context *ctx;
+	const struct create_options *opts;
+	struct spec *spec;
+	struct cgroup_host cgroups;
+	char *cgroup_path;
+	int cgroup_default_parent;
+	int cgroup_made;
+	char *dir;
+	int lock_fd;
+	int listen_fd;
+	int console_fd;
+	int sync_fd;
+	pid_t pid;
+	int *own_console; /* run: where to hand our end of a console pair */
+};
+
+static void create_job_undo(struct create_job *job)
+{
+	if (job->pid > 0) {
+		kill(job->pid, SIGKILL);
+		waitpid(job->pid, NULL, 0);
+		job->pid = 0;
+	}
+	if (job->cgroup_made)
+		cgroup_destroy(&job->cgroups, job->cgroup_path, job->cgroup_default_parent, NULL);
+	if (job->dir)
+		fs_remove_tree(job->dir, NULL);
+}
+
+static void create_job_free(struct create_job *job)
+{
+	spec_free(job->spec);
+	cgroup_host_free(&job->cgroups);
+	free(job->cgroup_path);
+	free(job->dir);
+	for (int *fd = &job->lock_fd; fd <= &job->sync_fd; fd++)
+		if (*fd >= 0)
+			close(*fd);
+}
+
+static int check_systemd(const struct runtime_context *ctx, struct silo_err *err)
+{
+	if (!ctx->systemd_cgroup)
+		return 0;
+	if (access("/run/systemd/system", F_OK) < 0)
+		return silo_err_set(err, ENOTSUP,
+				    "--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); drop the flag to use cgroupfs");
+	return silo_err_set(err, ENOTSUP,
+			    "--systemd-cgroup: the systemd cgroup driver is not supported yet; drop the flag to use cgroupfs");
+}
+
+static int create_check_config(struct create_job *job, struct silo_err *err)
+{
+	const struct spec *spec = job->spec;
+	struct stat st;
+
+	if (!spec->has_process)
+		return silo_err_set(err, EINVAL, "config.json: process: missing, nothing to run");
+	if (namespaces_validate(spec, err) < 0)
+		return -1;
+	if (spec->process.has_capabilities &&
+	    capabilities_check_host(&spec->process.capabilities, err) < 0)
+		return -1;
+	if (stat(spec->root_path, &st) < 0)
+		return silo_err_errno(err, "rootfs \"%s\"", spec->root_path);
+	if (!S_ISDIR(st.st_mode))
+		return silo_err_set(err, ENOTDIR, "rootfs \"%s\": not a directory", spec->root_path);
+	if (spec->process.terminal && job->console_fd < 0)
+		return silo_err_set(err, EINVAL,
+				    "config.json: process.terminal is true, so --console-socket is required");
+	if (!spec->process.terminal && job->opts->console_socket)
+		return silo_err_set(err, EINVAL,
+				    "--console-socket was given but process.terminal is false in config.json");
+	return 0;
+}
+
+static int listen_exec_socket(struct create_job *job, struct silo_err *err)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s", job->dir, STATE_EXEC_SOCKET) >=
+	    (int)sizeof(addr.sun_path))
+		return silo_err_set(err, ENAMETOOLONG, "state directory \"%s\" is too long for a socket path",
+				    job->dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return silo_err_errno(err, "exec socket");
+	job->listen_fd = fd;
+	unlink(addr.sun_path);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0)
+		return silo_err_errno(err, "exec socket \"%s\"", addr.sun_path);
+	return 0;
+}
+
+static pid_t clone_init(unsigned long flags, struct silo_err *err)
+{
+	struct silo_clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	long pid = syscall(SYS_clone3, &args, sizeof(args));
+
+	if (pid < 0 && errno == ENOSYS) {
+		/* Kernels before 5.3: the same, through clone(2) without a
+		 * new stack (fork semantics). */
+		pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+	}
+	if (pid < 0)
+		return silo_err_errno(err, "clone container init");
+	return (pid_t)pid;
+}
+
+static int create_spawn(struct create_job *job, struct silo_err *err)
+{
+	const struct spec_namespace *pidns = spec_find_namespace(job->spec, CLONE_NEWPID);
+	int pair[2];
+	pid_t pid;
+
+	if (sync_pair(pair, err) < 0)
+		return -1;
+	/* Joining a pid namespace only affects children, so the runtime
+	 * joins it itself right before the clone. */
+	if (pidns && pidns->path) {
+		struct spec_namespace copy = *pidns;
+
+		if (namespaces_join(&copy, err) < 0) {
+			close(pair[0]);
+			close(pair[1]);
+			return -1;
+		}
+	}
+	pid = clone_init(namespaces_clone_flags(job->spec), err);
+	if (pid < 0) {
+		close(pair[0]);
+		close(pair[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		struct init_config cfg = {
+			.spec = job->spec,
+			.id = job->opts->id,
+			.sync_fd = pair[1],
+			.exec_listen_fd = job->listen_fd,
+			.console_fd = job->console_fd,
+			.first_open_fd = 3 + job->opts->preserve_fds,
+			.no_pivot = job->opts->no_pivot,
+			.no_new_keyring = job->opts->no_new_keyring,
+			.cgroups = &job->cgroups,
+			.cgroup_path = job->cgroup_path,
+		};
+
+		/* The state lock is the runtime's: held through this copy it
+		 * would outlive `create` and block every later command. */
+		close(job->lock_fd);
+		close(pair[0]);
+		init_run(&cfg);
+	}
+	close(pair[1]);
+	job->sync_fd = pair[0];
+	job->pid = pid;
+	return 0;
+}
+
+static int create_place_in_cgroup(struct create_job *job, struct silo_err *err)
+{
+	if (cgroup_create(&job->cgroups, job->cgroup_path, err) < 0)
+		return -1;
+	job->cgroup_made = 1;
+	if (job->spec->resources &&
+	    cgroup_apply_resources(&job->cgroups, job->cgroup_path, job->spec->resources, err) < 0)
+		return -1;
+	return cgroup_enter(&job->cgroups, job->cgroup_path, job->pid, err);
+}
+
+static int create_set_oom_score(struct create_job *job, struct silo_err *err)
+{
+	char path[64], value[16];
+
+	if (!job->spec->process.has_oom_score_adj)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", job->pid);
+	snprintf(value, sizeof(value), "%d", job->spec->process.oom_score_adj);
+	if (fs_write_string(path, value, err) < 0) {
+		if (err && err->code == EACCES)
+			return silo_err_set(err, EACCES,
+					    "config.json: process.oomScoreAdj: %d is below the runtime's own score, and lowering it needs CAP_SYS_RESOURCE",
+					    job->spec->process.oom_score_adj);
+		return silo_err_prefix(err, "config.json: process.oomScoreAdj");
+	}
+	return 0;
+}
+
+static char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+	char *out;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (asprintf(&out, "%s.%09ldZ", base, ts.tv_nsec) < 0)
+		return NULL;
+	return out;
+}
+
+static int create_record(struct create_job *job, struct silo_err *err)
+{
+	_cleanup_free_ char *created = now_rfc3339();
+	struct container_state state = {
+		.id = (char *)job->opts->id,
+		.dir = job->dir,
+		.pid = job->pid,
+		.start_time = state_process_start_time(job->pid, NULL),
+		.bundle = job->spec->bundle,
+		.rootfs = job->spec->root_path,
+		.created = created,
+		.cgroup_path = job->cgroup_path,
+		.cgroup_default_parent = job->cgroup_default_parent,
+		.owner = geteuid(),
+		.annotations = job->spec->annotations,
+		.config = job->spec->document,
+	};
+
+	if (!created)
+		return silo_err_sys(err, ENOMEM, "record container");
+	if (state_write(&state, err) < 0)
+		return -1;
+	if (job->opts->pid_file) {
+		char pid[32];
+
+		snprintf(pid, sizeof(pid), "%d", job->pid);
+		if (fs_write_file_atomic(job->opts->pid_file, pid, strlen(pid), 0644, err) < 0)
+			return silo_err_prefix(err, "--pid-file");
+	}
+	return 0;
+}
+
+static int create_run(struct create_job *job, struct silo_err *err)
+{
+	const struct create_options *opts = job->opts;
+
+	if (state_validate_id(opts->id, err) < 0)
+		return -1;
+	if (check_systemd(job->ctx, err) < 0)
+		return -1;
+	if (spec_load(opts->bundle, &job->spec, err) < 0)
+		return -1;
+	if (opts->console_socket) {
+		job->console_fd = terminal_connect(opts->console_socket, err);
+		if (job->console_fd < 0)
+			return -1;
+	} else if (job->own_console && job->spec->process.terminal) {
+		int pair[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+			return silo_err_errno(err, "console");
+		*job->own_console = pair[0];
+		job->console_fd = pair[1];
+	}
+	if (create_check_config(job, err) < 0)
+		return -1;
+	if (cgroup_detect(&job->cgroups, err) < 0)
+		return -1;
+	job->cgroup_path = cgroup_resolve_path(job->spec->cgroups_path, opts->id,
+					       &job->cgroup_default_parent);
+	if (!job->cgroup_path)
+		return silo_err_sys(err, ENOMEM, "cgroup path");
+
+	if (state_dir_create(job->ctx->root, opts->id, &job->lock_fd, err) < 0)
+		return -1;
+	job->dir = state_dir_path(job->ctx->root, opts->id);
+	if (!job->dir)
+		return silo_err_sys(err, ENOMEM, "state directory");
+	if (listen_exec_socket(job, err) < 0)
+		return -1;
+
+	if (create_spawn(job, err) < 0)
+		return -1;
+	if (create_place_in_cgroup(job, err) < 0 || create_set_oom_score(job, err) < 0)
+		return -1;
+	if (sync_send(job->sync_fd, SYNC_GO, NULL) < 0)
+		return silo_err_errno(err, "container init went away");
+	if (sync_expect(job->sync_fd, SYNC_READY, err) < 0)
+		return -1;
+	if (create_record(job, err) < 0)
+		return -1;
+	/* From here on the container exists; its init may go on. */
+	if (sync_send(job->sync_fd, SYNC_GO, NULL) < 0)
+		return silo_err_errno(err, "container init went away");
+	return 0;
+}
+
+/* The shared body of create and run. With own_console (run in the
+ * foreground), a config asking for a terminal without a console socket gets
+ * one made here, and *own_console is the end the pty master arrives on. */
+static int create_container(const struct runtime_context *ctx, const struct create_options *opts,
+			    int *own_console, pid_t *pid, struct silo_err *err)
+{
+	struct create_job job = {
+		.ctx = ctx,
+		.opts = opts,
+		.lock_fd = -1,
+		.listen_fd = -1,
+		.console_fd = -1,
+		.sync_fd = -1,
+		.own_console = own_console,
+	};
+	int r = create_run(&job, err);
+
+	if (r < 0) {
+		create_job_undo(&job);
+		silo_err_prefix(err, "create container \"%s\"", opts->id);
+		if (own_console && *own_console >= 0) {
+			close(*own_console);
+			*own_console = -1;
+		}
+	} else {
+		*pid = job.pid;
+	}
+	create_job_free(&job);
+	return r;
+}
+
+int container_create(const struct runtime_context *ctx, const struct create_options *opts,
+		     pid_t *pid, struct silo_err *err)
+{
+	return create_container(ctx, opts, NULL, pid, err);
+}
+
+int container_start(const struct runtime_context *ctx, const char *id, struct silo_err *err)
+{
+	struct container_state state;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	_cleanup_close_ int lock_fd = -1;
+	_cleanup_close_ int fd = -1;
+	enum container_status status;
+	char reply[SILO_ERR_MAX];
+	ssize_t n;
+
+	if (state_lock(ctx->root, id, &lock_fd, err) < 0 || state_read(ctx->root, id, &state, err) < 0)
+		return -1;
+	status = state_status(&state);
+	if (status != STATUS_CREATED) {
+		state_free(&state);
+		if (status == STATUS_STOPPED)
+			return silo_err_set(err, EINVAL, "cannot start container \"%s\": it has stopped", id);
+		return silo_err_set(err, EINVAL, "cannot start container \"%s\": it is already %s", id,
+				    state_status_name(status));
+	}
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s", state.dir, STATE_EXEC_SOCKET);
+	state_free(&state);
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return silo_err_errno(err, "start container \"%s\"", id);
+	/* The socket's presence is what says "created": once we are through,
+	 * it goes, and the container counts as running. */
+	unlink(addr.sun_path);
+	if (write(fd, "S", 1) != 1)
+		return silo_err_errno(err, "start container \"%s\"", id);
+	/* The init writes here only if its last steps or execve fail; a
+	 * successful execve closes the socket (close-on-exec). */
+	do
+		n = read(fd, reply, sizeof(reply) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		reply[n] = '\0';
+		return silo_err_set(err, EINVAL, "start container \"%s\": %s", id, reply);
+	}
+	return 0;
+}
+
+static int open_container_process(const struct container_state *state, struct silo_err *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, state->pid, 0);
+
+	if (pidfd < 0)
+		return silo_err_set(err, ESRCH, "container \"%s\": container not running", state->id);
+	/* The PID could have been reused between reading the state and the
+	 * pidfd_open: the start time tells. */
+	if (state_process_start_time(state->pid, NULL) != state->start_time) {
+		close(pidfd);
+		return silo_err_set(err, ESRCH, "container \"%s\": container not running", state->id);
+	}
+	return pidfd;
+}
+
+int container_kill(const struct runtime_context *ctx, const char *id, int sig, int all,
+		   struct silo_err *err)
+{
+	struct container_state state;
+	_cleanup_close_ int pidfd = -1;
+	int r = 0;
+
+	if (state_read(ctx->root, id, &state, err) < 0)
+		return -1;
+	if (state_status(&state) == STATUS_STOPPED && !all) {
+		state_free(&state);
+		return silo_err_set(err, ESRCH, "container \"%s\": container not running", id);
+	}
+	if (all) {
+		struct cgroup_host host;
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+
+		r = cgroup_detect(&host, err);
+		if (r == 0) {
+			r = cgroup_read_pids(&host, state.cgroup_path, &pids, &n, err);
+			cgroup_host_free(&host);
+		}
+		for (size_t i = 0; r == 0 && i < n; i++)
+			if (kill(pids[i], sig) < 0 && errno != ESRCH)
+				r = silo_err_errno(err, "signal process %d of container \"%s\"", pids[i], id);
+		if (r == 0 && n == 0)
+			r = silo_err_set(err, ESRCH, "container \"%s\": container not running", id);
+		state_free(&state);
+		return r;
+	}
+	pidfd = open_container_process(&state, err);
+	if (pidfd < 0) {
+		state_free(&state);
+		return -1;
+	}
+	if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+		r = silo_err_errno(err, "signal container \"%s\"", id);
+	state_free(&state);
+	return r;
+}
+
+/* Waits (bounded) for the process behind pidfd to exit. */
+static int wait_for_exit(int pidfd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&pfd, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : -1;
+}
+
+static int destroy_container(const struct runtime_context *ctx, struct container_state *state,
+			     struct silo_err *err)
+{
+	struct cgroup_host host;
+	_cleanup_close_ int pidfd = -1;
+
+	if (state->pid > 0 && state_process_start_time(state->pid, NULL) == state->start_time) {
+		pidfd = open_container_process(state, NULL);
+		if (pidfd >= 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			if (wait_for_exit(pidfd, 10000) < 0)
+				return silo_err_set(err, ETIMEDOUT,
+						    "delete container \"%s\": its process did not exit after SIGKILL",
+						    state->id);
+		}
+	}
+	if (state->cgroup_path && cgroup_detect(&host, NULL) == 0) {
+		int r = cgroup_destroy(&host, state->cgroup_path, state->cgroup_default_parent, err);
+
+		cgroup_host_free(&host);
+		if (r < 0)
+			return silo_err_prefix(err, "delete container \"%s\"", state->id);
+	}
+	return state_remove(ctx->root, state->id, err);
+}
+
+int container_delete(const struct runtime_context *ctx, const char *id, int force,
+		     struct silo_err *err)
+{
+	struct container_state state;
+	_cleanup_close_ int lock_fd = -1;
+	struct silo_err inner;
+	enum container_status status;
+	int r;
+
+	if (state_validate_id(id, NULL) < 0)
+		return silo_err_set(err, ENOENT, "container \"%s\" does not exist", id);
+	if (state_lock(ctx->root, id, &lock_fd, err) < 0)
+		return -1;
+	if (state_read(ctx->root, id, &state, &inner) < 0) {
+		/* A directory without state.json is what a create that died
+		 * half-way leaves: we hold its lock, so it is ours to clear. */
+		if (inner.code == ENOENT) {
+			state_remove(ctx->root, id, NULL);
+			return silo_err_set(err, ENOENT, "container \"%s\" does not exist", id);
+		}
+		*err = inner;
+		return -1;
+	}
+	status = state_status(&state);
+	if ((status == STATUS_RUNNING || status == STATUS_PAUSED) && !force) {
+		state_free(&state);
+		return silo_err_set(err, EBUSY,
+				    "cannot delete container \"%s\" that is not stopped: %s (use --force)",
+				    id, state_status_name(status));
+	}
+	r = destroy_container(ctx, &state, err);
+	state_free(&state);
+	return r;
+}
+
+int container_state(const struct runtime_context *ctx, const char *id, json_t **out,
+		    struct silo_err *err)
+{
+	struct container_state state;
+
+	if (state_read(ctx->root, id, &state, err) < 0)
+		return -1;
+	*out = state_to_json(&state, state_status(&state));
+	state_free(&state);
+	return *out ? 0 : silo_err_sys(err, ENOMEM, "state of \"%s\"", id);
+}
+
+int container_list(const struct runtime_context *ctx, json_t **out, struct silo_err *err)
+{
+	_cleanup_strv_ char **ids = NULL;
+	json_t *list;
+
+	if (state_list_ids(ctx->root, &ids, err) < 0)
+		return -1;
+	list = json_array();
+	if (!list)
+		return silo_err_sys(err, ENOMEM, "list containers");
+	for (size_t i = 0; ids[i]; i++) {
+		json_t *one = NULL;
+
+		/* A container deleted while we list is simply not listed. */
+		if (container_state(ctx, ids[i], &one, NULL) == 0)
+			json_array_append_new(list, one);
+	}
+	*out = list;
+	return 0;
+}
+
+/* --- run: create, start, wait, delete --- */
+
+static volatile sig_atomic_t forward_pid;
+
+static void forward_signal(int sig)
+{
+	if (forward_pid > 0)
+		kill(forward_pid, sig);
+}
+
+static void forward_signals(pid_t pid, int on)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct sigaction sa = { .sa_handler = on ? forward_signal : SIG_DFL, .sa_flags = SA_RESTART };
+
+	forward_pid = on ? pid : 0;
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		sigaction(signals[i], &sa, NULL);
+}
+
+static int wait_status(pid_t pid, int *exit_status, struct silo_err *err)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			return silo_err_errno(err, "wait for container process");
+	}
+	if (WIFEXITED(status))
+		*exit_status = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		*exit_status = 128 + WTERMSIG(status);
+	else
+		*exit_status = 1;
+	return 0;
+}
+
+int container_run(const struct runtime_context *ctx, const struct create_options *opts,
+		  int detach, int *exit_status, struct silo_err *err)
+{
+	_cleanup_close_ int console = -1;
+	_cleanup_close_ int master = -1;
+	pid_t pid;
+	int r;
+
+	*exit_status = 0;
+	/* In the foreground with a terminal and no console socket, we are the
+	 * console: the pty master comes to us and we copy our stdio to it. */
+	r = create_container(ctx, opts, detach ? NULL : &console, &pid, err);
+	if (r < 0)
+		return r;
+	if (console >= 0 && terminal_recv_fd(console, &master, err) < 0) {
+		container_delete(ctx, opts->id, 1, NULL);
+		return -1;
+	}
+	if (!detach)
+		forward_signals(pid, 1);
+	if (container_start(ctx, opts->id, err) < 0) {
+		forward_signals(pid, 0);
+		container_delete(ctx, opts->id, 1, NULL);
+		waitpid(pid, NULL, WNOHANG);
+		return -1;
+	}
+	if (detach)
+		return 0;
+	if (master >= 0)
+		terminal_proxy(master, NULL);
+	r = wait_status(pid, exit_status, err);
+	forward_signals(pid, 0);
+	if (container_delete(ctx, opts->id, 1, r < 0 ? NULL : err) < 0 && r == 0)
+		return -1;
+	return r;
+}

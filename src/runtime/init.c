@@ -1,0 +1,160 @@
+/* The container's init process: what happens between clone and execve.
+ *
+ * It starts already inside the new namespaces the kernel made at clone time
+ * (see container.c). The runtime waits for it on a socket pair and each step
+ * below either succeeds or sends one line back saying what failed; the
+ * runtime then removes everything. Once built, it waits on the exec socket
+ * until `start`, and only then becomes the container user and execs. Doing
+ * the privileged steps in this fixed order is what keeps them safe:
+ *
+ *   wait until placed in the cgroup  (our cgroup is then the right root for
+ *                                     a new cgroup namespace)
+ *   join namespaces given by path
+ *   cgroup namespace, session keyring, new session
+ *   root filesystem and pivot_root   (rootfs.c)
+ *   hostname, terminal
+ *   masked and read-only paths, read-only root
+ *   rlimits, find the executable     (errors reach `create`, not `start`)
+ *   ready -> wait for start
+ *   user, capabilities, no_new_privs, close descriptors, cwd, execve
+ */
+#include "runtime/init.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/keyctl.h>
+
+#include "runtime/namespaces.h"
+#include "runtime/process.h"
+#include "runtime/rootfs.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+#include "util/cleanup.h"
+
+static int init_join_keyring(const struct init_config *cfg, struct silo_err *err)
+{
+	char name[256];
+
+	if (cfg->no_new_keyring)
+		return 0;
+	/* A session keyring of its own, so the container cannot read the
+	 * keys of whoever started it. */
+	snprintf(name, sizeof(name), "_ses.%s", cfg->id);
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0) < 0 && errno != ENOSYS)
+		return silo_err_errno(err, "create session keyring");
+	return 0;
+}
+
+static int init_set_names(const struct spec *spec, struct silo_err *err)
+{
+	if (spec->hostname && sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return silo_err_errno(err, "config.json: hostname: set \"%s\"", spec->hostname);
+	if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+		return silo_err_errno(err, "config.json: domainname: set \"%s\"", spec->domainname);
+	return 0;
+}
+
+static int init_build(const struct init_config *cfg, char **exe, struct silo_err *err)
+{
+	const struct spec *spec = cfg->spec;
+	const struct spec_namespace *cgroupns = spec_find_namespace(spec, CLONE_NEWCGROUP);
+	struct rootfs_context rootfs = {
+		.spec = spec,
+		.cgroups = cfg->cgroups,
+		.cgroup_path = cfg->cgroup_path,
+		.cgroup_namespace = cgroupns != NULL,
+		.no_pivot = cfg->no_pivot,
+	};
+
+	if (sync_expect(cfg->sync_fd, SYNC_GO, err) < 0)
+		return -1;
+	if (namespaces_join_all(spec, 0, err) < 0)
+		return -1;
+	if (cgroupns && !cgroupns->path && unshare(CLONE_NEWCGROUP) < 0)
+		return silo_err_errno(err, "create cgroup namespace");
+	if (init_join_keyring(cfg, err) < 0)
+		return -1;
+	if (setsid() < 0)
+		return silo_err_errno(err, "start a new session");
+	if (rootfs_setup(&rootfs, err) < 0)
+		return -1;
+	if (init_set_names(spec, err) < 0)
+		return -1;
+	if (cfg->console_fd >= 0) {
+		if (terminal_setup(cfg->console_fd, spec->process.console_height,
+				   spec->process.console_width, err) < 0)
+			return -1;
+		close(cfg->console_fd);
+	}
+	if (rootfs_finish(&rootfs, err) < 0)
+		return -1;
+	if (process_apply_rlimits(&spec->process, err) < 0)
+		return -1;
+	return process_find_executable(&spec->process, exe, err);
+}
+
+/* Blocks until `start` connects; returns the connection, on which an exec
+ * failure is reported (it closes by itself when execve succeeds). */
+static int init_wait_for_start(int listen_fd)
+{
+	int conn;
+	char go;
+
+	do
+		conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	while (conn < 0 && errno == EINTR);
+	if (conn < 0)
+		return -1;
+	if (read(conn, &go, 1) != 1) {
+		close(conn);
+		return -1;
+	}
+	return conn;
+}
+
+static void report_and_exit(int conn, const struct silo_err *err, int status)
+{
+	size_t len = strlen(err->msg);
+
+	if (write(conn, err->msg, len) < 0) {
+		/* `start` went away: nobody is left to tell. */
+	}
+	_exit(status);
+}
+
+_Noreturn void init_run(const struct init_config *cfg)
+{
+	_cleanup_free_ char *exe = NULL;
+	struct silo_err err = { 0 };
+	int conn;
+
+	if (init_build(cfg, &exe, &err) < 0) {
+		sync_send(cfg->sync_fd, SYNC_ERROR, &err);
+		_exit(1);
+	}
+	if (sync_send(cfg->sync_fd, SYNC_READY, NULL) < 0)
+		_exit(1);
+	/* The runtime answers once the container's state is on disk; if it
+	 * died before that, nobody knows this container: go away. */
+	if (sync_expect(cfg->sync_fd, SYNC_GO, &err) < 0)
+		_exit(1);
+	close(cfg->sync_fd);
+
+	conn = init_wait_for_start(cfg->exec_listen_fd);
+	if (conn < 0)
+		_exit(1);
+	close(cfg->exec_listen_fd);
+
+	if (process_finalize(&cfg->spec->process, cfg->first_open_fd, conn, &err) < 0)
+		report_and_exit(conn, &err, 1);
+	execve(exe, cfg->spec->process.args, cfg->spec->process.env);
+	silo_err_errno(&err, "exec \"%s\"", exe);
+	report_and_exit(conn, &err, 127);
+	_exit(127);
+}

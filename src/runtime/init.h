@@ -1,0 +1,25 @@
+/* The container's first process, from clone until execve. */
+#ifndef SILO_RUNTIME_INIT_H
+#define SILO_RUNTIME_INIT_H
+
+#include "runtime/cgroup.h"
+#include "runtime/spec.h"
+
+struct init_config {
+	const struct spec *spec;
+	const char *id;
+	int sync_fd;        /* our end of the runtime's socket pair */
+	int exec_listen_fd; /* `start` connects here to let us exec */
+	int console_fd;     /* where the pty master goes; -1 without a terminal */
+	int first_open_fd;  /* 3 + --preserve-fds: everything from here is closed */
+	int no_pivot;
+	int no_new_keyring;
+	const struct cgroup_host *cgroups;
+	const char *cgroup_path;
+};
+
+/* Builds the container, reports to the runtime, waits for start, execs.
+ * Never returns. */
+_Noreturn void init_run(const struct init_config *cfg);
+
+#endif

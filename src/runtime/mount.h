@@ -1,0 +1,50 @@
+/* Mounts made through file descriptors. Every destination is resolved inside
+ * the container root with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
+ * and the mount is attached to that descriptor with move_mount(2), so a
+ * symlink the container swaps in between can never redirect it outside. */
+#ifndef SILO_RUNTIME_MOUNT_H
+#define SILO_RUNTIME_MOUNT_H
+
+#include <sys/types.h>
+
+#include "runtime/mount_options.h"
+#include "util/err.h"
+
+enum mount_target_kind {
+	MOUNT_TARGET_DIR,  /* create missing directories, the last one too */
+	MOUNT_TARGET_FILE, /* create missing parents and an empty file */
+	MOUNT_TARGET_EXISTING,
+};
+
+/* openat2(rootfd, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra). */
+int mount_resolve(int rootfd, const char *path, int open_flags, unsigned long long extra_resolve);
+
+/* Resolves path in root and returns an O_PATH descriptor, creating what is
+ * missing according to kind. */
+int mount_open_target(int rootfd, const char *path, enum mount_target_kind kind,
+		      struct silo_err *err);
+
+/* Attaches a detached mount (from fsmount or open_tree) on target_fd. */
+int mount_attach(int mount_fd, int target_fd, const char *what, struct silo_err *err);
+
+/* A new filesystem instance (tmpfs, proc, sysfs, devpts, mqueue, cgroup2 …)
+ * configured from the comma-separated data and mount flags. Returns a
+ * detached mount descriptor. */
+int mount_new_fs(const char *type, const char *source, const char *data, unsigned long flags,
+		 struct silo_err *err);
+
+/* A detached copy of the tree at source (a host path, or "" with dirfd),
+ * with flags applied to its top and attr_set/attr_clr recursively. */
+int mount_clone_tree(int dirfd, const char *source, const struct mount_options *opts,
+		     struct silo_err *err);
+
+/* Sets propagation (MS_SHARED, MS_SLAVE, ... | MS_REC) on the mount at fd. */
+int mount_set_propagation(int fd, unsigned long propagation, struct silo_err *err);
+
+/* Makes the mount at fd read-only (just that mount, other flags kept). */
+int mount_make_readonly(int fd, struct silo_err *err);
+
+/* MS_* flags -> MOUNT_ATTR_* for the flags that are per-mount. */
+unsigned long long mount_flags_to_attr(unsigned long flags);
+
+#endif

@@ -1,0 +1,76 @@
+/* Namespace selection and joining. The order in which a new container enters
+ * its namespaces is decided in init.c; this file only knows how. */
+#include "runtime/namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+
+unsigned long namespaces_clone_flags(const struct spec *spec)
+{
+	unsigned long flags = 0;
+
+	for (size_t i = 0; i < spec->n_namespaces; i++) {
+		const struct spec_namespace *ns = &spec->namespaces[i];
+
+		if (!ns->path && ns->type != CLONE_NEWCGROUP)
+			flags |= (unsigned long)ns->type;
+	}
+	return flags;
+}
+
+int namespaces_validate(const struct spec *spec, struct silo_err *err)
+{
+	if (!spec_find_namespace(spec, CLONE_NEWNS))
+		return silo_err_set(err, EINVAL,
+				    "config.json: linux.namespaces: a mount namespace is required");
+	if (spec_find_namespace(spec, CLONE_NEWUSER))
+		return silo_err_set(err, ENOTSUP,
+				    "config.json: linux.namespaces: user namespaces are not supported yet");
+	if (spec_find_namespace(spec, CLONE_NEWTIME))
+		return silo_err_set(err, ENOTSUP,
+				    "config.json: linux.namespaces: time namespaces are not supported yet");
+	if (spec->hostname && !spec_find_namespace(spec, CLONE_NEWUTS))
+		return silo_err_set(err, EINVAL,
+				    "config.json: hostname: setting a hostname needs a uts namespace");
+	if (spec->domainname && !spec_find_namespace(spec, CLONE_NEWUTS))
+		return silo_err_set(err, EINVAL,
+				    "config.json: domainname: setting a domainname needs a uts namespace");
+	for (size_t i = 0; i < spec->n_namespaces; i++) {
+		const struct spec_namespace *ns = &spec->namespaces[i];
+
+		if (ns->path && access(ns->path, F_OK) < 0)
+			return silo_err_errno(err, "config.json: linux.namespaces: %s namespace \"%s\"",
+					      spec_namespace_name(ns->type), ns->path);
+	}
+	return 0;
+}
+
+int namespaces_join(const struct spec_namespace *ns, struct silo_err *err)
+{
+	_cleanup_close_ int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return silo_err_errno(err, "open %s namespace \"%s\"", spec_namespace_name(ns->type),
+				      ns->path);
+	if (setns(fd, ns->type) < 0)
+		return silo_err_errno(err, "join %s namespace \"%s\"", spec_namespace_name(ns->type),
+				      ns->path);
+	return 0;
+}
+
+int namespaces_join_all(const struct spec *spec, unsigned long skip_mask, struct silo_err *err)
+{
+	for (size_t i = 0; i < spec->n_namespaces; i++) {
+		const struct spec_namespace *ns = &spec->namespaces[i];
+
+		if (!ns->path || ns->type == CLONE_NEWPID || ((unsigned long)ns->type & skip_mask))
+			continue;
+		if (namespaces_join(ns, err) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* The container process: its limits, its identity, and the exec. */
+#ifndef SILO_RUNTIME_PROCESS_H
+#define SILO_RUNTIME_PROCESS_H
+
+#include "runtime/spec.h"
+#include "util/err.h"
+
+/* setrlimit for each configured limit; a limit above what the host allows
+ * names the limit and the host's hard limit. */
+int process_apply_rlimits(const struct spec_process *proc, struct silo_err *err);
+
+/* Finds args[0] in the container (after pivot_root) through the process's
+ * PATH, as execvp would, and checks that it is an executable file. */
+int process_find_executable(const struct spec_process *proc, char **path, struct silo_err *err);
+
+/* The last steps before execve, in this order: umask; bounding set; the
+ * user and groups (capabilities kept across the switch); capability sets;
+ * no_new_privs; every descriptor from first_open_fd up closed except keep_fd
+ * (marked close-on-exec); chdir to cwd, verified to be inside the container
+ * (CVE-2024-21626). */
+int process_finalize(const struct spec_process *proc, int first_open_fd, int keep_fd,
+		     struct silo_err *err);
+
+#endif

@@ -1,0 +1,26 @@
+/* The container's root filesystem, built inside its new mount namespace:
+ * the root bound onto itself, every configured mount in order, /dev, the
+ * pivot into the root, then masking and read-only paths. */
+#ifndef SILO_RUNTIME_ROOTFS_H
+#define SILO_RUNTIME_ROOTFS_H
+
+#include "runtime/cgroup.h"
+#include "runtime/spec.h"
+#include "util/err.h"
+
+struct rootfs_context {
+	const struct spec *spec;
+	const struct cgroup_host *cgroups;
+	const char *cgroup_path;
+	int cgroup_namespace; /* the container has its own cgroup namespace */
+	int no_pivot;
+};
+
+/* Everything up to and including the switch into the new root. */
+int rootfs_setup(const struct rootfs_context *ctx, struct silo_err *err);
+
+/* What must wait until the root is "/": masked and read-only paths,
+ * rootfsPropagation, and root.readonly, which comes last of all. */
+int rootfs_finish(const struct rootfs_context *ctx, struct silo_err *err);
+
+#endif

@@ -1,0 +1,28 @@
+/* Messages between the runtime and a container's init process while it is
+ * being built, over a SOCK_SEQPACKET socket pair: one message per packet, so
+ * a short read can never split or merge two of them. */
+#ifndef SILO_RUNTIME_SYNC_H
+#define SILO_RUNTIME_SYNC_H
+
+#include "util/err.h"
+
+enum sync_type {
+	SYNC_GO = 1,   /* runtime -> init: you are in your cgroup, go on */
+	SYNC_READY,    /* init -> runtime: built, waiting for start */
+	SYNC_ERROR,    /* init -> runtime: failed; text says why */
+};
+
+struct sync_msg {
+	int type;
+	int code;
+	char text[SILO_ERR_MAX];
+};
+
+int sync_pair(int fds[2], struct silo_err *err);
+int sync_send(int fd, enum sync_type type, const struct silo_err *cause);
+/* Receives one message; a closed peer is reported as an error. */
+int sync_recv(int fd, struct sync_msg *msg, struct silo_err *err);
+/* Receives and expects type; an SYNC_ERROR becomes err. */
+int sync_expect(int fd, enum sync_type type, struct silo_err *err);
+
+#endif

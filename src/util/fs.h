@@ -1,0 +1,35 @@
+/* File helpers: crash-safe writes, whole-file reads, directory trees. */
+#ifndef SILO_UTIL_FS_H
+#define SILO_UTIL_FS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util/err.h"
+
+/* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
+int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct silo_err *err);
+
+/* Reads a whole file relative to dirfd. */
+int fs_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t *len,
+		    struct silo_err *err);
+
+/* Writes data to path by write-temp, fsync, rename, so a reader sees the old
+ * content or the new, never a torn file. */
+int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct silo_err *err);
+
+/* Writes a short string to an existing file (procfs, cgroupfs knobs). */
+int fs_write_string(const char *path, const char *value, struct silo_err *err);
+int fs_write_string_at(int dirfd, const char *path, const char *value, struct silo_err *err);
+
+/* mkdir -p; existing directories are fine. */
+int fs_mkdir_p(const char *path, mode_t mode, struct silo_err *err);
+
+/* rm -rf of a directory tree that silo owns; never crosses mount points. */
+int fs_remove_tree(const char *path, struct silo_err *err);
+
+/* Returns a freshly allocated absolute, lexically cleaned path. */
+char *fs_absolute_path(const char *path);
+
+#endif

@@ -1,0 +1,33 @@
+/* JSON files: read with error positions, written atomically. */
+#include "util/json.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+int json_load_path(const char *path, size_t max, json_t **out, struct silo_err *err)
+{
+	_cleanup_free_ char *text = NULL;
+	json_error_t jerr;
+	size_t len;
+	json_t *value;
+
+	if (fs_read_file(path, max, &text, &len, err) < 0)
+		return -1;
+	value = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!value)
+		return silo_err_set(err, EINVAL, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+	*out = value;
+	return 0;
+}
+
+int json_write_path_atomic(const char *path, const json_t *value, mode_t mode, struct silo_err *err)
+{
+	_cleanup_free_ char *text = json_dumps(value, JSON_COMPACT);
+
+	if (!text)
+		return silo_err_sys(err, ENOMEM, "encode \"%s\"", path);
+	return fs_write_file_atomic(path, text, strlen(text), mode, err);
+}
