@@ -56,6 +56,23 @@ const struct cli_command runtime_commands[] = {
 	  "   --bundle value, -b value  path to the root of the bundle directory\n"
 	  "   --rootless                generate a configuration for a rootless container\n",
 	  runtime_cmd_spec },
+	{ "pause", "pause suspends all processes inside the container",
+	  "USAGE:\n   pause CONTAINER_ID\n", runtime_cmd_pause },
+	{ "resume", "resumes all processes that have been previously paused",
+	  "USAGE:\n   resume CONTAINER_ID\n", runtime_cmd_resume },
+	{ "ps", "ps displays the processes running inside a container",
+	  "USAGE:\n   ps [options] CONTAINER_ID [ps options]\n\nOPTIONS:\n"
+	  "   --format value, -f value  select one of: table or json (default: table)\n",
+	  runtime_cmd_ps },
+	{ "update", "update container resource constraints",
+	  "USAGE:\n   update [options] CONTAINER_ID\n\nOPTIONS:\n"
+	  "   --resources value, -r value  path to a JSON file of linux.resources, or - for stdin\n",
+	  runtime_cmd_update },
+	{ "events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
+	  "USAGE:\n   events [options] CONTAINER_ID\n\nOPTIONS:\n"
+	  "   --interval value  set the stats collection interval (default: 5s)\n"
+	  "   --stats           display the container's stats then exit\n",
+	  runtime_cmd_events },
 	{ "features", "show the enabled features", "USAGE:\n   features\n", runtime_cmd_features },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -17,6 +17,12 @@ int runtime_cmd_state(const struct runtime_context *ctx, int argc, char **argv);
 int runtime_cmd_list(const struct runtime_context *ctx, int argc, char **argv);
 int runtime_cmd_spec(const struct runtime_context *ctx, int argc, char **argv);
 int runtime_cmd_features(const struct runtime_context *ctx, int argc, char **argv);
+int runtime_cmd_exec(const struct runtime_context *ctx, int argc, char **argv);
+int runtime_cmd_pause(const struct runtime_context *ctx, int argc, char **argv);
+int runtime_cmd_resume(const struct runtime_context *ctx, int argc, char **argv);
+int runtime_cmd_ps(const struct runtime_context *ctx, int argc, char **argv);
+int runtime_cmd_update(const struct runtime_context *ctx, int argc, char **argv);
+int runtime_cmd_events(const struct runtime_context *ctx, int argc, char **argv);
 
 extern const struct cli_command runtime_commands[];
 

@@ -99,10 +99,14 @@ int capabilities_apply(const struct spec_capabilities *caps, struct silo_err *er
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return silo_err_errno(err, "clear ambient capabilities");
 	for (int cap = 0; cap <= last; cap++) {
-		if (!(caps->ambient & (1ULL << cap)))
-			continue;
 		/* The kernel only raises an ambient capability that is both
-		 * permitted and inheritable. */
+		 * permitted and inheritable. `runc spec` writes ambient sets
+		 * with an empty inheritable set, and runc lets that pass; so
+		 * does silo, by raising only the ones the kernel can keep. */
+		uint64_t bit = 1ULL << cap;
+
+		if (!(caps->ambient & caps->inheritable & caps->permitted & bit))
+			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
 			return silo_err_errno(err, "raise ambient %s (it must also be permitted and inheritable)",
 					      cap_display_name(cap));

@@ -341,7 +341,7 @@ static int create_run(struct create_job *job, struct silo_err *err)
 	if (create_record(job, err) < 0)
 		return -1;
 	/* From here on the container exists; its init may go on. */
-	if (sync_send(job->sync_fd, SYNC_GO, NULL) < 0)
+	if (sync_send_code(job->sync_fd, SYNC_GO, job->pid) < 0)
 		return silo_err_errno(err, "container init went away");
 	return 0;
 }

@@ -60,7 +60,7 @@ static int init_set_names(const struct spec *spec, struct silo_err *err)
 	return 0;
 }
 
-static int init_build(const struct init_config *cfg, char **exe, struct silo_err *err)
+static int init_build(const struct init_config *cfg, struct init_result *res, struct silo_err *err)
 {
 	const struct spec *spec = cfg->spec;
 	const struct spec_namespace *cgroupns = spec_find_namespace(spec, CLONE_NEWCGROUP);
@@ -82,6 +82,9 @@ static int init_build(const struct init_config *cfg, char **exe, struct silo_err
 		return -1;
 	if (setsid() < 0)
 		return silo_err_errno(err, "start a new session");
+	/* Before pivot_root: a seccomp listener socket lives on the host. */
+	if (seccomp_prepare(spec, &res->seccomp, err) < 0)
+		return -1;
 	if (rootfs_setup(&rootfs, err) < 0)
 		return -1;
 	if (init_set_names(spec, err) < 0)
@@ -96,7 +99,7 @@ static int init_build(const struct init_config *cfg, char **exe, struct silo_err
 		return -1;
 	if (process_apply_rlimits(&spec->process, err) < 0)
 		return -1;
-	return process_find_executable(&spec->process, exe, err);
+	return process_find_executable(&spec->process, &res->executable, err);
 }
 
 /* Blocks until `start` connects; returns the connection, on which an exec
@@ -130,11 +133,12 @@ static void report_and_exit(int conn, const struct silo_err *err, int status)
 
 _Noreturn void init_run(const struct init_config *cfg)
 {
-	_cleanup_free_ char *exe = NULL;
+	struct init_result res = { 0 };
 	struct silo_err err = { 0 };
+	struct sync_msg msg;
 	int conn;
 
-	if (init_build(cfg, &exe, &err) < 0) {
+	if (init_build(cfg, &res, &err) < 0) {
 		sync_send(cfg->sync_fd, SYNC_ERROR, &err);
 		_exit(1);
 	}
@@ -142,8 +146,9 @@ _Noreturn void init_run(const struct init_config *cfg)
 		_exit(1);
 	/* The runtime answers once the container's state is on disk; if it
 	 * died before that, nobody knows this container: go away. */
-	if (sync_expect(cfg->sync_fd, SYNC_GO, &err) < 0)
+	if (sync_recv(cfg->sync_fd, &msg, &err) < 0 || msg.type != SYNC_GO)
 		_exit(1);
+	res.host_pid = (pid_t)msg.code;
 	close(cfg->sync_fd);
 
 	conn = init_wait_for_start(cfg->exec_listen_fd);
@@ -153,8 +158,12 @@ _Noreturn void init_run(const struct init_config *cfg)
 
 	if (process_finalize(&cfg->spec->process, cfg->first_open_fd, conn, &err) < 0)
 		report_and_exit(conn, &err, 1);
-	execve(exe, cfg->spec->process.args, cfg->spec->process.env);
-	silo_err_errno(&err, "exec \"%s\"", exe);
+	/* Last of all, so the filter can never get in the way of the steps
+	 * above; from here on only execve remains. */
+	if (seccomp_install(res.seccomp, cfg->id, res.host_pid, &err) < 0)
+		report_and_exit(conn, &err, 1);
+	execve(res.executable, cfg->spec->process.args, cfg->spec->process.env);
+	silo_err_errno(&err, "exec \"%s\"", res.executable);
 	report_and_exit(conn, &err, 127);
 	_exit(127);
 }

@@ -3,6 +3,7 @@
 #define SILO_RUNTIME_INIT_H
 
 #include "runtime/cgroup.h"
+#include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
 struct init_config {
@@ -16,6 +17,13 @@ struct init_config {
 	int no_new_keyring;
 	const struct cgroup_host *cgroups;
 	const char *cgroup_path;
+};
+
+/* What init learns on the way: filled by init itself. */
+struct init_result {
+	char *executable;
+	struct seccomp_filter *seccomp;
+	pid_t host_pid; /* our PID as the runtime sees it, sent with the last GO */
 };
 
 /* Builds the container, reports to the runtime, waits for start, execs.

@@ -29,78 +29,155 @@ int mount_resolve(int rootfd, const char *path, int open_flags, unsigned long lo
 	return fd;
 }
 
-/* Walks path one component at a time from the root, making each missing
- * directory with mkdirat() relative to a directory already resolved inside
- * the root. Returns an O_PATH descriptor of the parent of the last
- * component and leaves the last component's name in *last. */
-static int open_parent_creating(int rootfd, char *path, char **last, struct silo_err *err)
+/* A list of path components still to walk, as a stack whose top is the
+ * next component; a symlink's target is pushed in front of what remains. */
+struct walk {
+	char *items[256];
+	size_t n;
+	char *storage[48]; /* strdup'ed path texts the items point into */
+	size_t n_storage;
+};
+
+static int walk_push_path(struct walk *w, const char *path)
 {
+	char *copy, *comps[256], *save = NULL;
+	size_t n = 0;
+
+	if (w->n_storage == sizeof(w->storage) / sizeof(w->storage[0]))
+		return -ELOOP;
+	copy = strdup(path);
+	if (!copy)
+		return -ENOMEM;
+	w->storage[w->n_storage++] = copy;
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (n == sizeof(comps) / sizeof(comps[0]))
+			return -ENAMETOOLONG;
+		comps[n++] = c;
+	}
+	if (w->n + n > sizeof(w->items) / sizeof(w->items[0]))
+		return -ENAMETOOLONG;
+	while (n > 0)
+		w->items[w->n++] = comps[--n];
+	return 0;
+}
+
+static void walk_free(struct walk *w)
+{
+	for (size_t i = 0; i < w->n_storage; i++)
+		free(w->storage[i]);
+}
+
+/* Walks path from the root one component at a time, the way the kernel
+ * would with the root as "/", creating what is missing: directories, and
+ * for MOUNT_TARGET_FILE an empty file at the end. Symlinks are expanded by
+ * hand so that a dangling one (in the image, pointing at a host path)
+ * creates its target inside the root instead of failing or escaping; every
+ * creation is relative to a directory descriptor already inside the root. */
+static int walk_creating(int rootfd, const char *path, enum mount_target_kind kind,
+			 struct silo_err *err)
+{
+	struct walk w = { .n = 0 };
 	_cleanup_close_ int dirfd = mount_resolve(rootfd, "/", O_PATH | O_DIRECTORY, 0);
-	char *save = NULL, *comp, *next;
+	char where[4096] = ""; /* the resolved path of dirfd inside the root */
+	int r = walk_push_path(&w, path);
 
 	if (dirfd < 0)
-		return silo_err_errno(err, "open container root");
-	comp = strtok_r(path, "/", &save);
-	if (!comp) {
-		*last = NULL;
-		return steal_fd(&dirfd);
-	}
-	while ((next = strtok_r(NULL, "/", &save))) {
-		int fd = mount_resolve(dirfd, comp, O_PATH | O_DIRECTORY, 0);
+		r = -errno;
+	while (r == 0 && w.n > 0) {
+		char *comp = w.items[--w.n];
+		int last = w.n == 0;
+		struct stat st;
+		int fd;
+
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			/* Up from where we are, never above the root. */
+			char *slash = strrchr(where, '/');
+
+			if (slash)
+				*slash = '\0';
+			fd = mount_resolve(rootfd, where[0] ? where : "/", O_PATH | O_DIRECTORY, 0);
+			if (fd < 0) {
+				r = -errno;
+				break;
+			}
+			close(dirfd);
+			dirfd = fd;
+			continue;
+		}
+		fd = mount_resolve(dirfd, comp, O_PATH | O_NOFOLLOW, 0);
 
 		if (fd < 0 && errno == ENOENT) {
-			if (mkdirat(dirfd, comp, 0755) < 0 && errno != EEXIST)
-				return silo_err_errno(err, "create directory \"%s\"", comp);
-			fd = mount_resolve(dirfd, comp, O_PATH | O_DIRECTORY, 0);
+			if (last && kind == MOUNT_TARGET_FILE) {
+				int f = openat(dirfd, comp, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+
+				if (f >= 0)
+					close(f);
+			} else {
+				mkdirat(dirfd, comp, 0755);
+			}
+			fd = mount_resolve(dirfd, comp, O_PATH | O_NOFOLLOW, 0);
 		}
-		if (fd < 0)
-			return silo_err_errno(err, "open \"%s\"", comp);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			r = -errno;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t len = readlinkat(fd, "", target, sizeof(target) - 1);
+
+			close(fd);
+			if (len < 0) {
+				r = -errno;
+				break;
+			}
+			target[len] = '\0';
+			if (target[0] == '/') {
+				where[0] = '\0';
+				close(dirfd);
+				dirfd = mount_resolve(rootfd, "/", O_PATH | O_DIRECTORY, 0);
+				if (dirfd < 0) {
+					r = -errno;
+					break;
+				}
+			}
+			r = walk_push_path(&w, target);
+			continue;
+		}
+		if (!last && !S_ISDIR(st.st_mode)) {
+			close(fd);
+			r = -ENOTDIR;
+			break;
+		}
+		if (strlen(where) + strlen(comp) + 2 > sizeof(where)) {
+			close(fd);
+			r = -ENAMETOOLONG;
+			break;
+		}
+		strcat(where, "/");
+		strcat(where, comp);
 		close(dirfd);
 		dirfd = fd;
-		comp = next;
 	}
-	*last = comp;
+	walk_free(&w);
+	if (r < 0)
+		return silo_err_sys(err, -r, "create \"%s\" in the container", path);
 	return steal_fd(&dirfd);
 }
 
 int mount_open_target(int rootfd, const char *path, enum mount_target_kind kind,
 		      struct silo_err *err)
 {
-	_cleanup_free_ char *copy = NULL;
-	_cleanup_close_ int parent = -1;
-	char *last = NULL;
-	int fd;
+	int fd = mount_resolve(rootfd, path, O_PATH, 0);
 
-	fd = mount_resolve(rootfd, path, O_PATH, 0);
-	if (fd >= 0 || errno != ENOENT || kind == MOUNT_TARGET_EXISTING) {
-		if (fd < 0)
-			return silo_err_errno(err, "open \"%s\" in the container", path);
+	if (fd >= 0)
 		return fd;
-	}
-	copy = strdup(path);
-	if (!copy)
-		return silo_err_sys(err, ENOMEM, "open \"%s\"", path);
-	parent = open_parent_creating(rootfd, copy, &last, err);
-	if (parent < 0)
-		return silo_err_prefix(err, "mount target \"%s\"", path);
-	if (last) {
-		if (kind == MOUNT_TARGET_DIR) {
-			if (mkdirat(parent, last, 0755) < 0 && errno != EEXIST)
-				return silo_err_errno(err, "create directory \"%s\"", path);
-		} else {
-			int f = openat(parent, last,
-				       O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
-
-			if (f < 0 && errno != EEXIST)
-				return silo_err_errno(err, "create file \"%s\"", path);
-			if (f >= 0)
-				close(f);
-		}
-	}
-	fd = mount_resolve(rootfd, path, O_PATH, 0);
-	if (fd < 0)
+	if (errno != ENOENT || kind == MOUNT_TARGET_EXISTING)
 		return silo_err_errno(err, "open \"%s\" in the container", path);
-	return fd;
+	return walk_creating(rootfd, path, kind, err);
 }
 
 int mount_attach(int mount_fd, int target_fd, const char *what, struct silo_err *err)

@@ -29,6 +29,13 @@ int sync_send(int fd, enum sync_type type, const struct silo_err *cause)
 	return n == (ssize_t)sizeof(msg) ? 0 : -1;
 }
 
+int sync_send_code(int fd, enum sync_type type, int code)
+{
+	struct silo_err carrier = { .code = code };
+
+	return sync_send(fd, type, &carrier);
+}
+
 int sync_recv(int fd, struct sync_msg *msg, struct silo_err *err)
 {
 	ssize_t n;

@@ -14,12 +14,14 @@ enum sync_type {
 
 struct sync_msg {
 	int type;
-	int code;
+	int code; /* errno with SYNC_ERROR; the init's host PID with the last GO */
 	char text[SILO_ERR_MAX];
 };
 
 int sync_pair(int fds[2], struct silo_err *err);
 int sync_send(int fd, enum sync_type type, const struct silo_err *cause);
+/* Sends a message of type carrying a number in code. */
+int sync_send_code(int fd, enum sync_type type, int code);
 /* Receives one message; a closed peer is reported as an error. */
 int sync_recv(int fd, struct sync_msg *msg, struct silo_err *err);
 /* Receives and expects type; an SYNC_ERROR becomes err. */

@@ -339,18 +339,26 @@ on_teardown() {
 	SILO_CLEANUPS+=("$1")
 }
 
-silo_marked_processes() {
-	local files f
+# The test's processes: those carrying its mark, and those in a cgroup named
+# after one of its containers (a runtime's own init, which the mark may not
+# reach).
+silo_test_processes() {
+	local files f cgroup
 	# grep runs without the mark, so that it does not find itself.
 	files=$(env -u SILO_TEST_MARK grep -lszxF "SILO_TEST_MARK=$TEST_DIR" /proc/[0-9]*/environ) || true
-	for f in $files; do
-		f=${f#/proc/}
-		echo "${f%/environ}"
-	done
+	{
+		for f in $files; do
+			f=${f#/proc/}
+			echo "${f%/environ}"
+		done
+		for cgroup in $(silo_left_cgroups); do
+			cat "$cgroup/cgroup.procs" 2>/dev/null || true
+		done
+	} | sort -n -u
 }
 
-silo_no_marked_processes() {
-	[ -z "$(silo_marked_processes)" ]
+silo_no_test_processes() {
+	[ -z "$(silo_test_processes)" ]
 }
 
 silo_left_mounts() {
@@ -368,7 +376,7 @@ silo_left_state() {
 # silo_leftovers: one line per thing of this test that is still there.
 silo_leftovers() {
 	local pid
-	for pid in $(silo_marked_processes); do
+	for pid in $(silo_test_processes); do
 		echo "process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
 	done
 	silo_left_state | sed 's/^/state directory /'
@@ -391,15 +399,15 @@ silo_teardown() {
 	done
 
 	# delete --force may return while the kernel is still reaping.
-	retry 100 silo_no_marked_processes 2>/dev/null || true
+	retry 100 silo_no_test_processes 2>/dev/null || true
 	left=$(silo_leftovers)
 
 	# Clean up by hand whatever the runtime left, so one broken test does
 	# not break the next ones.
-	for pid in $(silo_marked_processes); do
+	for pid in $(silo_test_processes); do
 		kill -9 "$pid" 2>/dev/null || true
 	done
-	retry 100 silo_no_marked_processes 2>/dev/null || true
+	retry 100 silo_no_test_processes 2>/dev/null || true
 	for mnt in $(silo_left_mounts | sort -r); do
 		umount -l "$mnt" 2>/dev/null || true
 	done

@@ -179,10 +179,17 @@ signal_reporter() {
 	assert_equal "$(container_status "$CID")" running
 }
 
+# init waits for TERM, then for its child: only a signal to the child as well
+# lets the container stop.
+init_and_child() {
+	set_args sh -c 'trap "got=1; echo init-got-term" TERM
+		sleep 1000 & echo ready
+		while [ -z "$got" ]; do wait; done
+		wait'
+}
+
 @test "kill --all signals every process of the container, not only its init" {
-	# init traps TERM and then waits for its child: only a signal to the
-	# child as well lets the container stop.
-	set_args sh -c 'trap "echo init-got-term" TERM; sleep 1000 & echo ready; wait; wait'
+	init_and_child
 	rt_create "$CID"
 	rt start "$CID"
 	wait_for grep -q ready "$TEST_DIR/$CID.out"
@@ -193,7 +200,7 @@ signal_reporter() {
 }
 
 @test "kill without --all signals only the container's init" {
-	set_args sh -c 'trap "echo init-got-term" TERM; sleep 1000 & echo ready; wait; wait'
+	init_and_child
 	rt_create "$CID"
 	rt start "$CID"
 	wait_for grep -q ready "$TEST_DIR/$CID.out"
