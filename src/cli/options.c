@@ -58,8 +58,12 @@ int cli_getopt(const struct cli_command *cmd, int argc, char **argv, const char 
 	char opts[64];
 	int c;
 
-	/* A leading ':' makes a missing argument ':' rather than '?'. */
-	snprintf(opts, sizeof(opts), ":%s", shortopts);
+	/* A leading ':' (after '+', which stops at the first argument) makes
+	 * a missing argument ':' rather than '?'. */
+	if (shortopts[0] == '+')
+		snprintf(opts, sizeof(opts), "+:%s", shortopts + 1);
+	else
+		snprintf(opts, sizeof(opts), ":%s", shortopts);
 	opterr = 0;
 	c = getopt_long_only(argc, argv, opts, longopts, NULL);
 	if (c == ':') {

@@ -56,6 +56,23 @@ const struct cli_command runtime_commands[] = {
 	  "   --bundle value, -b value  path to the root of the bundle directory\n"
 	  "   --rootless                generate a configuration for a rootless container\n",
 	  runtime_cmd_spec },
+	{ "exec", "execute new process inside the container",
+	  "USAGE:\n   exec [options] CONTAINER_ID COMMAND [args...]\n\nOPTIONS:\n"
+	  "   --console-socket value     path to an AF_UNIX socket that receives the pty master\n"
+	  "   --cwd value                current working directory in the container\n"
+	  "   --env value, -e value      set environment variables\n"
+	  "   --tty, -t                  allocate a pseudo-TTY\n"
+	  "   --user value, -u value     UID (format: <uid>[:<gid>])\n"
+	  "   --additional-gids value, -g value  additional gids\n"
+	  "   --process value, -p value  path to the process.json\n"
+	  "   --detach, -d               detach from the container's process\n"
+	  "   --pid-file value           file to write the process id to\n"
+	  "   --process-label value      set the asm process label for the process\n"
+	  "   --apparmor value           set the apparmor profile for the process\n"
+	  "   --no-new-privs             set the no new privileges value for the process\n"
+	  "   --cap value, -c value      add a capability to the bounding set for the process\n"
+	  "   --preserve-fds value       pass N additional file descriptors to the container (default: 0)\n",
+	  runtime_cmd_exec },
 	{ "pause", "pause suspends all processes inside the container",
 	  "USAGE:\n   pause CONTAINER_ID\n", runtime_cmd_pause },
 	{ "resume", "resumes all processes that have been previously paused",

@@ -37,4 +37,3 @@ int runtime_cmd_events(const struct runtime_context *ctx, int argc, char **argv)
 	(void)ctx, (void)argc, (void)argv;
 	return not_yet("events");
 }
-int runtime_cmd_exec(const struct runtime_context *ctx, int argc, char **argv) { (void)ctx, (void)argc, (void)argv; return cli_fail_usage("exec", "not supported yet"); }

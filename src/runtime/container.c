@@ -27,14 +27,17 @@
 
 #include "runtime/capabilities.h"
 #include "runtime/cgroup.h"
+#include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
 #include "runtime/spec.h"
 #include "runtime/state.h"
+#include "runtime/supervise.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 /* struct clone_args of <linux/sched.h>, whose CLONE_* macros clash with
  * glibc's <sched.h>. The layout is the kernel ABI. */
@@ -112,7 +115,7 @@ static int create_check_config(struct create_job *job, struct silo_err *err)
 
 	if (!spec->has_process)
 		return silo_err_set(err, EINVAL, "config.json: process: missing, nothing to run");
-	if (namespaces_validate(spec, err) < 0)
+	if (namespaces_validate(spec, err) < 0 || hooks_validate(spec->document, err) < 0)
 		return -1;
 	if (spec->process.has_capabilities &&
 	    capabilities_check_host(&spec->process.capabilities, err) < 0)
@@ -244,6 +247,34 @@ static int create_set_oom_score(struct create_job *job, struct silo_err *err)
 	return 0;
 }
 
+/* Waits for the init to be built, running the hooks it asks for on the way. */
+static int create_wait_ready(struct create_job *job, struct silo_err *err)
+{
+	for (;;) {
+		struct sync_msg msg;
+		_cleanup_json_ json_t *state = NULL;
+
+		if (sync_recv(job->sync_fd, &msg, err) < 0)
+			return -1;
+		if (msg.type == SYNC_READY)
+			return 0;
+		if (msg.type == SYNC_ERROR) {
+			silo_err_set(err, msg.code, "%s", msg.text);
+			return -1;
+		}
+		if (msg.type != SYNC_HOOKS)
+			return silo_err_set(err, EPROTO, "unexpected message %d from container init", msg.type);
+		state = hooks_state(job->opts->id, "creating", job->pid, job->spec);
+		if (!state)
+			return silo_err_sys(err, ENOMEM, "hook state");
+		if (hooks_run(job->spec->document, HOOK_PRESTART, state, err) < 0 ||
+		    hooks_run(job->spec->document, HOOK_CREATE_RUNTIME, state, err) < 0)
+			return -1;
+		if (sync_send(job->sync_fd, SYNC_GO, NULL) < 0)
+			return silo_err_errno(err, "container init went away");
+	}
+}
+
 static char *now_rfc3339(void)
 {
 	struct timespec ts;
@@ -334,9 +365,9 @@ static int create_run(struct create_job *job, struct silo_err *err)
 		return -1;
 	if (create_place_in_cgroup(job, err) < 0 || create_set_oom_score(job, err) < 0)
 		return -1;
-	if (sync_send(job->sync_fd, SYNC_GO, NULL) < 0)
+	if (sync_send_code(job->sync_fd, SYNC_GO, job->pid) < 0)
 		return silo_err_errno(err, "container init went away");
-	if (sync_expect(job->sync_fd, SYNC_READY, err) < 0)
+	if (create_wait_ready(job, err) < 0)
 		return -1;
 	if (create_record(job, err) < 0)
 		return -1;
@@ -383,6 +414,30 @@ int container_create(const struct runtime_context *ctx, const struct create_opti
 	return create_container(ctx, opts, NULL, pid, err);
 }
 
+/* poststart and poststop hooks: a failure is logged, and the lifecycle
+ * goes on, as the spec says. state is NULL to read it from disk. */
+static void run_post_hooks(const struct runtime_context *ctx, const char *id,
+			   enum hook_kind kind, struct container_state *known)
+{
+	struct container_state state;
+	struct container_state *s = known;
+	_cleanup_json_ json_t *obj = NULL;
+	struct silo_err err;
+
+	if (!s) {
+		if (state_read(ctx->root, id, &state, NULL) < 0)
+			return;
+		s = &state;
+	}
+	if (hooks_present(s->config, kind)) {
+		obj = state_to_json(s, kind == HOOK_POSTSTART ? STATUS_RUNNING : STATUS_STOPPED);
+		if (obj && hooks_run(s->config, kind, obj, &err) < 0)
+			log_warning("container \"%s\": %s", id, err.msg);
+	}
+	if (!known)
+		state_free(&state);
+}
+
 int container_start(const struct runtime_context *ctx, const char *id, struct silo_err *err)
 {
 	struct container_state state;
@@ -423,6 +478,7 @@ int container_start(const struct runtime_context *ctx, const char *id, struct si
 		reply[n] = '\0';
 		return silo_err_set(err, EINVAL, "start container \"%s\": %s", id, reply);
 	}
+	run_post_hooks(ctx, id, HOOK_POSTSTART, NULL);
 	return 0;
 }
 
@@ -552,6 +608,8 @@ int container_delete(const struct runtime_context *ctx, const char *id, int forc
 				    id, state_status_name(status));
 	}
 	r = destroy_container(ctx, &state, err);
+	if (r == 0)
+		run_post_hooks(ctx, id, HOOK_POSTSTOP, &state);
 	state_free(&state);
 	return r;
 }
@@ -591,41 +649,6 @@ int container_list(const struct runtime_context *ctx, json_t **out, struct silo_
 
 /* --- run: create, start, wait, delete --- */
 
-static volatile sig_atomic_t forward_pid;
-
-static void forward_signal(int sig)
-{
-	if (forward_pid > 0)
-		kill(forward_pid, sig);
-}
-
-static void forward_signals(pid_t pid, int on)
-{
-	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
-	struct sigaction sa = { .sa_handler = on ? forward_signal : SIG_DFL, .sa_flags = SA_RESTART };
-
-	forward_pid = on ? pid : 0;
-	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
-		sigaction(signals[i], &sa, NULL);
-}
-
-static int wait_status(pid_t pid, int *exit_status, struct silo_err *err)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
-			return silo_err_errno(err, "wait for container process");
-	}
-	if (WIFEXITED(status))
-		*exit_status = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		*exit_status = 128 + WTERMSIG(status);
-	else
-		*exit_status = 1;
-	return 0;
-}
-
 int container_run(const struct runtime_context *ctx, const struct create_options *opts,
 		  int detach, int *exit_status, struct silo_err *err)
 {
@@ -645,9 +668,9 @@ int container_run(const struct runtime_context *ctx, const struct create_options
 		return -1;
 	}
 	if (!detach)
-		forward_signals(pid, 1);
+		supervise_forward_signals(pid, 1);
 	if (container_start(ctx, opts->id, err) < 0) {
-		forward_signals(pid, 0);
+		supervise_forward_signals(pid, 0);
 		container_delete(ctx, opts->id, 1, NULL);
 		waitpid(pid, NULL, WNOHANG);
 		return -1;
@@ -656,8 +679,8 @@ int container_run(const struct runtime_context *ctx, const struct create_options
 		return 0;
 	if (master >= 0)
 		terminal_proxy(master, NULL);
-	r = wait_status(pid, exit_status, err);
-	forward_signals(pid, 0);
+	r = supervise_wait(pid, exit_status, err);
+	supervise_forward_signals(pid, 0);
 	if (container_delete(ctx, opts->id, 1, r < 0 ? NULL : err) < 0 && r == 0)
 		return -1;
 	return r;

@@ -11,11 +11,14 @@
  *                                     a new cgroup namespace)
  *   join namespaces given by path
  *   cgroup namespace, session keyring, new session
- *   root filesystem and pivot_root   (rootfs.c)
+ *   root filesystem                  (rootfs.c)
+ *   prestart/createRuntime hooks     (the runtime runs them while we wait)
+ *   createContainer hooks, pivot_root
  *   hostname, terminal
  *   masked and read-only paths, read-only root
  *   rlimits, find the executable     (errors reach `create`, not `start`)
  *   ready -> wait for start
+ *   startContainer hooks
  *   user, capabilities, no_new_privs, close descriptors, cwd, execve
  */
 #include "runtime/init.h"
@@ -30,6 +33,7 @@
 #include <unistd.h>
 #include <linux/keyctl.h>
 
+#include "runtime/hooks.h"
 #include "runtime/namespaces.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
@@ -60,6 +64,42 @@ static int init_set_names(const struct spec *spec, struct silo_err *err)
 	return 0;
 }
 
+/* prestart and createRuntime hooks run in the runtime's namespaces, so the
+ * runtime runs them while we wait; createContainer hooks run here, in the
+ * container's namespaces, still before pivot_root. */
+static int init_run_creation_hooks(const struct init_config *cfg, const struct init_result *res,
+				   struct silo_err *err)
+{
+	const json_t *config = cfg->spec->document;
+	_cleanup_json_ json_t *state = NULL;
+
+	if (hooks_present(config, HOOK_PRESTART) || hooks_present(config, HOOK_CREATE_RUNTIME)) {
+		if (sync_send(cfg->sync_fd, SYNC_HOOKS, NULL) < 0)
+			return silo_err_errno(err, "ask the runtime to run hooks");
+		if (sync_expect(cfg->sync_fd, SYNC_GO, err) < 0)
+			return -1;
+	}
+	if (!hooks_present(config, HOOK_CREATE_CONTAINER))
+		return 0;
+	state = hooks_state(cfg->id, "creating", res->host_pid, cfg->spec);
+	if (!state)
+		return silo_err_sys(err, ENOMEM, "hook state");
+	return hooks_run(config, HOOK_CREATE_CONTAINER, state, err);
+}
+
+static int init_run_start_hooks(const struct init_config *cfg, const struct init_result *res,
+				struct silo_err *err)
+{
+	_cleanup_json_ json_t *state = NULL;
+
+	if (!hooks_present(cfg->spec->document, HOOK_START_CONTAINER))
+		return 0;
+	state = hooks_state(cfg->id, "created", res->host_pid, cfg->spec);
+	if (!state)
+		return silo_err_sys(err, ENOMEM, "hook state");
+	return hooks_run(cfg->spec->document, HOOK_START_CONTAINER, state, err);
+}
+
 static int init_build(const struct init_config *cfg, struct init_result *res, struct silo_err *err)
 {
 	const struct spec *spec = cfg->spec;
@@ -72,8 +112,13 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 		.no_pivot = cfg->no_pivot,
 	};
 
-	if (sync_expect(cfg->sync_fd, SYNC_GO, err) < 0)
+	struct sync_msg msg;
+
+	if (sync_recv(cfg->sync_fd, &msg, err) < 0)
 		return -1;
+	if (msg.type != SYNC_GO)
+		return silo_err_set(err, EPROTO, "unexpected message %d from the runtime", msg.type);
+	res->host_pid = (pid_t)msg.code;
 	if (namespaces_join_all(spec, 0, err) < 0)
 		return -1;
 	if (cgroupns && !cgroupns->path && unshare(CLONE_NEWCGROUP) < 0)
@@ -85,13 +130,17 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 	/* Before pivot_root: a seccomp listener socket lives on the host. */
 	if (seccomp_prepare(spec, &res->seccomp, err) < 0)
 		return -1;
-	if (rootfs_setup(&rootfs, err) < 0)
+	if (rootfs_prepare(&rootfs, err) < 0)
+		return -1;
+	if (init_run_creation_hooks(cfg, res, err) < 0)
+		return -1;
+	if (rootfs_enter(&rootfs, err) < 0)
 		return -1;
 	if (init_set_names(spec, err) < 0)
 		return -1;
 	if (cfg->console_fd >= 0) {
 		if (terminal_setup(cfg->console_fd, spec->process.console_height,
-				   spec->process.console_width, err) < 0)
+				   spec->process.console_width, 1, err) < 0)
 			return -1;
 		close(cfg->console_fd);
 	}
@@ -135,7 +184,6 @@ _Noreturn void init_run(const struct init_config *cfg)
 {
 	struct init_result res = { 0 };
 	struct silo_err err = { 0 };
-	struct sync_msg msg;
 	int conn;
 
 	if (init_build(cfg, &res, &err) < 0) {
@@ -146,9 +194,8 @@ _Noreturn void init_run(const struct init_config *cfg)
 		_exit(1);
 	/* The runtime answers once the container's state is on disk; if it
 	 * died before that, nobody knows this container: go away. */
-	if (sync_recv(cfg->sync_fd, &msg, &err) < 0 || msg.type != SYNC_GO)
+	if (sync_expect(cfg->sync_fd, SYNC_GO, &err) < 0)
 		_exit(1);
-	res.host_pid = (pid_t)msg.code;
 	close(cfg->sync_fd);
 
 	conn = init_wait_for_start(cfg->exec_listen_fd);
@@ -156,6 +203,8 @@ _Noreturn void init_run(const struct init_config *cfg)
 		_exit(1);
 	close(cfg->exec_listen_fd);
 
+	if (init_run_start_hooks(cfg, &res, &err) < 0)
+		report_and_exit(conn, &err, 1);
 	if (process_finalize(&cfg->spec->process, cfg->first_open_fd, conn, &err) < 0)
 		report_and_exit(conn, &err, 1);
 	/* Last of all, so the filter can never get in the way of the steps

@@ -23,7 +23,7 @@ struct init_config {
 struct init_result {
 	char *executable;
 	struct seccomp_filter *seccomp;
-	pid_t host_pid; /* our PID as the runtime sees it, sent with the last GO */
+	pid_t host_pid; /* our PID as the runtime sees it, sent with the first GO */
 };
 
 /* Builds the container, reports to the runtime, waits for start, execs.

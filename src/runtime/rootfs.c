@@ -314,7 +314,7 @@ static int rootfs_move_and_chroot(const struct spec *spec, struct silo_err *err)
 	return 0;
 }
 
-int rootfs_setup(const struct rootfs_context *ctx, struct silo_err *err)
+int rootfs_prepare(const struct rootfs_context *ctx, struct silo_err *err)
 {
 	const struct spec *spec = ctx->spec;
 	_cleanup_close_ int rootfd = -1;
@@ -326,11 +326,14 @@ int rootfs_setup(const struct rootfs_context *ctx, struct silo_err *err)
 		return silo_err_errno(err, "open rootfs \"%s\"", spec->root_path);
 	if (rootfs_mount_entries(rootfd, ctx, err) < 0)
 		return -1;
-	if (devices_create_from_spec(rootfd, spec, err) < 0)
-		return -1;
+	return devices_create_from_spec(rootfd, spec, err);
+}
+
+int rootfs_enter(const struct rootfs_context *ctx, struct silo_err *err)
+{
 	if (ctx->no_pivot)
-		return rootfs_move_and_chroot(spec, err);
-	return rootfs_pivot(spec, err);
+		return rootfs_move_and_chroot(ctx->spec, err);
+	return rootfs_pivot(ctx->spec, err);
 }
 
 /* A masked file is covered with the container's /dev/null, after checking

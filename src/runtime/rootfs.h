@@ -16,8 +16,12 @@ struct rootfs_context {
 	int no_pivot;
 };
 
-/* Everything up to and including the switch into the new root. */
-int rootfs_setup(const struct rootfs_context *ctx, struct silo_err *err);
+/* Everything before the switch into the new root: the root bound onto
+ * itself, the mounts, /dev and the configured devices. */
+int rootfs_prepare(const struct rootfs_context *ctx, struct silo_err *err);
+
+/* The switch itself: pivot_root, or with no_pivot a move and chroot. */
+int rootfs_enter(const struct rootfs_context *ctx, struct silo_err *err);
 
 /* What must wait until the root is "/": masked and read-only paths,
  * rootfsPropagation, and root.readonly, which comes last of all. */

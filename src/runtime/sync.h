@@ -10,6 +10,7 @@ enum sync_type {
 	SYNC_GO = 1,   /* runtime -> init: you are in your cgroup, go on */
 	SYNC_READY,    /* init -> runtime: built, waiting for start */
 	SYNC_ERROR,    /* init -> runtime: failed; text says why */
+	SYNC_HOOKS,    /* init -> runtime: mounts done, run createRuntime hooks */
 };
 
 struct sync_msg {

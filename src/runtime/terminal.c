@@ -94,7 +94,8 @@ static int bind_console(int slave, struct silo_err *err)
 	return mount_attach(tree, target, "/dev/console", err);
 }
 
-int terminal_setup(int console_fd, unsigned height, unsigned width, struct silo_err *err)
+int terminal_setup(int console_fd, unsigned height, unsigned width, int bind_dev_console,
+		   struct silo_err *err)
 {
 	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int master = -1;
@@ -121,7 +122,7 @@ int terminal_setup(int console_fd, unsigned height, unsigned width, struct silo_
 		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
 			return silo_err_errno(err, "set terminal size");
 	}
-	if (bind_console(slave, err) < 0)
+	if (bind_dev_console && bind_console(slave, err) < 0)
 		return -1;
 	if (terminal_send_fd(console_fd, master, name, err) < 0)
 		return -1;

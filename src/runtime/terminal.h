@@ -11,9 +11,10 @@ int terminal_connect(const char *path, struct silo_err *err);
 
 /* In the container, after pivot_root: opens /dev/ptmx, takes the slave with
  * TIOCGPTPEER (never by a /dev/pts/N path the container could swap), binds
- * it on /dev/console, sends the master over console_fd, and makes the slave
- * the controlling terminal and stdio. */
-int terminal_setup(int console_fd, unsigned height, unsigned width, struct silo_err *err);
+ * it on /dev/console (for the init; not for exec), sends the master over
+ * console_fd, and makes the slave the controlling terminal and stdio. */
+int terminal_setup(int console_fd, unsigned height, unsigned width, int bind_dev_console,
+		   struct silo_err *err);
 
 /* SCM_RIGHTS: one descriptor, with a name as the message body (runc sends
  * the pty's path there). */

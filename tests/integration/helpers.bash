@@ -86,7 +86,10 @@ rt_create() {
 }
 
 # rt_run [FLAG...]: `run` the bundle as $CID in the foreground, on the caller's
-# stdio (use it as `run rt_run`).
+# stdio (use it as `run rt_run`). A runtime may copy the container's stdout
+# and stderr through pipes of its own (runc does), which keeps no order
+# between the two: a test that checks the order of both merges them in the
+# container (exec 2>&1).
 rt_run() {
 	rt run --bundle "$BUNDLE" "$@" "$CID"
 }
@@ -321,7 +324,8 @@ assert_nothing_left() {
 silo_setup() {
 	[ -x "$RUNTIME" ] || fail "RUNTIME '$RUNTIME' is not an executable; build silo (ninja -C $BUILD_DIR) or set RUNTIME"
 	silo_build_rootfs
-	TEST_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/silo-test.XXXXXX")
+	# Canonical, so that it compares equal to the paths a runtime reports.
+	TEST_DIR=$(realpath "$(mktemp -d "${BATS_TMPDIR:-/tmp}/silo-test.XXXXXX")")
 	STATE_ROOT=$TEST_DIR/state
 	mkdir "$STATE_ROOT"
 	CID=silo-test-${TEST_DIR##*.}

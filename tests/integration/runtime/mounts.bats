@@ -83,7 +83,7 @@ setup_bundle_copy() {
 
 @test "a read-only bind mount of a host directory can be read, not written" {
 	bind_mount "$HOST_DIR" /data bind ro
-	set_args sh -c 'cat /data/hello; touch /data/new'
+	set_args sh -c 'exec 2>&1; cat /data/hello; touch /data/new'
 	run rt_run
 	assert_failure
 	assert_equal "${lines[0]}" hello
@@ -198,7 +198,7 @@ hello"
 }
 
 @test "the default devices work" {
-	set_args sh -c 'echo x >/dev/null && head -c 4 /dev/zero | wc -c && head -c 8 /dev/urandom | wc -c
+	set_args sh -c 'exec 2>&1; echo x >/dev/null && head -c 4 /dev/zero | wc -c && head -c 8 /dev/urandom | wc -c
 		echo x >/dev/full'
 	run rt_run
 	assert_failure
@@ -262,7 +262,7 @@ hello"
 	mkdir "$HOST_DIR/ro-dir"
 	bind_mount "$HOST_DIR" /data bind
 	update_config '.linux.readonlyPaths = ["/data/ro-dir", "/proc/sys"]'
-	set_args sh -c 'touch /data/rw-file && echo rw-ok; touch /data/ro-dir/file; grep " /proc/sys " /proc/mounts'
+	set_args sh -c 'exec 2>&1; touch /data/rw-file && echo rw-ok; touch /data/ro-dir/file; grep " /proc/sys " /proc/mounts'
 	run rt_run
 	assert_status 0
 	assert_equal "${lines[0]}" rw-ok
@@ -273,7 +273,7 @@ hello"
 }
 
 @test "--no-pivot runs the container on its rootfs" {
-	set_args sh -c 'cat /etc/silo-test-rootfs; [ -e /usr ] && echo host-root; touch /file; exit 0'
+	set_args sh -c 'exec 2>&1; cat /etc/silo-test-rootfs; [ -e /usr ] && echo host-root; touch /file; exit 0'
 	run rt_run --no-pivot
 	assert_status 0
 	assert_equal "${lines[0]}" "silo test rootfs"

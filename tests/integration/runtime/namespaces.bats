@@ -119,7 +119,8 @@ teardown() {
 
 @test "a mount made inside the container does not reach the host" {
 	set_args sh -c 'mount -t tmpfs silo-test-inner /mnt && grep -c silo-test-inner /proc/self/mountinfo'
-	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	update_config '.process.capabilities |= (.bounding += ["CAP_SYS_ADMIN"]
+		| .effective += ["CAP_SYS_ADMIN"] | .permitted += ["CAP_SYS_ADMIN"])'
 	run rt_run
 	assert_status 0
 	assert_equal "$output" 1

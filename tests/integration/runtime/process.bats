@@ -85,7 +85,7 @@ silo test rootfs"
 
 @test "a non-root process.user cannot do what root can" {
 	update_config '.process.user = {uid: 1000, gid: 1000}'
-	set_args sh -c 'cat /etc/passwd >/dev/null && echo can-read; ls /root'
+	set_args sh -c 'exec 2>&1; cat /etc/passwd >/dev/null && echo can-read; ls /root'
 	run rt_run
 	assert_failure
 	assert_equal "${lines[0]}" can-read
