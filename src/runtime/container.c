@@ -34,6 +34,7 @@
 #include "runtime/state.h"
 #include "runtime/supervise.h"
 #include "runtime/sync.h"
+#include "runtime/userns.h"
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -115,7 +116,8 @@ static int create_check_config(struct create_job *job, struct silo_err *err)
 
 	if (!spec->has_process)
 		return silo_err_set(err, EINVAL, "config.json: process: missing, nothing to run");
-	if (namespaces_validate(spec, err) < 0 || hooks_validate(spec->document, err) < 0)
+	if (namespaces_validate(spec, err) < 0 || userns_validate(spec, err) < 0 ||
+	    hooks_validate(spec->document, err) < 0)
 		return -1;
 	if (spec->process.has_capabilities &&
 	    capabilities_check_host(&spec->process.capabilities, err) < 0)
@@ -185,6 +187,11 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 			close(pair[1]);
 			return -1;
 		}
+	}
+	if (userns_prepare_time(job->spec, err) < 0) {
+		close(pair[0]);
+		close(pair[1]);
+		return -1;
 	}
 	pid = clone_init(namespaces_clone_flags(job->spec), err);
 	if (pid < 0) {
@@ -362,6 +369,8 @@ static int create_run(struct create_job *job, struct silo_err *err)
 		return -1;
 
 	if (create_spawn(job, err) < 0)
+		return -1;
+	if (userns_write_maps(job->spec, job->pid, err) < 0)
 		return -1;
 	if (create_place_in_cgroup(job, err) < 0 || create_set_oom_score(job, err) < 0)
 		return -1;

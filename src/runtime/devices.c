@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -46,13 +48,39 @@ static int make_node(int dirfd, const char *name, mode_t type, mode_t perm, dev_
 	return 0;
 }
 
-int devices_populate_default(int devfd, struct silo_err *err)
+/* Binds the host's node host_path onto name in dirfd. */
+static int bind_node(int dirfd, const char *name, const char *host_path, struct silo_err *err)
 {
-	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
+	_cleanup_close_ int target = -1;
+	_cleanup_close_ int tree = -1;
+	int f = openat(dirfd, name, O_CREAT | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+
+	if (f < 0)
+		return silo_err_errno(err, "create mount point for device \"%s\"", name);
+	close(f);
+	target = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	tree = open_tree(AT_FDCWD, host_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (target < 0 || tree < 0)
+		return silo_err_errno(err, "bind host device \"%s\"", host_path);
+	return mount_attach(tree, target, host_path, err);
+}
+
+int devices_populate_default(int devfd, int bind_from_host, struct silo_err *err)
+{
+	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++) {
+		if (bind_from_host) {
+			char host[64];
+
+			snprintf(host, sizeof(host), "/dev/%s", default_devices[i].name);
+			if (bind_node(devfd, default_devices[i].name, host, err) < 0)
+				return silo_err_prefix(err, "populate /dev");
+			continue;
+		}
 		if (make_node(devfd, default_devices[i].name, S_IFCHR, 0666,
 			      makedev(default_devices[i].major, default_devices[i].minor), 0, 0,
 			      err) < 0)
 			return silo_err_prefix(err, "populate /dev");
+	}
 	for (size_t i = 0; i < sizeof(default_links) / sizeof(default_links[0]); i++)
 		if (symlinkat(default_links[i].target, devfd, default_links[i].name) < 0 &&
 		    errno != EEXIST)
@@ -72,7 +100,8 @@ static mode_t device_type(char type)
 	}
 }
 
-int devices_create_from_spec(int rootfd, const struct spec *spec, struct silo_err *err)
+int devices_create_from_spec(int rootfd, const struct spec *spec, int bind_from_host,
+			     struct silo_err *err)
 {
 	for (size_t i = 0; i < spec->n_devices; i++) {
 		const struct spec_device *d = &spec->devices[i];
@@ -85,6 +114,11 @@ int devices_create_from_spec(int rootfd, const struct spec *spec, struct silo_er
 		parent = mount_open_target(rootfd, dir[0] ? dir : "/", MOUNT_TARGET_DIR, err);
 		if (parent < 0)
 			return silo_err_prefix(err, "config.json: linux.devices: \"%s\"", d->path);
+		if (bind_from_host) {
+			if (bind_node(parent, slash + 1, d->path, err) < 0)
+				return silo_err_prefix(err, "config.json: linux.devices");
+			continue;
+		}
 		if (make_node(parent, slash + 1, device_type(d->type),
 			      d->has_file_mode ? (d->file_mode & 07777) : 0666,
 			      makedev((unsigned)d->major, (unsigned)d->minor),

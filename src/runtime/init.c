@@ -9,7 +9,7 @@
  *
  *   wait until placed in the cgroup  (our cgroup is then the right root for
  *                                     a new cgroup namespace)
- *   join namespaces given by path
+ *   join namespaces given by path, become root of the user namespace
  *   cgroup namespace, session keyring, new session
  *   root filesystem                  (rootfs.c)
  *   prestart/createRuntime hooks     (the runtime runs them while we wait)
@@ -39,6 +39,7 @@
 #include "runtime/rootfs.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
+#include "runtime/userns.h"
 #include "util/cleanup.h"
 
 static int init_join_keyring(const struct init_config *cfg, struct silo_err *err)
@@ -110,6 +111,7 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 		.cgroup_path = cfg->cgroup_path,
 		.cgroup_namespace = cgroupns != NULL,
 		.no_pivot = cfg->no_pivot,
+		.user_namespace = userns_wanted(spec),
 	};
 
 	struct sync_msg msg;
@@ -120,6 +122,10 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 		return silo_err_set(err, EPROTO, "unexpected message %d from the runtime", msg.type);
 	res->host_pid = (pid_t)msg.code;
 	if (namespaces_join_all(spec, 0, err) < 0)
+		return -1;
+	/* In a user namespace we start as its overflow ID: become its root,
+	 * now that the runtime has written the maps. */
+	if (rootfs.user_namespace && userns_become_root(err) < 0)
 		return -1;
 	if (cgroupns && !cgroupns->path && unshare(CLONE_NEWCGROUP) < 0)
 		return silo_err_errno(err, "create cgroup namespace");

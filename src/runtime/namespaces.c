@@ -16,7 +16,9 @@ unsigned long namespaces_clone_flags(const struct spec *spec)
 	for (size_t i = 0; i < spec->n_namespaces; i++) {
 		const struct spec_namespace *ns = &spec->namespaces[i];
 
-		if (!ns->path && ns->type != CLONE_NEWCGROUP)
+		/* cgroup: see above; time: userns_prepare_time unshares it
+		 * in the runtime so its offsets can be set before the clone. */
+		if (!ns->path && ns->type != CLONE_NEWCGROUP && ns->type != CLONE_NEWTIME)
 			flags |= (unsigned long)ns->type;
 	}
 	return flags;
@@ -27,12 +29,6 @@ int namespaces_validate(const struct spec *spec, struct silo_err *err)
 	if (!spec_find_namespace(spec, CLONE_NEWNS))
 		return silo_err_set(err, EINVAL,
 				    "config.json: linux.namespaces: a mount namespace is required");
-	if (spec_find_namespace(spec, CLONE_NEWUSER))
-		return silo_err_set(err, ENOTSUP,
-				    "config.json: linux.namespaces: user namespaces are not supported yet");
-	if (spec_find_namespace(spec, CLONE_NEWTIME))
-		return silo_err_set(err, ENOTSUP,
-				    "config.json: linux.namespaces: time namespaces are not supported yet");
 	if (spec->hostname && !spec_find_namespace(spec, CLONE_NEWUTS))
 		return silo_err_set(err, EINVAL,
 				    "config.json: hostname: setting a hostname needs a uts namespace");
@@ -64,10 +60,17 @@ int namespaces_join(const struct spec_namespace *ns, struct silo_err *err)
 
 int namespaces_join_all(const struct spec *spec, unsigned long skip_mask, struct silo_err *err)
 {
+	/* A joined user namespace goes first: the others are then joined
+	 * with the capabilities it gives. */
+	const struct spec_namespace *user = spec_find_namespace(spec, CLONE_NEWUSER);
+
+	if (user && user->path && !(skip_mask & CLONE_NEWUSER) && namespaces_join(user, err) < 0)
+		return -1;
 	for (size_t i = 0; i < spec->n_namespaces; i++) {
 		const struct spec_namespace *ns = &spec->namespaces[i];
 
-		if (!ns->path || ns->type == CLONE_NEWPID || ((unsigned long)ns->type & skip_mask))
+		if (!ns->path || ns->type == CLONE_NEWPID || ns->type == CLONE_NEWUSER ||
+		    ((unsigned long)ns->type & skip_mask))
 			continue;
 		if (namespaces_join(ns, err) < 0)
 			return -1;

@@ -203,7 +203,18 @@ static int rootfs_mount_cgroup(int rootfd, const struct rootfs_context *ctx,
 	return mount_attach(mfd, target, m->destination, err);
 }
 
-static int rootfs_mount_fs(int rootfd, const struct spec_mount *m, struct silo_err *err)
+/* In a user namespace without a network namespace of its own, the kernel
+ * refuses a new sysfs; what the container can have is the host's, bound. */
+static int bind_host_sysfs(const struct spec_mount *m, struct silo_err *err)
+{
+	struct mount_options bind = m->parsed;
+
+	bind.bind = bind.recursive = 1;
+	return mount_clone_tree(AT_FDCWD, "/sys", &bind, err);
+}
+
+static int rootfs_mount_fs(int rootfd, const struct rootfs_context *ctx,
+			   const struct spec_mount *m, struct silo_err *err)
 {
 	_cleanup_close_ int target = -1;
 	_cleanup_close_ int mfd = -1;
@@ -214,6 +225,8 @@ static int rootfs_mount_fs(int rootfd, const struct spec_mount *m, struct silo_e
 	if (target < 0)
 		return -1;
 	mfd = mount_new_fs(m->type, m->source, m->parsed.data, m->parsed.flags, err);
+	if (mfd < 0 && ctx->user_namespace && !strcmp(m->type, "sysfs") && err && err->code == EPERM)
+		mfd = bind_host_sysfs(m, err);
 	if (mfd < 0)
 		return -1;
 	if (mount_attach(mfd, target, m->destination, err) < 0)
@@ -221,16 +234,17 @@ static int rootfs_mount_fs(int rootfd, const struct spec_mount *m, struct silo_e
 	return apply_propagation(rootfd, m, err);
 }
 
-static int rootfs_populate_dev(int rootfd, struct silo_err *err)
+static int rootfs_populate_dev(int rootfd, const struct rootfs_context *ctx, struct silo_err *err)
 {
 	_cleanup_close_ int devfd = mount_resolve(rootfd, "/dev", O_PATH | O_DIRECTORY, 0);
 
 	if (devfd < 0)
 		return silo_err_errno(err, "open /dev in the container");
-	return devices_populate_default(devfd, err);
+	return devices_populate_default(devfd, ctx->user_namespace, err);
 }
 
-static int rootfs_mount_default_dev(int rootfd, struct silo_err *err)
+static int rootfs_mount_default_dev(int rootfd, const struct rootfs_context *ctx,
+				    struct silo_err *err)
 {
 	_cleanup_close_ int target = mount_open_target(rootfd, "/dev", MOUNT_TARGET_DIR, err);
 	_cleanup_close_ int mfd = -1;
@@ -240,7 +254,7 @@ static int rootfs_mount_default_dev(int rootfd, struct silo_err *err)
 	mfd = mount_new_fs("tmpfs", "tmpfs", "mode=755,size=65536k", MS_NOSUID | MS_STRICTATIME, err);
 	if (mfd < 0 || mount_attach(mfd, target, "/dev", err) < 0)
 		return silo_err_prefix(err, "mount default /dev");
-	return rootfs_populate_dev(rootfd, err);
+	return rootfs_populate_dev(rootfd, ctx, err);
 }
 
 static int rootfs_mount_entries(int rootfd, const struct rootfs_context *ctx, struct silo_err *err)
@@ -259,7 +273,7 @@ static int rootfs_mount_entries(int rootfd, const struct rootfs_context *ctx, st
 		else if (!strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"))
 			r = rootfs_mount_cgroup(rootfd, ctx, m, err);
 		else
-			r = rootfs_mount_fs(rootfd, m, err);
+			r = rootfs_mount_fs(rootfd, ctx, m, err);
 		if (r < 0)
 			return silo_err_prefix(err, "config.json: mounts[%zu]: mount \"%s\"", i,
 					       m->destination);
@@ -267,11 +281,11 @@ static int rootfs_mount_entries(int rootfd, const struct rootfs_context *ctx, st
 		 * that nest in it (/dev/pts, /dev/shm, ...). */
 		if (!strcmp(m->destination, "/dev") || !strcmp(m->destination, "/dev/")) {
 			have_dev = 1;
-			if (!m->parsed.bind && rootfs_populate_dev(rootfd, err) < 0)
+			if (!m->parsed.bind && rootfs_populate_dev(rootfd, ctx, err) < 0)
 				return -1;
 		}
 	}
-	if (!have_dev && rootfs_mount_default_dev(rootfd, err) < 0)
+	if (!have_dev && rootfs_mount_default_dev(rootfd, ctx, err) < 0)
 		return -1;
 	return 0;
 }
@@ -326,7 +340,7 @@ int rootfs_prepare(const struct rootfs_context *ctx, struct silo_err *err)
 		return silo_err_errno(err, "open rootfs \"%s\"", spec->root_path);
 	if (rootfs_mount_entries(rootfd, ctx, err) < 0)
 		return -1;
-	return devices_create_from_spec(rootfd, spec, err);
+	return devices_create_from_spec(rootfd, spec, ctx->user_namespace, err);
 }
 
 int rootfs_enter(const struct rootfs_context *ctx, struct silo_err *err)

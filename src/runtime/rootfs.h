@@ -14,6 +14,7 @@ struct rootfs_context {
 	const char *cgroup_path;
 	int cgroup_namespace; /* the container has its own cgroup namespace */
 	int no_pivot;
+	int user_namespace; /* no mknod, and sysfs only with a network namespace of ours */
 };
 
 /* Everything before the switch into the new root: the root bound onto
