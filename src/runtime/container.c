@@ -30,10 +30,12 @@
 #include "runtime/hooks.h"
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
+#include "runtime/process_attrs.h"
 #include "runtime/spec.h"
 #include "runtime/state.h"
 #include "runtime/supervise.h"
 #include "runtime/sync.h"
+#include "runtime/sysctl.h"
 #include "runtime/userns.h"
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
@@ -117,7 +119,8 @@ static int create_check_config(struct create_job *job, struct silo_err *err)
 	if (!spec->has_process)
 		return silo_err_set(err, EINVAL, "config.json: process: missing, nothing to run");
 	if (namespaces_validate(spec, err) < 0 || userns_validate(spec, err) < 0 ||
-	    hooks_validate(spec->document, err) < 0)
+	    hooks_validate(spec->document, err) < 0 || sysctl_validate(spec, err) < 0 ||
+	    process_attrs_validate(spec, err) < 0)
 		return -1;
 	if (spec->process.has_capabilities &&
 	    capabilities_check_host(&spec->process.capabilities, err) < 0)

@@ -28,6 +28,7 @@
 #include "runtime/capabilities.h"
 #include "runtime/cgroup.h"
 #include "runtime/process.h"
+#include "runtime/process_attrs.h"
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 #include "runtime/state.h"
@@ -148,7 +149,8 @@ static int exec_child_setup(struct exec_job *job, int sync_fd, char **exe, struc
 			return -1;
 		close(job->console_fd);
 	}
-	if (process_apply_rlimits(proc, err) < 0 || process_find_executable(proc, exe, err) < 0)
+	if (process_apply_rlimits(proc, err) < 0 || process_attrs_apply(job->spec, err) < 0 ||
+	    process_find_executable(proc, exe, err) < 0)
 		return -1;
 	if (process_finalize(proc, 3 + job->opts->preserve_fds, sync_fd, err) < 0)
 		return -1;
@@ -179,6 +181,8 @@ static int exec_check(struct exec_job *job, struct silo_err *err)
 		return silo_err_set(err, EBUSY, "cannot exec in container \"%s\": it is paused",
 				    job->state.id);
 	if (proc->has_capabilities && capabilities_check_host(&proc->capabilities, err) < 0)
+		return -1;
+	if (process_attrs_validate(job->spec, err) < 0)
 		return -1;
 	if (proc->terminal && !job->opts->console_socket && job->opts->detach)
 		return silo_err_set(err, EINVAL, "exec --tty --detach needs --console-socket");

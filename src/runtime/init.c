@@ -15,8 +15,8 @@
  *   prestart/createRuntime hooks     (the runtime runs them while we wait)
  *   createContainer hooks, pivot_root
  *   hostname, terminal
- *   masked and read-only paths, read-only root
- *   rlimits, find the executable     (errors reach `create`, not `start`)
+ *   sysctl, then masked and read-only paths, read-only root
+ *   rlimits, personality, scheduling, find the executable     (errors reach `create`, not `start`)
  *   ready -> wait for start
  *   startContainer hooks
  *   user, capabilities, no_new_privs, close descriptors, cwd, execve
@@ -35,9 +35,11 @@
 
 #include "runtime/hooks.h"
 #include "runtime/namespaces.h"
+#include "runtime/process_attrs.h"
 #include "runtime/process.h"
 #include "runtime/rootfs.h"
 #include "runtime/sync.h"
+#include "runtime/sysctl.h"
 #include "runtime/terminal.h"
 #include "runtime/userns.h"
 #include "util/cleanup.h"
@@ -150,9 +152,12 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 			return -1;
 		close(cfg->console_fd);
 	}
+	/* Before rootfs_finish: it makes /proc/sys read-only. */
+	if (sysctl_apply(spec, err) < 0)
+		return -1;
 	if (rootfs_finish(&rootfs, err) < 0)
 		return -1;
-	if (process_apply_rlimits(&spec->process, err) < 0)
+	if (process_apply_rlimits(&spec->process, err) < 0 || process_attrs_apply(spec, err) < 0)
 		return -1;
 	return process_find_executable(&spec->process, &res->executable, err);
 }
