@@ -5,11 +5,11 @@
 set -eu
 
 build="meson ninja-build gcc pkg-config libjansson-dev libcap-dev libseccomp-dev"
-test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps"
+test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps bsdutils containerd podman umoci"
 
 want="$build $test"
 if [ "${1:-}" = "--bench" ]; then
-	want="$want crun runc podman hyperfine gnuplot-nox valgrind"
+	want="$want crun runc hyperfine gnuplot-nox valgrind"
 fi
 
 missing=""

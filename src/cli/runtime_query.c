@@ -16,6 +16,7 @@
 #include "util/fs.h"
 #include "util/json.h"
 #include "runtime/capabilities.h"
+#include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
 #include <sys/capability.h>
@@ -187,8 +188,8 @@ int runtime_cmd_features(const struct runtime_context *ctx, int argc, char **arg
 		"rsymfollow", "runbindable", "rw", "shared", "slave", "strictatime", "suid",
 		"symfollow", "sync", "unbindable", NULL,
 	};
-	static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "uts",
-						  NULL };
+	static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "time",
+						  "user", "uts", NULL };
 	const struct cli_command *cmd = cli_find_command(runtime_commands, "features");
 	_cleanup_json_ json_t *features = NULL;
 
@@ -200,14 +201,15 @@ int runtime_cmd_features(const struct runtime_context *ctx, int argc, char **arg
 	/* Only what this build really does is claimed here: containerd and
 	 * CRI-O decide from this document what they may ask for. */
 	features = json_pack(
-		"{s:s, s:s, s:[], s:o,"
-		" s:{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:{s:b}, s:{s:b}, s:{s:b},"
+		"{s:s, s:s, s:[ssssss], s:o,"
+		" s:{s:o, s:o, s:{s:b, s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b},"
 		" s:{s:b}, s:{s:{s:b}}},"
 		" s:{s:s, s:s}}",
-		"ociVersionMin", "1.0.0", "ociVersionMax", SILO_OCI_VERSION, "hooks", "mountOptions",
+		"ociVersionMin", "1.0.0", "ociVersionMax", SILO_OCI_VERSION, "hooks", "prestart",
+		"createRuntime", "createContainer", "startContainer", "poststart", "poststop", "mountOptions",
 		string_array(mount_options), "linux", "namespaces", string_array(namespaces),
 		"capabilities", capability_names(), "cgroup", "v1", 1, "v2", 1, "systemd", 0,
-		"systemdUser", 0, "rdma", 0, "seccomp", "enabled", 0, "apparmor", "enabled", 0,
+		"systemdUser", 0, "rdma", 0, "seccomp", seccomp_features(), "apparmor", "enabled", 0,
 		"selinux", "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap",
 		"enabled", 0, "annotations", "org.opencontainers.runtime-spec.features.version",
 		SILO_OCI_VERSION, "io.silo.version", SILO_VERSION);

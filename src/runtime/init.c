@@ -20,6 +20,8 @@
  *   ready -> wait for start
  *   startContainer hooks
  *   user, capabilities, no_new_privs, close descriptors, cwd, execve
+ *   (the seccomp filter goes in before the user's identity without
+ *    no_new_privs, right after it with: see init_run)
  */
 #include "runtime/init.h"
 
@@ -216,11 +218,20 @@ _Noreturn void init_run(const struct init_config *cfg)
 
 	if (init_run_start_hooks(cfg, &res, &err) < 0)
 		report_and_exit(conn, &err, 1);
-	if (process_finalize(&cfg->spec->process, cfg->first_open_fd, conn, &err) < 0)
+	/* The filter goes in as late as the kernel allows. Without
+	 * no_new_privs, seccomp(2) needs CAP_SYS_ADMIN, which the user's
+	 * capabilities may lack: then before taking the user's identity (as
+	 * runc does). With it, right after; still before the descriptor sweep,
+	 * which would close the SCMP_ACT_NOTIFY listener's socket. */
+	if (!cfg->spec->process.no_new_privileges &&
+	    seccomp_install(res.seccomp, cfg->id, res.host_pid, &err) < 0)
 		report_and_exit(conn, &err, 1);
-	/* Last of all, so the filter can never get in the way of the steps
-	 * above; from here on only execve remains. */
-	if (seccomp_install(res.seccomp, cfg->id, res.host_pid, &err) < 0)
+	if (process_take_identity(&cfg->spec->process, &err) < 0)
+		report_and_exit(conn, &err, 1);
+	if (cfg->spec->process.no_new_privileges &&
+	    seccomp_install(res.seccomp, cfg->id, res.host_pid, &err) < 0)
+		report_and_exit(conn, &err, 1);
+	if (process_leave_runtime(&cfg->spec->process, cfg->first_open_fd, conn, &err) < 0)
 		report_and_exit(conn, &err, 1);
 	execve(res.executable, cfg->spec->process.args, cfg->spec->process.env);
 	silo_err_errno(&err, "exec \"%s\"", res.executable);

@@ -130,8 +130,7 @@ static int enter_cwd(const char *cwd, struct silo_err *err)
 	return 0;
 }
 
-int process_finalize(const struct spec_process *proc, int first_open_fd, int keep_fd,
-		     struct silo_err *err)
+int process_take_identity(const struct spec_process *proc, struct silo_err *err)
 {
 	if (proc->user.has_umask)
 		umask(proc->user.umask);
@@ -149,7 +148,21 @@ int process_finalize(const struct spec_process *proc, int first_open_fd, int kee
 		return -1;
 	if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return silo_err_errno(err, "set no_new_privs");
+	return 0;
+}
+
+int process_leave_runtime(const struct spec_process *proc, int first_open_fd, int keep_fd,
+			  struct silo_err *err)
+{
 	if (close_inherited_fds(first_open_fd, keep_fd, err) < 0)
 		return -1;
 	return enter_cwd(proc->cwd, err);
+}
+
+int process_finalize(const struct spec_process *proc, int first_open_fd, int keep_fd,
+		     struct silo_err *err)
+{
+	if (process_take_identity(proc, err) < 0)
+		return -1;
+	return process_leave_runtime(proc, first_open_fd, keep_fd, err);
 }

@@ -21,4 +21,11 @@ int process_find_executable(const struct spec_process *proc, char **path, struct
 int process_finalize(const struct spec_process *proc, int first_open_fd, int keep_fd,
 		     struct silo_err *err);
 
+/* process_finalize in two halves, for a caller that acts in between (the
+ * init loads its seccomp filter there): the identity steps (umask through
+ * no_new_privs), then the descriptors and the working directory. */
+int process_take_identity(const struct spec_process *proc, struct silo_err *err);
+int process_leave_runtime(const struct spec_process *proc, int first_open_fd, int keep_fd,
+			  struct silo_err *err);
+
 #endif

@@ -7,7 +7,8 @@
  * container's pseudoterminal (the message data carries the pty name, which is
  * reported on stderr). TEXT, if given, is written to the master; then
  * everything the container writes is copied to FILE (stdout by default)
- * until the last slave closes (EIO) or EOF. Exits 0 on success.
+ * until the last slave closes (EIO) or EOF. Exits 0 on success, 124 on
+ * timeout.
  *
  * The socket is bound under a temporary name and renamed into place only
  * once it listens, so a test that waits for SOCKET_PATH to appear can connect
@@ -24,11 +25,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 static const char *prog = "recvtty";
+static const char *socket_path;
+
+/* On timeout: leave no socket behind, and fail. */
+static void on_alarm(int sig)
+{
+	static const char msg[] = "recvtty: timed out\n";
+
+	(void)sig;
+	if (socket_path != NULL)
+		unlink(socket_path);
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing more to do */
+	}
+	_exit(124);
+}
 
 static void die(const char *what)
 {
@@ -120,7 +135,7 @@ static void write_all(int fd, const char *buf, size_t len, const char *what)
 
 int main(int argc, char **argv)
 {
-	const char *socket_path = NULL, *output = NULL, *input = NULL;
+	const char *output = NULL, *input = NULL;
 	unsigned timeout = 30;
 	char name[4096], buf[4096];
 	int listener, conn, master, out = STDOUT_FILENO;
@@ -140,7 +155,7 @@ int main(int argc, char **argv)
 	if (socket_path == NULL)
 		usage();
 
-	/* The default action of SIGALRM ends us with a non-zero status. */
+	signal(SIGALRM, on_alarm);
 	alarm(timeout);
 	/* A container that closes its side early must not kill us by SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
@@ -161,6 +176,7 @@ int main(int argc, char **argv)
 	close(conn);
 	close(listener);
 	unlink(socket_path);
+	socket_path = NULL;
 	fprintf(stderr, "%s: received pty master %s\n", prog, name[0] ? name : "(no name)");
 
 	if (input != NULL)

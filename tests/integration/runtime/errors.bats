@@ -126,9 +126,11 @@ break_config_syntax() {
 	wait_for_status "$CID" running
 }
 
-@test "an invalid container id fails" {
-	run rt_create "../$CID"
+@test "an invalid container id fails, and its state never lands outside --root" {
+	set_args sleep 1000
+	run rt create --bundle "$BUNDLE" "../$CID" </dev/null
 	assert_failure
+	# $STATE_ROOT/../$CID
 	[ ! -e "$TEST_DIR/$CID" ]
 	assert_nothing_left
 }
