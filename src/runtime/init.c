@@ -116,6 +116,7 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 		.cgroup_namespace = cgroupns != NULL,
 		.no_pivot = cfg->no_pivot,
 		.user_namespace = userns_wanted(spec),
+		.idmap_fds = cfg->idmap_fds,
 	};
 
 	struct sync_msg msg;

@@ -109,13 +109,19 @@ static int walk_creating(int rootfd, const char *path, enum mount_target_kind ki
 		fd = mount_resolve(dirfd, comp, O_PATH | O_NOFOLLOW, 0);
 
 		if (fd < 0 && errno == ENOENT) {
-			if (last && kind == MOUNT_TARGET_FILE) {
-				int f = openat(dirfd, comp, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
+			int made;
 
-				if (f >= 0)
-					close(f);
+			if (last && kind == MOUNT_TARGET_FILE) {
+				made = openat(dirfd, comp, O_CREAT | O_EXCL | O_NOFOLLOW | O_WRONLY | O_CLOEXEC,
+					      0644);
+				if (made >= 0)
+					close(made);
 			} else {
-				mkdirat(dirfd, comp, 0755);
+				made = mkdirat(dirfd, comp, 0755);
+			}
+			if (made < 0 && errno != EEXIST) {
+				r = -errno;
+				break;
 			}
 			fd = mount_resolve(dirfd, comp, O_PATH | O_NOFOLLOW, 0);
 		}

@@ -104,6 +104,7 @@ static int apply_propagation(int rootfd, const struct spec_mount *m, struct silo
 static int rootfs_mount_bind(int rootfd, const struct rootfs_context *ctx,
 			     const struct spec_mount *m, struct silo_err *err)
 {
+	size_t index = (size_t)(m - ctx->spec->mounts);
 	_cleanup_free_ char *source = NULL;
 	_cleanup_close_ int target = -1;
 	_cleanup_close_ int tree = -1;
@@ -116,9 +117,16 @@ static int rootfs_mount_bind(int rootfd, const struct rootfs_context *ctx,
 		return silo_err_sys(err, ENOMEM, "bind mount");
 	if (stat(source, &st) < 0)
 		return silo_err_errno(err, "bind source \"%s\"", source);
-	tree = mount_clone_tree(AT_FDCWD, source, &m->parsed, err);
-	if (tree < 0)
-		return -1;
+	/* An idmapped mount was made by the runtime: use that tree. */
+	if (ctx->idmap_fds && ctx->idmap_fds[index] >= 0) {
+		tree = fcntl(ctx->idmap_fds[index], F_DUPFD_CLOEXEC, 0);
+		if (tree < 0)
+			return silo_err_errno(err, "idmapped bind of \"%s\"", source);
+	} else {
+		tree = mount_clone_tree(AT_FDCWD, source, &m->parsed, err);
+		if (tree < 0)
+			return -1;
+	}
 	target = mount_open_target(rootfd, m->destination,
 				   S_ISDIR(st.st_mode) ? MOUNT_TARGET_DIR : MOUNT_TARGET_FILE, err);
 	if (target < 0)

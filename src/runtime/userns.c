@@ -106,16 +106,22 @@ static int write_map(const json_t *maps, pid_t pid, const char *file, struct sil
 	return 0;
 }
 
+int userns_write_map_arrays(const json_t *uid_maps, const json_t *gid_maps, pid_t pid,
+			    struct silo_err *err)
+{
+	if (write_map(uid_maps, pid, "uid_map", err) < 0 || write_map(gid_maps, pid, "gid_map", err) < 0)
+		return -1;
+	return 0;
+}
+
 int userns_write_maps(const struct spec *spec, pid_t pid, struct silo_err *err)
 {
 	const struct spec_namespace *user = spec_find_namespace(spec, CLONE_NEWUSER);
 
 	if (!user || user->path)
 		return 0;
-	if (write_map(linux_field(spec, "uidMappings"), pid, "uid_map", err) < 0 ||
-	    write_map(linux_field(spec, "gidMappings"), pid, "gid_map", err) < 0)
-		return -1;
-	return 0;
+	return userns_write_map_arrays(linux_field(spec, "uidMappings"),
+				       linux_field(spec, "gidMappings"), pid, err);
 }
 
 int userns_become_root(struct silo_err *err)

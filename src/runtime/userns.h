@@ -3,6 +3,7 @@
 #ifndef SILO_RUNTIME_USERNS_H
 #define SILO_RUNTIME_USERNS_H
 
+#include <jansson.h>
 #include <sys/types.h>
 
 #include "runtime/spec.h"
@@ -11,6 +12,11 @@
 /* Checks linux.uidMappings / gidMappings (required with a new user
  * namespace) and linux.timeOffsets. */
 int userns_validate(const struct spec *spec, struct silo_err *err);
+
+/* Writes /proc/PID/uid_map and gid_map from two arrays of OCI mappings
+ * ({containerID, hostID, size}). */
+int userns_write_map_arrays(const json_t *uid_maps, const json_t *gid_maps, pid_t pid,
+			    struct silo_err *err);
 
 /* Writes /proc/PID/uid_map and gid_map from the config. */
 int userns_write_maps(const struct spec *spec, pid_t pid, struct silo_err *err);
