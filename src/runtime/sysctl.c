@@ -1,9 +1,9 @@
 /* sysctl keys inside the container. Only keys the kernel keeps per
  * namespace are accepted: ipc (kernel.msg*, kernel.sem, kernel.shm*,
  * fs.mqueue.*) with an ipc namespace, net.* with a network namespace, and
- * kernel.hostname / kernel.domainname with a uts namespace. Writes go to a
- * /proc/sys file opened inside the container's /proc and checked to be on
- * procfs, so a rootfs cannot redirect them. */
+ * kernel.hostname / kernel.domainname with a uts namespace. Writes go
+ * through a private, detached procfs instance and are checked to land on
+ * procfs, so neither the rootfs nor a racing process can redirect them. */
 #include "runtime/sysctl.h"
 
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -73,33 +74,40 @@ int sysctl_validate(const struct spec *spec, struct silo_err *err)
 	return 0;
 }
 
+/* A procfs instance of our own, never attached anywhere: nothing in the
+ * container can have replaced or covered any part of it (CVE-2025-52881). */
+static int private_procfs(struct silo_err *err)
+{
+	int mfd = mount_new_fs("proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+
+	if (mfd < 0)
+		return silo_err_prefix(err, "config.json: linux.sysctl: private procfs");
+	return mfd;
+}
+
 int sysctl_apply(const struct spec *spec, struct silo_err *err)
 {
 	json_t *sysctl = sysctl_object(spec);
-	_cleanup_close_ int rootfd = -1;
 	_cleanup_close_ int procfd = -1;
 	const char *key;
 	json_t *value;
 
 	if (json_object_size(sysctl) == 0)
 		return 0;
-	rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return silo_err_errno(err, "open container root");
-	procfd = mount_resolve(rootfd, "/proc/sys", O_PATH | O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+	procfd = private_procfs(err);
 	if (procfd < 0)
-		return silo_err_errno(err, "config.json: linux.sysctl: open /proc/sys in the container");
+		return -1;
 	json_object_foreach (sysctl, key, value) {
 		char path[256];
 		_cleanup_close_ int fd = -1;
 		struct statfs fs;
 		const char *v = json_string_value(value);
 
-		snprintf(path, sizeof(path), "%s", key);
-		for (char *p = path; *p; p++)
+		snprintf(path, sizeof(path), "sys/%s", key);
+		for (char *p = path + 4; *p; p++)
 			if (*p == '.')
 				*p = '/';
-		fd = mount_resolve(procfd, path, O_WRONLY, RESOLVE_NO_SYMLINKS);
+		fd = mount_resolve(procfd, path, O_WRONLY, RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV);
 		if (fd < 0)
 			return silo_err_errno(err, "config.json: linux.sysctl.%s", key);
 		if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
