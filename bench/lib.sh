@@ -1,13 +1,15 @@
 # shellcheck shell=bash
-# Helpers for bench/run.sh: clock, runtime invocation, bundle, cleanup, report.
+# Helpers for bench/run.sh: clock, runtime invocation, peak RSS, instruction
+# counts, bundle, cleanup, report.
 #
 # This file only defines functions and is sourced twice: by run.sh, and by
 # the small bash that times crun inside a private mount namespace (see
 # timed_in_v1 below), which needs `timed` too. It sets no shell options.
 # run.sh sets BENCH_TMP, BENCH_TAG, BENCH_LIB and BENCH_ERR before calling
 # anything here.
-# The single-quoted scripts are bash -c programs, expanded by that bash; the
-# arrays declared here are filled and read by run.sh.
+# The single-quoted scripts are bash -c (and python3 -c) programs, expanded
+# by that bash (python); the arrays declared here are filled and read by
+# run.sh.
 # shellcheck disable=SC2016,SC2034,SC2094,SC2153
 
 # ---------------------------------------------------------------------------
@@ -151,17 +153,167 @@ new_id() {
 }
 
 # ---------------------------------------------------------------------------
+# Memory: peak RSS of one runtime call
+
+# tool_maxrss TOOL ARGS...: one untimed runtime call under GNU time; sets
+# M_KIB (peak RSS in KiB as `/usr/bin/time -f %M` reports it: ru_maxrss of
+# the runtime's process, which also covers children it waited for, but not
+# the container init that `create` leaves running) and T_RC.
+tool_maxrss() {
+	local tool=$1 out=$BENCH_TMP/maxrss
+	shift
+	local -a cmd=(/usr/bin/time -f %M -o "$out" "${TOOL_BIN[$tool]}" --root "$BENCH_TMP/state/$tool" "$@")
+	if [[ ${TOOL_WRAP[$tool]} == 1 ]]; then
+		cmd=(unshare -m sh -c "$V1_EXEC_SCRIPT" bench-v1 "${cmd[@]}")
+	fi
+	rm -f "$out"
+	: >"$BENCH_ERR"
+	if timeout -k 2 "${BENCH_TIMEOUT:-20}" "${cmd[@]}" </dev/null >/dev/null 2>>"$BENCH_ERR"; then T_RC=0; else T_RC=$?; fi
+	LAST_RC=$T_RC
+	# On failure GNU time writes "Command exited with non-zero status N"
+	# first; the number is always the last line.
+	M_KIB=$(tail -n 1 "$out" 2>/dev/null || true)
+	if [[ ! $M_KIB =~ ^[0-9]+$ ]]; then
+		M_KIB=""
+		if [[ $T_RC == 0 ]]; then
+			T_RC=125 LAST_RC=125
+			echo "bench: /usr/bin/time wrote no peak RSS" >>"$BENCH_ERR"
+		fi
+	fi
+	cat "$BENCH_ERR" >>"$(log_of "$tool")"
+}
+
+# ---------------------------------------------------------------------------
+# Instruction counts: callgrind (or perf stat where the CPU counters work)
+
+# The python that starts a runtime from a sealed memfd copy of its binary:
+# SRC LINK CMD ARGS... copies SRC into a memfd, seals it as runc, crun and
+# silo seal their own copy (CVE-2019-5736), makes LINK a symlink to it
+# (/proc/self/fd/N, valid in every process that inherits the fd) and execs
+# CMD. A runtime that finds /proc/self/exe already sealed skips its own
+# re-exec from a memfd, which valgrind cannot follow (its execveat opens the
+# memfd by name, "/memfd:… (deleted)", and fails with ENOENT). LINK keeps the
+# binary's name, so silo's argv[0] still says silo-runtime.
+SEALED_EXEC_PY='import fcntl, os, sys
+src, link = sys.argv[1], sys.argv[2]
+fd = os.memfd_create(os.path.basename(src), os.MFD_ALLOW_SEALING)
+with open(src, "rb") as f:
+    data = f.read()
+while data:
+    data = data[os.write(fd, data):]
+fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SEAL | fcntl.F_SEAL_SHRINK
+            | fcntl.F_SEAL_GROW | fcntl.F_SEAL_WRITE)
+os.set_inheritable(fd, True)
+if os.path.lexists(link):
+    os.unlink(link)
+os.symlink("/proc/self/fd/%d" % fd, link)
+os.execvp(sys.argv[3], sys.argv[3:])'
+
+# Names of the syscalls that valgrind 3.19 (Debian 12) does not implement
+# and a runtime may call, for the "not measured" reason.
+declare -A SYSCALL_NAME=([424]=pidfd_send_signal [425]=io_uring_setup [428]=open_tree
+	[429]=move_mount [430]=fsopen [431]=fsconfig [432]=fsmount [433]=fspick
+	[317]=seccomp [434]=pidfd_open [435]=clone3 [436]=close_range [437]=openat2 [438]=pidfd_getfd
+	[439]=faccessat2 [441]=epoll_pwait2 [442]=mount_setattr [444]=landlock_create_ruleset)
+
+# perf_instructions_probe: prints nothing and succeeds when `perf stat -e
+# instructions:u` counts here; otherwise prints why not and fails.
+perf_instructions_probe() {
+	local out=$BENCH_TMP/perf-probe n
+	command -v perf >/dev/null || { echo "perf is not installed (Debian package linux-perf)"; return 1; }
+	if ! perf stat -x, -o "$out" -e instructions:u -- /bin/true </dev/null >/dev/null 2>&1; then
+		echo "\`perf stat -e instructions:u /bin/true\` failed"
+		return 1
+	fi
+	n=$(awk -F, '$3 ~ /^instructions/ { print $1; exit }' "$out" 2>/dev/null)
+	if [[ ! $n =~ ^[0-9]+$ ]]; then
+		echo "\`perf stat -e instructions:u\` says \"${n:-no count}\" (no hardware counters on this CPU or VM)"
+		return 1
+	fi
+}
+
+# insn_count METHOD TOOL BUNDLE ID: one `run` of the bundle, counted. METHOD is
+# callgrind or perf. Sets I_COUNT (instructions) or, on failure, I_ERR (why).
+#
+# callgrind: valgrind --tool=callgrind on the runtime, started from a sealed
+# copy of its binary (SEALED_EXEC_PY). Valgrind 3.19 answers clone3 with
+# ENOSYS, so the runtimes fall back to clone(2) and the container init runs
+# under valgrind too, with a count of its own that is never written (the init
+# execs /bin/true, and valgrind leaves it there); the figure is "I refs" of
+# the runtime's own process only.
+# perf: `perf stat -e instructions:u` on the runtime as it is, which counts
+# the runtime, its threads and the processes it forks (container init and
+# /bin/true included).
+insn_count() {
+	local method=$1 tool=$2 bundle=$3 id=$4 dir=$BENCH_TMP/insn/$2 bin link out pid="" n="" msg sc who vg_version
+	local -a cmd
+	mkdir -p "$dir"
+	I_COUNT="" I_ERR=""
+	bin=${TOOL_BIN[$tool]}
+	out=$dir/$id.out
+	if [[ $method == perf ]]; then
+		cmd=(perf stat "-x," -o "$out" -e instructions:u -- "$bin" --root "$BENCH_TMP/state/$tool" run --bundle "$bundle" "$id")
+	else
+		link=$dir/$(basename "$bin")
+		cmd=(/usr/bin/python3 -c "$SEALED_EXEC_PY" "$bin" "$link"
+			valgrind --tool=callgrind --vgdb=no --callgrind-out-file="$dir/$id.%p"
+			"$link" --root "$BENCH_TMP/state/$tool" run --bundle "$bundle" "$id")
+	fi
+	if [[ ${TOOL_WRAP[$tool]} == 1 ]]; then
+		cmd=(unshare -m sh -c "$V1_EXEC_SCRIPT" bench-v1 "${cmd[@]}")
+	fi
+	: >"$BENCH_ERR"
+	if TMPDIR=$dir timeout -k 5 "${BENCH_VALGRIND_TIMEOUT:-60}" "${cmd[@]}" </dev/null >/dev/null 2>>"$BENCH_ERR"; then
+		LAST_RC=0
+	else
+		LAST_RC=$?
+	fi
+	cat "$BENCH_ERR" >>"$(log_of "$tool")"
+	if [[ $method == perf ]]; then
+		n=$(awk -F, '$3 ~ /^instructions/ { print $1; exit }' "$out" 2>/dev/null)
+	else
+		# The runtime's own count: "==PID== I   refs: 1,234" of the process
+		# that valgrind started ("==PID== Command: …"), not of its children.
+		pid=$(sed -n 's/^==\([0-9]*\)== Command: .*/\1/p' "$BENCH_ERR" | head -n 1)
+		n=""
+		[[ -n $pid ]] && n=$(sed -n "s/^==$pid== I *refs: *//p" "$BENCH_ERR" | tr -d ', ' | head -n 1)
+	fi
+	if [[ $LAST_RC == 0 && $n =~ ^[0-9]+$ ]]; then
+		I_COUNT=$n
+		return 0
+	fi
+	if [[ $LAST_RC == 124 || $LAST_RC == 137 ]]; then
+		I_ERR="timed out after ${BENCH_VALGRIND_TIMEOUT:-60} s"
+		return 1
+	fi
+	# Why: the first line of valgrind's own complaint, else the runtime's
+	# stderr (lines that are not valgrind's), plus every syscall valgrind
+	# did not implement.
+	msg=$(grep -m 1 -E "Assertion '.*' failed|valgrind: the 'impossible' happened|Valgrind's memory management: out of memory" "$BENCH_ERR" | sed 's/^==[0-9]*== *//' || true)
+	[[ -n $msg ]] && msg="valgrind aborted: $msg"
+	if [[ -z $msg ]]; then
+		msg=$(grep -v -E '^(==|--)[0-9]+(==|--)' "$BENCH_ERR" | grep -v '^$' | tr '\t\n' '  ' | cut -c1-240 || true)
+		msg=${msg%"${msg##*[! ]}"}
+		msg="exit $LAST_RC${msg:+: $msg}"
+	fi
+	vg_version=$(valgrind --version 2>/dev/null | sed 's/^valgrind-//')
+	while read -r who sc; do
+		if [[ $who == "$pid" ]]; then who=""
+		elif [[ $who == 1 ]]; then who=", called by the container init"
+		else who=", called by a child process"; fi
+		msg+="; valgrind $vg_version does not implement syscall $sc${SYSCALL_NAME[$sc]:+ (${SYSCALL_NAME[$sc]})}$who"
+	done < <(sed -n 's/^--\([0-9]*\)-- WARNING: unhandled [a-z0-9]*-linux syscall: \([0-9]*\).*/\1 \2/p' "$BENCH_ERR" | sort -u -k2,2n)
+	I_ERR=$msg
+	return 1
+}
+
+# ---------------------------------------------------------------------------
 # Inputs
 
 # make_bundle DIR: a busybox-static rootfs and a runc-generated config.json.
 make_bundle() {
-	local dir=$1 bb applet
-	bb=$(readlink -f /bin/busybox)
-	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/"{proc,sys,dev,tmp,etc}
-	cp "$bb" "$dir/rootfs/bin/busybox"
-	for applet in $("$bb" --list); do
-		[[ -e $dir/rootfs/bin/$applet ]] || ln -s busybox "$dir/rootfs/bin/$applet"
-	done
+	local dir=$1
+	"$BENCH_DIR/../scripts/busybox-rootfs.sh" "$dir/rootfs"
 	(cd "$dir" && runc spec)
 	jq --argjson mem $((256 * 1024 * 1024)) --argjson pids 512 '
 		.process.args = ["/bin/true"]
@@ -228,65 +380,147 @@ cleanup() {
 # ---------------------------------------------------------------------------
 # Report
 
-# print_table RESULTS_JSON: the human-readable table on stdout.
+# print_table RESULTS_JSON: the human-readable table on stdout. Each
+# comparison has a unit: ms (2 decimals), KiB or instructions (integers).
 print_table() {
 	jq -r '
 		def num: if . == null then "-" else (. * 100 | round | tostring
 		         | if length < 3 then ("000" + .)[-3:] else . end | .[:-2] + "." + .[-2:]) end;
+		def int: if . == null then "-" else round | tostring end;
 		def l(n): tostring | if length < n then . + (" " * (n - length)) else . + " " end;
 		def r(n): tostring | if length < n then (" " * (n - length)) + . else " " + . end;
 		"silo bench: \(.rounds) rounds in alternating order; times in ms (wall clock per call)",
 		"host: Linux \(.host.kernel), \(.host.cpus) CPUs, cgroups \(.host.cgroups)",
 		(.notes[] | "note: \(.)"),
 		(.comparisons[] |
-			"",
+			(.unit // "ms") as $u
+			| (if $u == "instructions" then 12 else 8 end) as $w
+			| (if $u == "ms" then "ms" elif $u == "KiB" then "kib" else "instructions" end) as $f
+			| (.ratio_of_medians // false) as $rom
+			| "",
 			"\(.name): \(.description)",
-			"  \("tool" | l(9))\("median" | r(8))\("min" | r(8))\("max" | r(8))\("ok" | r(7))   ratio to \(.ratio_to): median (IQR)",
+			"  \("tool" | l(9))\("median" | r($w))\("min" | r($w))\("max" | r($w))\("ok" | r(7))   ratio to \(.ratio_to): " +
+				(if $rom then "of the medians" else "median (IQR)" end),
 			(.results[] |
 				if .ok == 0 then
-					"  \(.tool | l(9))not measured: \(.status)\(if .failed > 0 then ", all \(.failed) calls failed" else "" end)"
+					"  \(.tool | l(9))not measured: \(.status)\(if .note then ": \(.note)" else "" end)\(if .failed > 0 and .note == null then ", all \(.failed) calls failed" else "" end)"
 				else
-					"  \(.tool | l(9))\(.median_ms | num | r(8))\(.min_ms | num | r(8))\(.max_ms | num | r(8))\("\(.ok)/\(.rounds)" | r(7))   " +
+					[.["median_\($f)"], .["min_\($f)"], .["max_\($f)"] | if $u == "ms" then num else int end] as $v
+					| "  \(.tool | l(9))\($v[0] | r($w))\($v[1] | r($w))\($v[2] | r($w))\("\(.ok)/\(.rounds)" | r(7))   " +
 					(if .is_anchor then "1 (anchor)"
 					 elif .ratio.median == null then "-"
-					 else "\(.ratio.median | num) (\(.ratio.q1 | num)-\(.ratio.q3 | num))" end)
+					 elif $rom then (.ratio.median | num)
+					 else "\(.ratio.median | num) (\(.ratio.q1 | num)-\(.ratio.q3 | num))" end) +
+					(if .spread_pct != null then "   spread \(.spread_pct)%" else "" end)
 				end))
 	' "$1"
 }
 
-# plot_png RESULTS_JSON PNG: grouped bars, one group per comparison, one bar
-# per tool (median), whiskers from the first to the third quartile.
-plot_png() {
-	local json=$1 png=$2 dat=$BENCH_TMP/plot.dat plot="" i=0 t
-	local -a tools
-	mapfile -t tools < <(jq -r '[.comparisons[].results[] | select(.ok > 0) | .tool]
-		| reduce .[] as $t ([]; if any(.[]; . == $t) then . else . + [$t] end) | .[]' "$json")
-	((${#tools[@]})) || return 1
-	jq -r '$ARGS.positional as $tools
-		| .comparisons[] | . as $c
+# PLOT_TOOLS: every tool that can have a bar, in the order that fixes its
+# colour (gnuplot line type 1, 2, …) in every panel.
+PLOT_TOOLS=(silo crun runc unshare)
+
+# plot_dat RESULTS_JSON DAT LO HI SCALE COMPARISON...: one tsv row per
+# comparison (name, then median, LO and HI of each tool in PLOT_TOOLS times
+# SCALE, "?" where not measured); prints the tools that have at least one bar.
+plot_dat() {
+	local json=$1 dat=$2 lo=$3 hi=$4 scale=$5 names
+	shift 5
+	names=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+	jq -r --arg lo "$lo" --arg hi "$hi" --argjson scale "$scale" --argjson names "$names" '
+		$ARGS.positional as $tools
+		| .comparisons[] | select(.name as $n | $names | index($n)) | . as $c
+		| (if (.unit // "ms") == "ms" then "ms" elif .unit == "KiB" then "kib" else "instructions" end) as $f
 		| [$c.name] + ($tools | map(. as $t | (first($c.results[] | select(.tool == $t and .ok > 0)) // {})
-			| (.median_ms // "?"), (.q1_ms // "?"), (.q3_ms // "?")))
-		| @tsv' "$json" --args "${tools[@]}" >"$dat"
-	for t in "${tools[@]}"; do
-		plot+="${plot:+, }'$dat' using $((2 + 3 * i)):$((3 + 3 * i)):$((4 + 3 * i))"
-		((i == 0)) && plot+=":xtic(1)"
-		plot+=" title '$t'"
-		i=$((i + 1))
+			| (.["median_\($f)"], .["\($lo)_\($f)"], .["\($hi)_\($f)"]) | if . == null then "?" else . * $scale end))
+		| @tsv' "$json" --args "${PLOT_TOOLS[@]}" >"$dat"
+	jq -r --argjson names "$names" '
+		[.comparisons[] | select(.name as $n | $names | index($n)) | .results[] | select(.ok > 0) | .tool]
+		| unique | .[]' "$json"
+}
+
+# plot_cmd DAT TOOLS...: the gnuplot `plot` clause for a histogram with
+# errorbars from plot_dat, one bar per tool, each in its fixed colour.
+plot_cmd() {
+	local dat=$1 plot="" i t k
+	shift
+	for ((i = 0; i < ${#PLOT_TOOLS[@]}; i++)); do
+		t=${PLOT_TOOLS[i]}
+		[[ " $* " == *" $t "* ]] || continue
+		k=$((2 + 3 * i))
+		plot+="${plot:+, }'$dat' using $k:$((k + 1)):$((k + 2))"
+		[[ $plot == *xtic* ]] || plot+=":xtic(1)"
+		plot+=" lt $((i + 1)) title '$t'"
 	done
+	echo "$plot"
+}
+
+# panel_title RESULTS_JSON COMPARISON TITLE: TITLE, plus a second line that
+# names the tools of COMPARISON that have no bar.
+panel_title() {
+	jq -r --arg c "$2" --arg t "$3" '
+		[.comparisons[] | select(.name == $c) | .results[] | select(.ok == 0) | .tool] as $nm
+		| $t + (if ($nm | length) > 0 then "\\nnot measured: " + ($nm | join(", ")) else "" end)' "$1"
+}
+
+# What a small panel with no bar at all draws (then restores the settings).
+EMPTY_PANEL="unset key; unset xtics; unset ytics; unset ylabel
+		set label 1 'not measured' at graph 0.5, 0.5 center
+		plot [0:1] [0:1] -1 notitle
+		unset label 1; set key; set xtics; set ytics"
+
+# plot_png RESULTS_JSON PNG: on top, grouped bars of the wall times, one group
+# per comparison in ms, one bar per tool (median), whiskers from the first to
+# the third quartile. Below, two small panels: peak RSS of `create` (KiB,
+# whiskers IQR) and instructions per `run` (millions, whiskers min-max). A
+# panel whose tools were all not measured says so instead of drawing bars.
+plot_png() {
+	local json=$1 png=$2 mem_plot="" insn_plot="" mem_title insn_title
+	local -a time_names tools
+	mapfile -t time_names < <(jq -r '.comparisons[] | select((.unit // "ms") == "ms") | .name' "$json")
+	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-time.dat" q1 q3 1 "${time_names[@]}")
+	((${#tools[@]})) || return 1
+	local time_plot
+	time_plot=$(plot_cmd "$BENCH_TMP/plot-time.dat" "${tools[@]}")
+	# The small panels have one group each, labelled with the command.
+	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-mem.dat" q1 q3 1 memory)
+	sed -i 's/^memory\t/create\t/' "$BENCH_TMP/plot-mem.dat"
+	((${#tools[@]})) && mem_plot=$(plot_cmd "$BENCH_TMP/plot-mem.dat" "${tools[@]}")
+	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-insn.dat" min max 0.000001 instructions)
+	sed -i 's/^instructions\t/run\t/' "$BENCH_TMP/plot-insn.dat"
+	((${#tools[@]})) && insn_plot=$(plot_cmd "$BENCH_TMP/plot-insn.dat" "${tools[@]}")
+	mem_title=$(panel_title "$json" memory "peak RSS of create, KiB (whiskers: IQR)")
+	insn_title=$(panel_title "$json" instructions "$(jq -r '(first(.comparisons[] | select(.name == "instructions") | .method) // "")
+		| (split(",")[0] // "") | "instructions per run, millions (\(if . == "" then "not measured" else . end); whiskers: min-max)"' "$json")")
 	gnuplot <<-EOF
-		set terminal pngcairo size 1000,560 font 'sans,11'
+		set terminal pngcairo size 1000,900 font 'sans,11'
 		set output '$png'
-		set title "silo bench: median wall time per call ($(jq -r .rounds "$json") rounds; whiskers: interquartile range)"
 		set datafile separator '\t'
 		set datafile missing '?'
 		set style data histogram
 		set style histogram errorbars gap 1 lw 1
 		set style fill solid 0.85 border -1
-		set key top right
 		set grid ytics
 		set yrange [0:*]
-		set offsets 0, 0, graph 0.08, 0
+		set offsets 0, 0, graph 0.1, 0
+		set multiplot
+		set size 1, 0.6
+		set origin 0, 0.4
+		set key top right
+		set title "silo bench: median wall time per call ($(jq -r .rounds "$json") rounds; whiskers: interquartile range)"
 		set ylabel 'ms'
-		plot $plot
+		plot $time_plot
+		set size 0.5, 0.4
+		set key top right
+		set offsets 0, 0, graph 0.3, 0
+		set origin 0, 0
+		set title "$mem_title" font 'sans,10'
+		set ylabel 'KiB'
+		$(if [[ -n $mem_plot ]]; then echo "plot $mem_plot"; else echo "$EMPTY_PANEL"; fi)
+		set origin 0.5, 0
+		set title "$insn_title" font 'sans,10'
+		set ylabel 'million instructions'
+		$(if [[ -n $insn_plot ]]; then echo "plot $insn_plot"; else echo "$EMPTY_PANEL"; fi)
+		unset multiplot
 	EOF
 }

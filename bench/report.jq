@@ -1,14 +1,23 @@
 # Turns the raw samples into the results JSON.
 #
-# Input (jq -R -n): samples.tsv, one line per timed call:
-#   comparison <TAB> tool <TAB> round <TAB> microseconds, or "-" if the call failed
+# Input (jq -R -n): samples.tsv, one line per measured call:
+#   comparison <TAB> tool <TAB> round <TAB> value, or "-" if the call failed
+# The value is in microseconds for the timed comparisons, KiB for memory and
+# a count for instructions; each comparison's `scale` turns it into its
+# `unit` (default: 0.001, µs to ms).
 # $meta: {timestamp, rounds, anchor, host, notes, tools: {name: {...}},
-#         comparisons: [{name, description, ratio_ref, tools: [names]}]}
+#         comparisons: [{name, description, ratio_ref, tools: [names],
+#                        unit?, scale?, method?, ratio_of_medians?, spread?,
+#                        not_measured?: {tool: reason}}]}
 #
-# Ratios are taken round by round: tool's time in round r divided by the
-# anchor's time in the same round (of the comparison named by ratio_ref, which
+# Ratios are taken round by round: tool's value in round r divided by the
+# anchor's value in the same round (of the comparison named by ratio_ref, which
 # is the comparison itself except for the floor). Their median and quartiles
 # are what the table shows, so drift that hits a whole round cancels out.
+# A comparison with ratio_of_medians (instructions, which do not drift) gives
+# the ratio of the two medians instead, with no quartiles.
+#
+# Fields are named after the unit: median_ms, median_kib, median_instructions.
 
 # Quantile with linear interpolation between closest ranks (R type 7).
 def quantile($p):
@@ -17,37 +26,56 @@ def quantile($p):
     | $s[$i] + ($h - $i) * ($s[[$i + 1, $n - 1] | min] - $s[$i])
   end;
 def ms3: if . == null then null else (. * 1000 | round) / 1000 end;
+def suffix: if . == "ms" then "ms" elif . == "KiB" then "kib" else "instructions" end;
 
 [inputs | select(length > 0) | split("\t")
-  | {c: .[0], t: .[1], r: (.[2] | tonumber), us: (if .[3] == "-" then null else .[3] | tonumber end)}
+  | {c: .[0], t: .[1], r: (.[2] | tonumber), v: (if .[3] == "-" then null else .[3] | tonumber end)}
 ] as $rows
 | $meta
 | .comparisons |= map(
     . as $c
-    | ($rows | map(select(.c == $c.ratio_ref and .t == $meta.anchor and .us != null)
-               | {key: (.r | tostring), value: .us}) | from_entries) as $ref
-    | {name, description,
-       ratio_to: (if $meta.anchor == null then "nothing"
-                  elif $c.ratio_ref == $c.name then $meta.anchor
-                  else "\($meta.anchor) \($c.ratio_ref)" end),
+    | ($c.unit // "ms") as $unit
+    | ($c.scale // 0.001) as $scale
+    | ($unit | suffix) as $f
+    | ($rows | map(select(.c == $c.ratio_ref and .t == $meta.anchor and .v != null)
+               | {key: (.r | tostring), value: .v}) | from_entries) as $ref
+    | ($ref | [.[]] | quantile(0.5)) as $ref_median
+    | {name, description, unit: $unit}
+      + (if $c.method then {method: $c.method} else {} end)
+      + (if $c.ratio_of_medians then {ratio_of_medians: true} else {} end)
+      + {ratio_to: (if $meta.anchor == null then "nothing"
+                    elif $c.ratio_ref == $c.name then $meta.anchor
+                    else "\($meta.anchor) \($c.ratio_ref)" end),
        results: ($c.tools | map(
          . as $t
          | ($rows | map(select(.c == $c.name and .t == $t)) | sort_by(.r)) as $mine
-         | ($mine | map(select(.us != null) | .us / 1000)) as $ms
-         | ($mine | map(select(.us != null and $ref[.r | tostring] != null)
-                        | .us / $ref[.r | tostring])) as $ratios
+         | ($mine | map(select(.v != null) | .v * $scale)) as $vals
+         | ($mine | map(select(.v != null and $ref[.r | tostring] != null)
+                        | .v / $ref[.r | tostring])) as $ratios
+         | ($vals | quantile(0.5)) as $median
          | {tool: $t,
-            status: ($meta.tools[$t].status // "ok"),
+            status: (if $c.not_measured[$t] then "failed" else ($meta.tools[$t].status // "ok") end),
+            note: ($c.not_measured[$t] // null),
             is_anchor: ($t == $meta.anchor and $c.ratio_ref == $c.name),
             rounds: ($mine | length),
-            ok: ($ms | length),
-            failed: (($mine | length) - ($ms | length)),
-            median_ms: ($ms | quantile(0.5) | ms3),
-            min_ms: ($ms | min | ms3),
-            max_ms: ($ms | max | ms3),
-            q1_ms: ($ms | quantile(0.25) | ms3),
-            q3_ms: ($ms | quantile(0.75) | ms3),
-            ratio: {median: ($ratios | quantile(0.5) | ms3),
-                    q1: ($ratios | quantile(0.25) | ms3),
-                    q3: ($ratios | quantile(0.75) | ms3)},
-            samples_ms: ($mine | map(if .us == null then null else .us / 1000 | ms3 end))}))})
+            ok: ($vals | length),
+            failed: (($mine | length) - ($vals | length)),
+            ("median_" + $f): ($median | ms3),
+            ("min_" + $f): ($vals | min | ms3),
+            ("max_" + $f): ($vals | max | ms3),
+            ("q1_" + $f): ($vals | quantile(0.25) | ms3),
+            ("q3_" + $f): ($vals | quantile(0.75) | ms3),
+            ratio: (if $c.ratio_of_medians then
+                      {median: (if $median == null or $ref_median == null then null
+                                else $median / ($ref_median * $scale) | ms3 end),
+                       q1: null, q3: null}
+                    else
+                      {median: ($ratios | quantile(0.5) | ms3),
+                       q1: ($ratios | quantile(0.25) | ms3),
+                       q3: ($ratios | quantile(0.75) | ms3)}
+                    end)}
+           + (if $c.spread then
+                {spread_pct: (if $median == null or $median == 0 then null
+                              else (($vals | max) - ($vals | min)) / $median * 100 | ms3 end)}
+              else {} end)
+           + {("samples_" + $f): ($mine | map(if .v == null then null else .v * $scale | ms3 end))}))})

@@ -9,6 +9,16 @@
 #   delete   `RUNTIME delete ID`
 #   floor    `unshare -pfmiun --fork /bin/true`: the same namespaces with no
 #            runtime at all, measured in the same rounds as `run`
+#   memory   peak RSS (KiB) of `RUNTIME create`, as `/usr/bin/time -f %M`
+#            reports it: the runtime's own process (the container init that
+#            create leaves running is not waited for, so not included); in
+#            the first min(ROUNDS, 10) rounds (BENCH_MEM_ROUNDS)
+#   instructions  instructions of one `RUNTIME run` of /bin/true, median of 3
+#            runs (BENCH_INSN_RUNS): `perf stat -e instructions:u` where the
+#            CPU counters work, else callgrind's "I refs" of the runtime's own
+#            process. A count, not a time: machine noise does not change it.
+#            A runtime whose first counted run fails is "not measured", with
+#            the reason (runc: callgrind does not survive the Go runtime).
 #
 # How: one bundle (busybox-static rootfs, config.json from `runc spec` with
 # /bin/true, no terminal, pid/mount/uts/ipc/net namespaces, 256 MiB memory
@@ -25,6 +35,11 @@
 # clock starts inside it, right around crun, so the wrapper is not counted.
 # See docs/bench.md.
 #
+# Under callgrind each runtime starts from a sealed memfd copy of its binary,
+# so that it skips its own memfd re-exec (valgrind cannot exec a memfd), and
+# the bundle has no rlimits (valgrind refuses to change RLIMIT_NOFILE's hard
+# limit); docs/bench.md has the details.
+#
 # Usage: bench/run.sh [BUILD_DIR]     (as root; silo is BUILD_DIR/silo-runtime)
 # Writes bench/results/<timestamp>.json, latest.json and latest.png.
 # Cleans up containers, state dirs, cgroups and the temp dir, also on ^C.
@@ -39,6 +54,8 @@ BENCH_LIB=$BENCH_DIR/lib.sh
 BUILD_DIR=${1:-build}
 ROUNDS=${BENCH_ROUNDS:-30}
 ANCHOR=${BENCH_ANCHOR:-crun}
+MEM_ROUNDS=${BENCH_MEM_ROUNDS:-$((ROUNDS < 10 ? ROUNDS : 10))}
+INSN_RUNS=${BENCH_INSN_RUNS:-3}
 RESULTS=$BENCH_DIR/results
 SILO_RUNTIME=${SILO_RUNTIME:-$BUILD_DIR/silo-runtime}
 
@@ -46,6 +63,9 @@ say() { printf '%s\n' "$*" >&2; }
 die() { say "bench: $*"; exit 1; }
 
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer, not '$ROUNDS'"
+[[ $MEM_ROUNDS =~ ^[0-9]+$ ]] || die "BENCH_MEM_ROUNDS must be a number, not '$MEM_ROUNDS'"
+((MEM_ROUNDS <= ROUNDS)) || MEM_ROUNDS=$ROUNDS
+[[ $INSN_RUNS =~ ^[0-9]+$ ]] || die "BENCH_INSN_RUNS must be a number, not '$INSN_RUNS'"
 [[ $(id -u) == 0 ]] || die "must run as root (containers, namespaces and cgroups)"
 for cmd in jq unshare findmnt timeout; do
 	command -v "$cmd" >/dev/null || die "$cmd is missing (scripts/deps.sh --bench installs it)"
@@ -76,15 +96,17 @@ WRAPPER=$BENCH_TMP/wrapper.tsv
 CGROUPS=$(cgroup_mode)
 NOTES=()
 
-# record COMPARISON TOOL ROUND: stores the last timed call (failure = "-").
+# record COMPARISON TOOL ROUND [VALUE]: stores the last call (failure = "-"):
+# its time, or VALUE (peak RSS, instructions), which also means that there
+# was no wrapper to account for.
 record() {
 	if [[ $T_RC == 0 ]]; then
-		printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$T_US" >>"$SAMPLES"
+		printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "${4:-$T_US}" >>"$SAMPLES"
 	else
 		printf '%s\t%s\t%s\t-\n' "$1" "$2" "$3" >>"$SAMPLES"
 		printf '%s %s failed in round %s: %s\n' "$2" "$1" "$3" "$(last_error)" >>"$BENCH_TMP/failures"
 	fi
-	if [[ ${TOOL_WRAP[$2]:-0} == 1 && $T_RC == 0 ]]; then
+	if [[ ${TOOL_WRAP[$2]:-0} == 1 && $T_RC == 0 && $# == 3 ]]; then
 		echo $((WRAP_US - T_US)) >>"$WRAPPER"
 	fi
 }
@@ -237,6 +259,15 @@ measure_csd() { # TOOL ROUND
 	tool_quiet "$t" delete --force "$id" || true
 }
 
+# measure_mem TOOL ROUND: peak RSS of one `create` (untimed), then the
+# container is removed.
+measure_mem() {
+	new_id "$1" mem
+	tool_maxrss "$1" create --bundle "$BUNDLE" "$NEW_ID"
+	record memory "$1" "$2" "$M_KIB"
+	tool_quiet "$1" delete --force "$NEW_ID" || true
+}
+
 # rotated ROUND ITEMS...: the items, starting at position ROUND mod count.
 rotated() {
 	local r=$1
@@ -260,7 +291,20 @@ for t in "${RUN_TOOLS[@]}"; do
 done
 unshare -pfmiun --fork /bin/true || die "\`unshare -pfmiun --fork /bin/true\` does not work here"
 
-say "bench: $ROUNDS rounds of: run [${RUN_ITEMS[*]}], create/start/delete [${CSD_TOOLS[*]}]"
+# Memory needs GNU time (its -f %M), not bash's time keyword.
+MEM_TOOLS=()
+# MEM_NOT is read by named_json, through a nameref.
+declare -A MEM_NOT=()
+if [[ ! -x /usr/bin/time ]] || ! /usr/bin/time -f %M -o /dev/null true 2>/dev/null; then
+	# shellcheck disable=SC2034
+	for t in "${CSD_TOOLS[@]}"; do MEM_NOT[$t]="/usr/bin/time (GNU time, Debian package time) is missing"; done
+	NOTES+=("memory not measured: /usr/bin/time (GNU time, Debian package time) is missing")
+	MEM_ROUNDS=0
+elif ((MEM_ROUNDS > 0)); then
+	MEM_TOOLS=("${CSD_TOOLS[@]}")
+fi
+
+say "bench: $ROUNDS rounds of: run [${RUN_ITEMS[*]}], create/start/delete [${CSD_TOOLS[*]}]; memory of create [${MEM_TOOLS[*]}] in the first $MEM_ROUNDS"
 for ((r = 1; r <= ROUNDS; r++)); do
 	progress "round $r/$ROUNDS"
 	ROTATED=()
@@ -271,6 +315,74 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		rotated "$r" "${CSD_TOOLS[@]}"
 		for t in "${ROTATED[@]}"; do measure_csd "$t" "$r"; done
 	fi
+	if ((r <= MEM_ROUNDS && ${#MEM_TOOLS[@]})); then
+		ROTATED=()
+		rotated "$r" "${MEM_TOOLS[@]}"
+		for t in "${ROTATED[@]}"; do measure_mem "$t" "$r"; done
+	fi
+done
+progress_done
+
+# ---------------------------------------------------------------------------
+# Instruction counts: perf stat where the CPU has counters for it, else
+# callgrind. Not in the timed rounds: a count does not drift with the
+# machine, and valgrind is 50-100 times slower than the runtime. The runs
+# still take turns. A tool whose first run fails is tried no more.
+
+INSN_METHOD="" INSN_METHOD_NOTE=""
+declare -A INSN_NOT=()
+if ((INSN_RUNS == 0)); then
+	INSN_METHOD_NOTE="BENCH_INSN_RUNS=0"
+elif perf_why=$(perf_instructions_probe); then
+	INSN_METHOD=perf INSN_METHOD_NOTE="perf stat -e instructions:u"
+	NOTES+=("instructions: counted with \`perf stat -e instructions:u\` (the runtime, its threads and the processes it forks, the container init and /bin/true included)")
+elif ! command -v valgrind >/dev/null; then
+	INSN_METHOD_NOTE="$perf_why, and valgrind is not installed (scripts/deps.sh --bench)"
+elif [[ ! -x /usr/bin/python3 ]]; then
+	INSN_METHOD_NOTE="$perf_why, and callgrind needs /usr/bin/python3 (Debian package python3-minimal) to start the runtimes from a sealed copy"
+else
+	INSN_METHOD=callgrind
+	INSN_METHOD_NOTE="callgrind, $(valgrind --version)"
+	NOTES+=("instructions: $perf_why, so they are callgrind's \"I refs\" of the runtime's own process (the container init runs under valgrind too, but its count is never written because it execs /bin/true)")
+fi
+INSN_TOOLS=()
+if [[ -n $INSN_METHOD ]]; then
+	INSN_TOOLS=("${RUN_TOOLS[@]}")
+	INSN_BUNDLE=$BUNDLE
+	if [[ $INSN_METHOD == callgrind ]]; then
+		# Valgrind lets a program lower RLIMIT_NOFILE but never set its hard
+		# limit (EPERM), so this bundle has no rlimits; same rootfs.
+		INSN_BUNDLE=$BENCH_TMP/bundle-insn
+		mkdir -p "$INSN_BUNDLE"
+		jq --arg root "$BUNDLE/rootfs" 'del(.process.rlimits) | .root.path = $root' \
+			"$BUNDLE/config.json" >"$INSN_BUNDLE/config.json"
+	fi
+	say "bench: $INSN_RUNS counted runs ($INSN_METHOD) of: run [${INSN_TOOLS[*]}]"
+else
+	for t in "${RUN_TOOLS[@]}"; do INSN_NOT[$t]=$INSN_METHOD_NOTE; done
+	NOTES+=("instructions not measured: $INSN_METHOD_NOTE")
+fi
+for ((r = 1; r <= INSN_RUNS && ${#INSN_TOOLS[@]}; r++)); do
+	progress "instructions $r/$INSN_RUNS"
+	ROTATED=()
+	rotated "$r" "${INSN_TOOLS[@]}"
+	for t in "${ROTATED[@]}"; do
+		[[ -z ${INSN_NOT[$t]:-} ]] || continue
+		new_id "$t" insn
+		if insn_count "$INSN_METHOD" "$t" "$INSN_BUNDLE" "$NEW_ID"; then
+			T_RC=0
+			record instructions "$t" "$r" "$I_COUNT"
+		else
+			printf 'instructions\t%s\t%s\t-\n' "$t" "$r" >>"$SAMPLES"
+			if ((r == 1)); then
+				INSN_NOT[$t]=$I_ERR
+				say "bench: $t: instructions not measured: $I_ERR"
+			else
+				printf '%s instructions failed in run %s: %s\n' "$t" "$r" "$I_ERR" >>"$BENCH_TMP/failures"
+			fi
+		fi
+		tool_quiet "$t" delete --force "$NEW_ID" || true
+	done
 done
 progress_done
 
@@ -287,6 +399,15 @@ fi
 
 # ---------------------------------------------------------------------------
 # Report
+
+# named_json ASSOC: an associative array as a JSON object.
+named_json() {
+	local -n a=$1
+	local -a args=()
+	local k
+	for k in "${!a[@]}"; do args+=(--arg "$k" "${a[$k]}"); done
+	jq -n '$ARGS.named' "${args[@]}"
+}
 
 tools_json=$(
 	for t in "${ALL_TOOLS[@]}"; do
@@ -309,6 +430,12 @@ meta=$(
 		--argjson cpus "$(nproc)" \
 		--arg cgroups "$CGROUPS" \
 		--argjson tools "$(jq -s 'add' <<<"$tools_json")" \
+		--argjson mem_rounds "$MEM_ROUNDS" \
+		--argjson mem_not "$(named_json MEM_NOT)" \
+		--arg insn_method "$INSN_METHOD" \
+		--arg insn_method_note "$INSN_METHOD_NOTE" \
+		--argjson insn_runs "$INSN_RUNS" \
+		--argjson insn_not "$(named_json INSN_NOT)" \
 		--args '{timestamp: $timestamp, rounds: $rounds,
 		         anchor: (if $anchor == "" then null else $anchor end),
 		         host: {kernel: $kernel, cpus: $cpus, cgroups: $cgroups},
@@ -323,7 +450,17 @@ meta=$(
 		  {name: "delete", ratio_ref: "delete", tools: ["silo", "crun", "runc"],
 		   description: "`delete ID` of the stopped container"},
 		  {name: "floor", ratio_ref: "run", tools: ["unshare"],
-		   description: "`unshare -pfmiun --fork /bin/true`: the namespaces alone, no runtime (ratio to the anchor'"'"'s run)"}]}' \
+		   description: "`unshare -pfmiun --fork /bin/true`: the namespaces alone, no runtime (ratio to the anchor'"'"'s run)"},
+		  {name: "memory", ratio_ref: "memory", tools: ["silo", "crun", "runc"],
+		   unit: "KiB", scale: 1, not_measured: $mem_not,
+		   description: "peak RSS of `create --bundle B ID` in KiB, \($mem_rounds) rounds (/usr/bin/time -f %M: the runtime'"'"'s own process; the container init, which create leaves running, is not included)"},
+		  {name: "instructions", ratio_ref: "instructions", tools: ["silo", "crun", "runc"],
+		   unit: "instructions", scale: 1, ratio_of_medians: true, spread: true,
+		   method: (if $insn_method == "" then null else $insn_method_note end), not_measured: $insn_not,
+		   description: ("instructions per `run --bundle B ID` of /bin/true, median of \($insn_runs) runs; a count, not a time: it does not depend on machine noise ("
+		     + (if $insn_method == "perf" then "perf stat -e instructions:u: the runtime, its threads and its children"
+		        elif $insn_method == "callgrind" then "callgrind \"I refs\" of the runtime'"'"'s own process, not the container init"
+		        else "not measured" end) + ")")}]}' \
 		"${NOTES[@]}"
 )
 

@@ -19,8 +19,12 @@ fi
 
 tmp="$dir.tmp.$$"
 rm -rf "$tmp"
+# /mnt and /data are mount points a bundle may use without writing to the
+# rootfs.
 mkdir -p "$tmp/bin" "$tmp/proc" "$tmp/sys" "$tmp/dev" "$tmp/tmp" "$tmp/etc" "$tmp/root" \
-	"$tmp/home/user"
+	"$tmp/home/user" "$tmp/mnt" "$tmp/data"
+chmod 0755 "$tmp"
+chmod 0700 "$tmp/root"
 cp "$busybox" "$tmp/bin/busybox"
 for applet in $("$busybox" --list); do
 	[ "$applet" = busybox ] && continue
@@ -34,7 +38,10 @@ nobody:x:65534:65534:nobody:/nonexistent:/bin/false
 PASSWD
 cat >"$tmp/etc/group" <<'GROUP'
 root:x:0:
+adm:x:4:
 tty:x:5:
+wheel:x:10:
+users:x:100:
 user:x:1000:
 nogroup:x:65534:
 GROUP

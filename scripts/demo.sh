@@ -1,19 +1,57 @@
 #!/bin/sh
-# make demo: runs a container from the default busybox image and shows, from
-# inside, what it is isolated from: its own hostname, its own process tree
-# starting at PID 1, its own root filesystem, and no network but loopback.
+# make demo: the engine, end to end and without any network. It builds the
+# default busybox image from Debian's busybox-static (an OCI layout made by
+# umoci), loads it into a store with `silo load`, and runs containers from
+# it with `silo run`: one in the foreground that shows, from inside, what it
+# is isolated from (its own hostname, its own process tree starting at
+# PID 1, its own root filesystem, no network but loopback), then a detached
+# one with `logs`, `exec` and `rm`.
 set -eu
 
 build=${1:-build}
-image="$build/images/busybox"
-bundle="$build/demo-bundle"
-runtime="$build/silo-runtime"
+silo_bin="$build/silo"
+images="$build/images/busybox"
+layout="$images/layout"
+archive="$images/busybox.tar"
+store="$build/demo-store"
 
-scripts/busybox-rootfs.sh "$image/rootfs"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "make demo runs containers: run it as root" >&2
+	exit 1
+fi
 
-rm -rf "$bundle"
-mkdir -p "$bundle"
-cat >"$bundle/demo.sh" <<'SCRIPT'
+# The image: rebuilt when Debian's busybox is newer than the archive, from a
+# fresh rootfs (scripts/busybox-rootfs.sh) in a temporary directory.
+if [ ! -f "$archive" ] || [ /bin/busybox -nt "$archive" ]; then
+	work=$(mktemp -d /tmp/silo-demo-image.XXXXXX)
+	scripts/busybox-rootfs.sh "$work/rootfs"
+	rm -rf "$layout"
+	mkdir -p "$images"
+	umoci init --layout "$layout"
+	umoci new --image "$layout:busybox:latest"
+	umoci unpack --image "$layout:busybox:latest" "$work/bundle" >/dev/null
+	rm -rf "$work/bundle/rootfs"
+	mv "$work/rootfs" "$work/bundle/rootfs"
+	umoci repack --image "$layout:busybox:latest" "$work/bundle"
+	umoci config --image "$layout:busybox:latest" --config.cmd /bin/sh --os linux --architecture amd64
+	rm -rf "$work"
+	tar -C "$layout" -cf "$archive" .
+fi
+
+# A private runtime state root, so the demo leaves nothing in /run/silo.
+SILO_RUNTIME_ROOT=$(mktemp -d /tmp/silo-demo.XXXXXX)
+export SILO_RUNTIME_ROOT
+silo() { "$silo_bin" --root "$store" "$@"; }
+# An interrupted demo leaves no container behind, and the next one starts clean.
+trap 'silo rm -f demo >/dev/null 2>&1 || true; rm -rf "$SILO_RUNTIME_ROOT"' EXIT
+silo rm -f demo >/dev/null 2>&1 || true
+
+echo "\$ silo load -i $archive"
+silo load -i "$archive"
+echo
+echo "\$ silo run --rm -i busybox sh <<SCRIPT ... (the script reads what the container sees)"
+echo
+silo run --rm -i busybox sh <<'SCRIPT'
 echo "hostname:            $(hostname)"
 echo
 echo "processes (ps):"
@@ -26,21 +64,15 @@ echo "network interfaces:  $(ls /sys/class/net)"
 echo
 grep Cap /proc/self/status
 SCRIPT
-"$runtime" spec --bundle "$bundle"
-# The bundle points at the shared image rootfs, read-only, and brings the
-# script in with a read-only bind mount.
-jq --arg root "$(cd "$image" && pwd)/rootfs" --arg script "$(cd "$bundle" && pwd)/demo.sh" '
-	.root.path = $root |
-	.process.terminal = false |
-	.hostname = "silo-demo" |
-	.process.args = ["sh", "/demo.sh"] |
-	.mounts += [{"destination": "/demo.sh", "type": "bind", "source": $script,
-		     "options": ["bind", "ro"]}]
-' "$bundle/config.json" >"$bundle/config.json.new"
-mv "$bundle/config.json.new" "$bundle/config.json"
-
-echo "silo-runtime run: a busybox container (bundle $bundle)"
 echo
-state=$(mktemp -d /tmp/silo-demo.XXXXXX)
-trap 'rm -rf "$state" "$bundle"' EXIT
-"$runtime" --root "$state" run --bundle "$bundle" "demo-$$"
+echo "\$ silo run -d --name demo busybox sh -c 'echo hello from a detached container; sleep 60'"
+silo run -d --name demo busybox sh -c 'echo hello from a detached container; sleep 60'
+echo "\$ silo ps"
+silo ps
+sleep 0.2
+echo "\$ silo logs demo"
+silo logs demo
+echo "\$ silo exec demo ps"
+silo exec demo ps
+echo "\$ silo rm -f demo"
+silo rm -f demo

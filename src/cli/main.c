@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/engine_loader.h"
 #include "cli/options.h"
 #include "cli/runtime_cli.h"
 
@@ -11,10 +12,12 @@ static void print_engine_help(void)
 {
 	printf("Usage:  silo [OPTIONS] COMMAND\n\n"
 	       "A daemonless container engine and OCI runtime.\n\n"
-	       "Commands:\n"
-	       "  runtime     The OCI runtime (runc's command line); also installed as silo-runtime\n"
+	       "Commands:\n");
+	engine_dispatch_print_commands();
+	printf("  runtime     The OCI runtime (runc's command line); also installed as silo-runtime\n"
 	       "  version     Show the version\n\n"
 	       "Options:\n"
+	       "      --root DIR Image store (default $SILO_ROOT or /var/lib/silo)\n"
 	       "  -h, --help     Show this help\n"
 	       "  -v, --version  Show the version\n\n"
 	       "Run 'silo runtime --help' for the runtime's commands.\n");
@@ -36,6 +39,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "-v")) {
 		cli_print_version("silo");
 		return 0;
+	}
+	{
+		int r = engine_dispatch(argc, argv);
+
+		if (r >= 0)
+			return r;
 	}
 	fprintf(stderr, "silo: unknown command \"%s\" (see 'silo --help')\n", argv[1]);
 	return 1;

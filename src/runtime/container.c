@@ -27,7 +27,10 @@
 
 #include "runtime/capabilities.h"
 #include "runtime/cgroup.h"
+#include "runtime/exe_protect.h"
 #include "runtime/hooks.h"
+#include "runtime/idmap.h"
+#include "runtime/lsm.h"
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
 #include "runtime/process_attrs.h"
@@ -73,6 +76,7 @@ struct create_job {
 	int console_fd;
 	int sync_fd;
 	pid_t pid;
+	int *idmap_fds; /* detached idmapped mounts, one per spec mount or -1 */
 	int *own_console; /* run: where to hand our end of a console pair */
 };
 
@@ -91,6 +95,9 @@ static void create_job_undo(struct create_job *job)
 
 static void create_job_free(struct create_job *job)
 {
+	if (job->idmap_fds)
+		idmap_close(job->spec, job->idmap_fds);
+	free(job->idmap_fds);
 	spec_free(job->spec);
 	cgroup_host_free(&job->cgroups);
 	free(job->cgroup_path);
@@ -120,6 +127,7 @@ static int create_check_config(struct create_job *job, struct silo_err *err)
 		return silo_err_set(err, EINVAL, "config.json: process: missing, nothing to run");
 	if (namespaces_validate(spec, err) < 0 || userns_validate(spec, err) < 0 ||
 	    hooks_validate(spec->document, err) < 0 || sysctl_validate(spec, err) < 0 ||
+	    idmap_validate(spec, err) < 0 || lsm_validate(spec, err) < 0 ||
 	    process_attrs_validate(spec, err) < 0)
 		return -1;
 	if (spec->process.has_capabilities &&
@@ -157,11 +165,27 @@ static int listen_exec_socket(struct create_job *job, struct silo_err *err)
 	return 0;
 }
 
-static pid_t clone_init(unsigned long flags, struct silo_err *err)
+/* --- cgroups: CLONE_INTO_CGROUP (Linux 5.7) starts the init inside its v2
+ * cgroup, so it never runs a moment outside; older kernels refuse the flag
+ * and the init is moved in by create_place_in_cgroup like on v1. --- */
+#define SILO_CLONE_INTO_CGROUP 0x200000000ULL
+
+static pid_t clone_init(unsigned long flags, int cgroup_fd, struct silo_err *err)
 {
 	struct silo_clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
+	long pid;
 
+	if (cgroup_fd >= 0) {
+		args.flags |= SILO_CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && cgroup_fd >= 0 && (errno == E2BIG || errno == EINVAL)) {
+		args.flags = flags;
+		args.cgroup = 0;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+	}
+	/* --- end cgroups --- */
 	if (pid < 0 && errno == ENOSYS) {
 		/* Kernels before 5.3: the same, through clone(2) without a
 		 * new stack (fork semantics). */
@@ -175,7 +199,7 @@ static pid_t clone_init(unsigned long flags, struct silo_err *err)
 static int create_spawn(struct create_job *job, struct silo_err *err)
 {
 	const struct spec_namespace *pidns = spec_find_namespace(job->spec, CLONE_NEWPID);
-	int pair[2];
+	int pair[2], cgroup_fd;
 	pid_t pid;
 
 	if (sync_pair(pair, err) < 0)
@@ -196,7 +220,10 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 		close(pair[1]);
 		return -1;
 	}
-	pid = clone_init(namespaces_clone_flags(job->spec), err);
+	cgroup_fd = cgroup_open_v2(&job->cgroups, job->cgroup_path); /* cgroups */
+	pid = clone_init(namespaces_clone_flags(job->spec), cgroup_fd, err);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
 	if (pid < 0) {
 		close(pair[0]);
 		close(pair[1]);
@@ -214,6 +241,7 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 			.no_new_keyring = job->opts->no_new_keyring,
 			.cgroups = &job->cgroups,
 			.cgroup_path = job->cgroup_path,
+			.idmap_fds = job->idmap_fds,
 		};
 
 		/* The state lock is the runtime's: held through this copy it
@@ -228,16 +256,24 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 	return 0;
 }
 
-static int create_place_in_cgroup(struct create_job *job, struct silo_err *err)
+/* --- cgroups: the cgroup and its limits exist before the init does (it
+ * may be cloned straight into it); then the init joins every hierarchy. */
+static int create_make_cgroup(struct create_job *job, struct silo_err *err)
 {
 	if (cgroup_create(&job->cgroups, job->cgroup_path, err) < 0)
 		return -1;
 	job->cgroup_made = 1;
-	if (job->spec->resources &&
-	    cgroup_apply_resources(&job->cgroups, job->cgroup_path, job->spec->resources, err) < 0)
-		return -1;
+	return cgroup_apply_resources(&job->cgroups, job->cgroup_path, job->spec->resources,
+				      json_object_get(json_object_get(job->spec->document, "linux"),
+						      "devices"),
+				      err);
+}
+
+static int create_place_in_cgroup(struct create_job *job, struct silo_err *err)
+{
 	return cgroup_enter(&job->cgroups, job->cgroup_path, job->pid, err);
 }
+/* --- end cgroups --- */
 
 static int create_set_oom_score(struct create_job *job, struct silo_err *err)
 {
@@ -336,6 +372,10 @@ static int create_run(struct create_job *job, struct silo_err *err)
 {
 	const struct create_options *opts = job->opts;
 
+	/* The init is a clone of this process: it must not reach our binary
+	 * (CVE-2019-5736). Re-executes from a sealed copy the first time. */
+	if (exe_protect_reexec(err) < 0)
+		return -1;
 	if (state_validate_id(opts->id, err) < 0)
 		return -1;
 	if (check_systemd(job->ctx, err) < 0)
@@ -361,7 +401,8 @@ static int create_run(struct create_job *job, struct silo_err *err)
 	job->cgroup_path = cgroup_resolve_path(job->spec->cgroups_path, opts->id,
 					       &job->cgroup_default_parent);
 	if (!job->cgroup_path)
-		return silo_err_sys(err, ENOMEM, "cgroup path");
+		return silo_err_set(err, EINVAL, "config.json: linux.cgroupsPath: \"%s\" is not a usable cgroup path",
+				    job->spec->cgroups_path ? job->spec->cgroups_path : "");
 
 	if (state_dir_create(job->ctx->root, opts->id, &job->lock_fd, err) < 0)
 		return -1;
@@ -370,7 +411,12 @@ static int create_run(struct create_job *job, struct silo_err *err)
 		return silo_err_sys(err, ENOMEM, "state directory");
 	if (listen_exec_socket(job, err) < 0)
 		return -1;
+	job->idmap_fds = calloc(job->spec->n_mounts + 1, sizeof(int));
+	if (!job->idmap_fds || idmap_prepare(job->spec, job->idmap_fds, err) < 0)
+		return job->idmap_fds ? -1 : silo_err_sys(err, ENOMEM, "idmap");
 
+	if (create_make_cgroup(job, err) < 0)
+		return -1;
 	if (create_spawn(job, err) < 0)
 		return -1;
 	if (userns_write_maps(job->spec, job->pid, err) < 0)
@@ -523,22 +569,20 @@ int container_kill(const struct runtime_context *ctx, const char *id, int sig, i
 		return silo_err_set(err, ESRCH, "container \"%s\": container not running", id);
 	}
 	if (all) {
+		/* --- cgroups: every process of the cgroup (cgroup.kill for SIGKILL) --- */
 		struct cgroup_host host;
-		_cleanup_free_ pid_t *pids = NULL;
-		size_t n = 0;
 
 		r = cgroup_detect(&host, err);
 		if (r == 0) {
-			r = cgroup_read_pids(&host, state.cgroup_path, &pids, &n, err);
+			r = cgroup_signal_all(&host, state.cgroup_path, sig, err);
 			cgroup_host_free(&host);
+			if (r < 0)
+				silo_err_prefix(err, "signal container \"%s\"", id);
 		}
-		for (size_t i = 0; r == 0 && i < n; i++)
-			if (kill(pids[i], sig) < 0 && errno != ESRCH)
-				r = silo_err_errno(err, "signal process %d of container \"%s\"", pids[i], id);
-		if (r == 0 && n == 0)
+		if (r == 0)
 			r = silo_err_set(err, ESRCH, "container \"%s\": container not running", id);
 		state_free(&state);
-		return r;
+		return r < 0 ? r : 0;
 	}
 	pidfd = open_container_process(&state, err);
 	if (pidfd < 0) {
@@ -568,25 +612,28 @@ static int destroy_container(const struct runtime_context *ctx, struct container
 {
 	struct cgroup_host host;
 	_cleanup_close_ int pidfd = -1;
+	/* cgroups: detected first, to thaw a paused container for its SIGKILL */
+	int have_cgroups = state->cgroup_path && cgroup_detect(&host, NULL) == 0;
+	int r = 0;
 
 	if (state->pid > 0 && state_process_start_time(state->pid, NULL) == state->start_time) {
 		pidfd = open_container_process(state, NULL);
 		if (pidfd >= 0) {
 			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			if (have_cgroups) /* cgroups: the rest, and thaw if frozen */
+				cgroup_signal_all(&host, state->cgroup_path, SIGKILL, NULL);
 			if (wait_for_exit(pidfd, 10000) < 0)
-				return silo_err_set(err, ETIMEDOUT,
-						    "delete container \"%s\": its process did not exit after SIGKILL",
-						    state->id);
+				r = silo_err_set(err, ETIMEDOUT,
+						 "delete container \"%s\": its process did not exit after SIGKILL",
+						 state->id);
 		}
 	}
-	if (state->cgroup_path && cgroup_detect(&host, NULL) == 0) {
-		int r = cgroup_destroy(&host, state->cgroup_path, state->cgroup_default_parent, err);
-
+	if (r == 0 && have_cgroups &&
+	    cgroup_destroy(&host, state->cgroup_path, state->cgroup_default_parent, err) < 0)
+		r = silo_err_prefix(err, "delete container \"%s\"", state->id);
+	if (have_cgroups)
 		cgroup_host_free(&host);
-		if (r < 0)
-			return silo_err_prefix(err, "delete container \"%s\"", state->id);
-	}
-	return state_remove(ctx->root, state->id, err);
+	return r < 0 ? r : state_remove(ctx->root, state->id, err);
 }
 
 int container_delete(const struct runtime_context *ctx, const char *id, int force,

@@ -34,15 +34,28 @@ static const struct {
 static int make_node(int dirfd, const char *name, mode_t type, mode_t perm, dev_t dev,
 		     uid_t uid, gid_t gid, struct silo_err *err)
 {
-	/* Whatever is there (a symlink planted by the image, say) goes: the
-	 * chmod and chown below must reach the node we made, nothing else. */
-	if (unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
-		return silo_err_errno(err, "replace \"%s\"", name);
-	if (mknodat(dirfd, name, type | perm, dev) < 0)
+	struct stat st;
+	mode_t mask;
+	int made;
+
+	/* The exact mode from the start, with no umask to take from it: a
+	 * chmod by name afterwards would follow a symlink swapped in
+	 * meanwhile, onto a host file. */
+	mask = umask(0);
+	made = mknodat(dirfd, name, type | perm, dev);
+	umask(mask);
+	if (made < 0 && errno == EEXIST) {
+		/* Never replace what is there: this directory may be a bind
+		 * mount of the host's /dev. The same device already in place
+		 * is fine, as it is; anything else is refused. */
+		if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (st.st_mode & S_IFMT) == type && st.st_rdev == dev)
+			return 0;
+		return silo_err_set(err, EEXIST, "device \"%s\": something else is already there",
+				    name);
+	}
+	if (made < 0)
 		return silo_err_errno(err, "create device \"%s\"", name);
-	/* mknod's mode passes through the umask; set the exact one. */
-	if (fchmodat(dirfd, name, perm, 0) < 0)
-		return silo_err_errno(err, "chmod device \"%s\"", name);
 	if (fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return silo_err_errno(err, "chown device \"%s\"", name);
 	return 0;

@@ -27,6 +27,8 @@
 
 #include "runtime/capabilities.h"
 #include "runtime/cgroup.h"
+#include "runtime/exe_protect.h"
+#include "runtime/lsm.h"
 #include "runtime/process.h"
 #include "runtime/process_attrs.h"
 #include "runtime/seccomp.h"
@@ -152,9 +154,16 @@ static int exec_child_setup(struct exec_job *job, int sync_fd, char **exe, struc
 	if (process_apply_rlimits(proc, err) < 0 || process_attrs_apply(job->spec, err) < 0 ||
 	    process_find_executable(proc, exe, err) < 0)
 		return -1;
-	if (process_finalize(proc, 3 + job->opts->preserve_fds, sync_fd, err) < 0)
+	if (lsm_apply_exec(proc, err) < 0)
 		return -1;
-	return seccomp_install(filter, job->state.id, msg.code, err);
+	/* The filter goes in where init_run puts it, for the same reasons. */
+	if (!proc->no_new_privileges && seccomp_install(filter, job->state.id, msg.code, err) < 0)
+		return -1;
+	if (process_take_identity(proc, err) < 0)
+		return -1;
+	if (proc->no_new_privileges && seccomp_install(filter, job->state.id, msg.code, err) < 0)
+		return -1;
+	return process_leave_runtime(proc, 3 + job->opts->preserve_fds, sync_fd, err);
 }
 
 _Noreturn static void exec_child(struct exec_job *job, int sync_fd)
@@ -182,7 +191,7 @@ static int exec_check(struct exec_job *job, struct silo_err *err)
 				    job->state.id);
 	if (proc->has_capabilities && capabilities_check_host(&proc->capabilities, err) < 0)
 		return -1;
-	if (process_attrs_validate(job->spec, err) < 0)
+	if (process_attrs_validate(job->spec, err) < 0 || lsm_validate(job->spec, err) < 0)
 		return -1;
 	if (proc->terminal && !job->opts->console_socket && job->opts->detach)
 		return silo_err_set(err, EINVAL, "exec --tty --detach needs --console-socket");
@@ -299,7 +308,11 @@ int container_exec(const struct runtime_context *ctx, const struct exec_options 
 	for (size_t i = 0; i < N_NS; i++)
 		job.ns_fds[i] = -1;
 	*exit_status = 0;
-	r = exec_prepare(&job, ctx, err);
+	/* The exec'd process is forked from us into the container: it must
+	 * not reach our binary (CVE-2019-5736). */
+	r = exe_protect_reexec(err);
+	if (r == 0)
+		r = exec_prepare(&job, ctx, err);
 	if (r == 0)
 		r = exec_spawn(&job, err);
 	if (r == 0)

@@ -16,8 +16,14 @@ enum mount_target_kind {
 	MOUNT_TARGET_EXISTING,
 };
 
-/* openat2(rootfd, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra). */
+/* openat2(rootfd, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra),
+ * or, where openat2 fails with ENOSYS, an equally strict walk by hand (extra:
+ * RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV). Returns a descriptor, or -1 and
+ * errno as openat2 would. */
 int mount_resolve(int rootfd, const char *path, int open_flags, unsigned long long extra_resolve);
+
+/* Tests: nonzero makes mount_resolve always take the walk. */
+void mount_resolve_force_fallback(int force);
 
 /* Resolves path in root and returns an O_PATH descriptor, creating what is
  * missing according to kind. */

@@ -158,11 +158,3 @@ int process_leave_runtime(const struct spec_process *proc, int first_open_fd, in
 		return -1;
 	return enter_cwd(proc->cwd, err);
 }
-
-int process_finalize(const struct spec_process *proc, int first_open_fd, int keep_fd,
-		     struct silo_err *err)
-{
-	if (process_take_identity(proc, err) < 0)
-		return -1;
-	return process_leave_runtime(proc, first_open_fd, keep_fd, err);
-}

@@ -13,17 +13,13 @@ int process_apply_rlimits(const struct spec_process *proc, struct silo_err *err)
  * PATH, as execvp would, and checks that it is an executable file. */
 int process_find_executable(const struct spec_process *proc, char **path, struct silo_err *err);
 
-/* The last steps before execve, in this order: umask; bounding set; the
- * user and groups (capabilities kept across the switch); capability sets;
- * no_new_privs; every descriptor from first_open_fd up closed except keep_fd
- * (marked close-on-exec); chdir to cwd, verified to be inside the container
- * (CVE-2024-21626). */
-int process_finalize(const struct spec_process *proc, int first_open_fd, int keep_fd,
-		     struct silo_err *err);
-
-/* process_finalize in two halves, for a caller that acts in between (the
- * init loads its seccomp filter there): the identity steps (umask through
- * no_new_privs), then the descriptors and the working directory. */
+/* The last steps before execve, in two halves, so that the caller can load
+ * the seccomp filter where the kernel lets it (see init_run).
+ * process_take_identity: umask; bounding set; the user and groups
+ * (capabilities kept across the switch); capability sets; no_new_privs.
+ * process_leave_runtime: every descriptor from first_open_fd up closed
+ * except keep_fd (marked close-on-exec); chdir to cwd, verified to be
+ * inside the container (CVE-2024-21626). */
 int process_take_identity(const struct spec_process *proc, struct silo_err *err);
 int process_leave_runtime(const struct spec_process *proc, int first_open_fd, int keep_fd,
 			  struct silo_err *err);

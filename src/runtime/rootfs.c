@@ -358,6 +358,68 @@ int rootfs_enter(const struct rootfs_context *ctx, struct silo_err *err)
 	return rootfs_pivot(ctx->spec, err);
 }
 
+/* The filesystem the config mounts on "/name" last (proc or sysfs), or 0. */
+static long configured_fs(const struct spec *spec, const char *name)
+{
+	size_t len = strlen(name);
+	long fs = 0;
+
+	for (size_t i = 0; i < spec->n_mounts; i++) {
+		const struct spec_mount *m = &spec->mounts[i];
+		const char *dest = m->destination + strspn(m->destination, "/");
+
+		if (strncmp(dest, name, len) || (dest[len] && strcmp(dest + len, "/")))
+			continue;
+		fs = m->type && !strcmp(m->type, "proc")    ? PROC_SUPER_MAGIC
+		     : m->type && !strcmp(m->type, "sysfs") ? SYSFS_MAGIC
+							    : 0;
+	}
+	return fs;
+}
+
+/* Masked and read-only paths under /proc and /sys are resolved from that
+ * directory, opened as a plain directory (no symlink on the way) and
+ * checked to still hold the procfs or sysfs mounted there: a /proc swapped
+ * for a symlink or another directory while the container is set up would
+ * otherwise lead the protection elsewhere, or to nothing, and leave the
+ * real procfs unprotected (CVE-2023-27561). Returns a descriptor, -ENOENT
+ * when there is nothing to protect, or another negative value with err
+ * filled. */
+static int open_protected_path(int rootfd, const struct spec *spec, const char *path,
+			       struct silo_err *err)
+{
+	const char *top = path + strspn(path, "/");
+	size_t len = strcspn(top, "/");
+	_cleanup_close_ int dirfd = -1;
+	struct statfs fs;
+	char name[8];
+	long want;
+	int fd;
+
+	if ((len == 4 && !strncmp(top, "proc", 4)) || (len == 3 && !strncmp(top, "sys", 3))) {
+		memcpy(name, top, len);
+		name[len] = '\0';
+		dirfd = mount_resolve(rootfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW,
+				      RESOLVE_NO_SYMLINKS);
+		if (dirfd < 0 && (errno == ELOOP || errno == ENOTDIR))
+			return silo_err_set(err, errno, "\"/%s\" in the container is not a plain directory",
+					    name);
+		want = configured_fs(spec, name);
+		if (dirfd >= 0 && want && (fstatfs(dirfd, &fs) < 0 || fs.f_type != want))
+			return silo_err_set(err, EPERM,
+					    "\"/%s\" in the container is not the %s mounted there", name,
+					    want == PROC_SUPER_MAGIC ? "procfs" : "sysfs");
+		fd = dirfd < 0 ? -1 : mount_resolve(dirfd, top[len] ? top + len : ".", O_PATH, 0);
+	} else {
+		fd = mount_resolve(rootfd, path, O_PATH, 0);
+	}
+	if (fd < 0 && errno == ENOENT)
+		return -ENOENT;
+	if (fd < 0)
+		return silo_err_errno(err, "resolve in the container");
+	return fd;
+}
+
 /* A masked file is covered with the container's /dev/null, after checking
  * that it really is the null device (char 1:3), so an image cannot turn
  * "masking" into binding something of its choice. */
@@ -382,14 +444,14 @@ static int rootfs_mask_paths(int rootfd, const struct spec *spec, struct silo_er
 
 	for (size_t i = 0; spec->masked_paths[i]; i++) {
 		const char *path = spec->masked_paths[i];
-		_cleanup_close_ int target = mount_resolve(rootfd, path, O_PATH, 0);
+		_cleanup_close_ int target = open_protected_path(rootfd, spec, path, err);
 		_cleanup_close_ int mfd = -1;
 		struct stat st;
 
 		if (target < 0) {
-			if (errno == ENOENT)
+			if (target == -ENOENT)
 				continue;
-			return silo_err_errno(err, "mask \"%s\"", path);
+			return silo_err_prefix(err, "mask \"%s\"", path);
 		}
 		if (fstat(target, &st) < 0)
 			return silo_err_errno(err, "mask \"%s\"", path);
@@ -412,14 +474,14 @@ static int rootfs_readonly_paths(int rootfd, const struct spec *spec, struct sil
 {
 	for (size_t i = 0; spec->readonly_paths[i]; i++) {
 		const char *path = spec->readonly_paths[i];
-		_cleanup_close_ int target = mount_resolve(rootfd, path, O_PATH, 0);
+		_cleanup_close_ int target = open_protected_path(rootfd, spec, path, err);
 		_cleanup_close_ int tree = -1;
 		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 
 		if (target < 0) {
-			if (errno == ENOENT)
+			if (target == -ENOENT)
 				continue;
-			return silo_err_errno(err, "config.json: linux.readonlyPaths: \"%s\"", path);
+			return silo_err_prefix(err, "config.json: linux.readonlyPaths: \"%s\"", path);
 		}
 		tree = open_tree(target, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (tree < 0)

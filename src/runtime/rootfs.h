@@ -15,6 +15,7 @@ struct rootfs_context {
 	int cgroup_namespace; /* the container has its own cgroup namespace */
 	int no_pivot;
 	int user_namespace; /* no mknod, and sysfs only with a network namespace of ours */
+	const int *idmap_fds; /* per spec mount: a detached idmapped tree, or -1 (may be NULL) */
 };
 
 /* Everything before the switch into the new root: the root bound onto

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "runtime/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -227,6 +228,9 @@ enum container_status state_status(const struct container_state *state)
 		return STATUS_STOPPED;
 	if (state_process_start_time(state->pid, &zombie) != state->start_time || zombie)
 		return STATUS_STOPPED;
+	/* A frozen cgroup (pause) is "paused", created or started. */
+	if (cgroup_path_is_frozen(state->cgroup_path) == 1)
+		return STATUS_PAUSED;
 	if (asprintf(&sock, "%s/%s", state->dir, STATE_EXEC_SOCKET) < 0)
 		return STATUS_RUNNING;
 	if (access(sock, F_OK) == 0)

@@ -184,31 +184,9 @@ silo_build_rootfs() {
 	(
 		flock 9
 		[ -d "$ROOTFS" ] && exit 0
-		tmp=$(mktemp -d "$cache/rootfs.XXXXXX")
-		chmod 0755 "$tmp"
-		# /mnt and /data are mount points tests may use without writing to
-		# the shared rootfs.
-		mkdir -p "$tmp"/{bin,proc,sys,dev,tmp,etc,root,mnt,data,home/user}
-		chmod 1777 "$tmp/tmp"
-		chmod 0700 "$tmp/root"
-		cp /bin/busybox "$tmp/bin/busybox"
-		for applet in $(/bin/busybox --list); do
-			[ -e "$tmp/bin/$applet" ] || ln -s busybox "$tmp/bin/$applet"
-		done
-		cat >"$tmp/etc/passwd" <<-'EOF'
-			root:x:0:0:root:/root:/bin/sh
-			user:x:1000:1000:user:/home/user:/bin/sh
-			nobody:x:65534:65534:nobody:/nonexistent:/bin/false
-		EOF
-		cat >"$tmp/etc/group" <<-'EOF'
-			root:x:0:
-			adm:x:4:
-			wheel:x:10:
-			users:x:100:
-			user:x:1000:
-			nogroup:x:65534:
-		EOF
-		chown 1000:1000 "$tmp/home/user"
+		tmp=$cache/rootfs.build
+		rm -rf "$tmp"
+		"$SILO_SOURCE_DIR/scripts/busybox-rootfs.sh" "$tmp" >&2 || exit 1
 		# Lets a test tell the container's / from the host's.
 		echo "silo test rootfs" >"$tmp/etc/silo-test-rootfs"
 		mv "$tmp" "$ROOTFS"

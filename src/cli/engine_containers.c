@@ -1,0 +1,928 @@
+/* The engine's container commands, with docker's names, flags and output
+ * shapes: run, ps, logs, stop, kill, rm, exec, inspect, wait. Each parses
+ * its flags and calls src/engine/; errors go to stderr as
+ * "silo COMMAND: message", and `run`/`exec` exit 125 for silo's own
+ * failures and 126/127 when the command cannot be run, as docker does. */
+#include "cli/engine_containers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "engine/config.h"
+#include "engine/lifecycle.h"
+#include "engine/logfile.h"
+#include "engine/monitor.h"
+#include "engine/record.h"
+#include "engine/user.h"
+#include "image/store.h"
+#include "runtime/exe_protect.h"
+#include "runtime/exec.h"
+#include "runtime/signal.h"
+#include "util/cleanup.h"
+#include "util/log.h"
+#include "util/strv.h"
+
+/* The store, and the runtime root engine containers' state lives under. */
+struct session {
+	struct store store;
+	char *runtime_root;
+	struct engine_env env;
+};
+
+static void session_close(struct session *s)
+{
+	store_close(&s->store);
+	free(s->runtime_root);
+}
+#define _cleanup_session_ __attribute__((cleanup(session_close)))
+
+static int fail(const char *command, const struct silo_err *err, int status)
+{
+	log_error("%s: %s", command, err->msg);
+	return status;
+}
+
+static int usage_error(const char *command, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "silo %s: ", command);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see 'silo %s --help')\n", command);
+	return 125;
+}
+
+static int next_option(const char *command, int argc, char **argv, const char *shortopts,
+		       const struct option *longopts)
+{
+	char opts[64];
+	int c;
+
+	snprintf(opts, sizeof(opts), "+:%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, opts, longopts, NULL);
+	if (c == ':') {
+		usage_error(command, "flag needs an argument: %s", argv[optind - 1]);
+		return '?';
+	}
+	if (c == '?') {
+		usage_error(command, "unknown flag: %s", argv[optind - 1]);
+		return '?';
+	}
+	return c;
+}
+
+static int session_open(const struct engine_context *ctx, struct session *s, const char *command)
+{
+	struct silo_err err = { 0 };
+
+	s->store.root_fd = -1;
+	if (store_open(ctx->root, &s->store, &err) < 0)
+		return fail(command, &err, 125);
+	s->runtime_root = engine_runtime_root();
+	if (!s->runtime_root) {
+		silo_err_sys(&err, ENOMEM, "runtime root");
+		return fail(command, &err, 125);
+	}
+	s->env.store = &s->store;
+	s->env.rt.root = s->runtime_root;
+	return 0;
+}
+
+/* --help of a command with own_help. */
+static int print_usage(const char *command)
+{
+	for (const struct engine_command *c = engine_container_commands; c->name; c++) {
+		if (!strcmp(c->name, command)) {
+			printf("%s\n\n%s\n", c->usage, c->summary);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* run and exec put processes in containers: they start over from a sealed
+ * copy of silo (runtime/exe_protect.h) before they change anything, or
+ * the runtime would re-execute them halfway through. */
+static int protect_exe(const char *command)
+{
+	struct silo_err err = { 0 };
+
+	if (exe_protect_reexec(&err) < 0)
+		return fail(command, &err, 125);
+	return 0;
+}
+
+/* NAME, full ID or ID prefix -> full ID. */
+static int resolve(struct session *s, const char *command, const char *text, char id[65])
+{
+	struct silo_err err = { 0 };
+
+	if (record_find(s->store.root, text, id, &err) < 0)
+		return fail(command, &err, 1);
+	return 0;
+}
+
+/* ------------------------------------------------------------------- run -- */
+
+static void on_pull(void *opaque, const char *image)
+{
+	(void)opaque;
+	fprintf(stderr, "Unable to find image '%s' locally, pulling it\n", image);
+}
+
+static int valid_hostname(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 0 && len <= 64 && name[0] != '-' && name[0] != '.' &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == len;
+}
+
+static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rm", no_argument, NULL, 'R' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "entrypoint", required_argument, NULL, 'E' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "net", required_argument, NULL, 'n' },
+		{ "pull", required_argument, NULL, 'p' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "stop-signal", required_argument, NULL, 'S' },
+		{ "stop-timeout", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	_cleanup_strv_ char **env = NULL;
+	struct engine_create_request req = { .pull = ENGINE_PULL_MISSING, .on_pull = on_pull,
+					     .stop_timeout = -1 };
+	struct silo_err err = { 0 };
+	char id[65];
+	int detach = 0, c, status;
+
+	while ((c = next_option("run", argc, argv, "de:w:u:tih:", longopts)) != -1) {
+		switch (c) {
+		case 'H':
+			return print_usage("run");
+		case 'h':
+			if (!valid_hostname(optarg))
+				return usage_error("run", "invalid --hostname \"%s\": want letters, digits, '-' and '.', at most 64", optarg);
+			req.hostname = optarg;
+			break;
+		case 'r':
+			req.flags.read_only = 1;
+			break;
+		case 'S':
+			if (signal_parse(optarg) <= 0)
+				return usage_error("run", "invalid --stop-signal \"%s\"", optarg);
+			req.stop_signal = optarg;
+			break;
+		case 'T':
+			if (str_to_int(optarg, &req.stop_timeout) < 0 || req.stop_timeout < 0)
+				return usage_error("run", "invalid --stop-timeout \"%s\": want a number of seconds", optarg);
+			break;
+		case 'R':
+			req.auto_remove = 1;
+			break;
+		case 'd':
+			detach = 1;
+			break;
+		case 'N':
+			req.name = optarg;
+			break;
+		case 'e':
+			if (strv_push(&env, optarg) < 0)
+				return 125;
+			break;
+		case 'w':
+			req.flags.workdir = optarg;
+			break;
+		case 'u':
+			req.flags.user = optarg;
+			break;
+		case 't':
+			req.flags.tty = 1;
+			break;
+		case 'i':
+			req.flags.interactive = 1;
+			break;
+		case 'E':
+			req.flags.entrypoint = optarg;
+			break;
+		case 'n':
+			if (!strcmp(optarg, "host"))
+				req.flags.network_host = 1;
+			else if (strcmp(optarg, "none"))
+				return usage_error("run", "invalid --network \"%s\": only none (the default) and host exist yet",
+						   optarg);
+			break;
+		case 'p':
+			if (!strcmp(optarg, "missing"))
+				req.pull = ENGINE_PULL_MISSING;
+			else if (!strcmp(optarg, "always"))
+				req.pull = ENGINE_PULL_ALWAYS;
+			else if (!strcmp(optarg, "never"))
+				req.pull = ENGINE_PULL_NEVER;
+			else
+				return usage_error("run", "invalid --pull \"%s\": want missing, always or never", optarg);
+			break;
+		default:
+			return 125;
+		}
+	}
+	if (optind >= argc)
+		return usage_error("run", "%s", "requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
+	if (protect_exe("run"))
+		return 125;
+	req.image = argv[optind];
+	req.flags.cmd = argv + optind + 1;
+	req.flags.env = env;
+	if (session_open(ctx, &s, "run"))
+		return 125;
+	if (engine_container_create(&s.env, &req, id, &err) < 0)
+		return fail("run", &err, 125);
+	if (detach) {
+		if (monitor_spawn_detached(&s.env, id, &err) < 0) {
+			/* A failed start is recorded; --rm removed it. */
+			return fail("run", &err, 125);
+		}
+		printf("%s\n", id);
+		return 0;
+	}
+	{
+		struct monitor_request mreq = { .env = &s.env, .id = id, .foreground = 1,
+						.interactive = req.flags.interactive };
+
+		if (monitor_run(&mreq, &status, &err) < 0)
+			return fail("run", &err, status);
+	}
+	return status;
+}
+
+/* -------------------------------------------------------------------- ps -- */
+
+static time_t parse_time(const char *text)
+{
+	struct tm tm = { 0 };
+
+	if (!text || !*text || !strptime(text, "%Y-%m-%dT%H:%M:%S", &tm))
+		return 0;
+	return timegm(&tm);
+}
+
+static void duration(time_t secs, char *buf, size_t size)
+{
+	if (secs < 1)
+		snprintf(buf, size, "Less than a second");
+	else if (secs < 60)
+		snprintf(buf, size, "%d second%s", (int)secs, secs == 1 ? "" : "s");
+	else if (secs < 3600)
+		snprintf(buf, size, "%d minute%s", (int)(secs / 60), secs < 120 ? "" : "s");
+	else if (secs < 86400 * 2)
+		snprintf(buf, size, "%d hours", (int)(secs / 3600));
+	else
+		snprintf(buf, size, "%d days", (int)(secs / 86400));
+}
+
+static void ps_status(json_t *rec, char *buf, size_t size)
+{
+	json_t *state = json_object_get(rec, "state");
+	const char *status = engine_container_status(rec);
+	char ago[64];
+	time_t now = time(NULL);
+
+	if (!strcmp(status, "running")) {
+		duration(now - parse_time(json_string_value(json_object_get(state, "startedAt"))), ago,
+			 sizeof(ago));
+		snprintf(buf, size, "Up %s", ago);
+	} else if (!strcmp(status, "exited")) {
+		duration(now - parse_time(json_string_value(json_object_get(state, "finishedAt"))), ago,
+			 sizeof(ago));
+		snprintf(buf, size, "Exited (%d) %s ago",
+			 (int)json_integer_value(json_object_get(state, "exitCode")), ago);
+	} else {
+		snprintf(buf, size, "Created");
+	}
+}
+
+static void ps_command(json_t *rec, char *buf, size_t size, int no_trunc)
+{
+	char joined[1024] = "";
+	size_t len = 0, i;
+	json_t *arg;
+
+	json_array_foreach(json_object_get(rec, "args"), i, arg)
+		len += (size_t)snprintf(joined + len, len < sizeof(joined) ? sizeof(joined) - len : 0, "%s%s",
+					i ? " " : "", json_string_value(arg));
+	if (!no_trunc && strlen(joined) > 20)
+		snprintf(joined + 19, sizeof(joined) - 19, "…");
+	snprintf(buf, size, "\"%s\"", joined);
+}
+
+/* Columns as wide as their widest cell, three spaces apart, as docker
+ * prints its tables. rows is an array of arrays of strings. */
+static void print_table(json_t *rows)
+{
+	size_t widths[8] = { 0 }, i, j;
+	json_t *row, *cell;
+
+	json_array_foreach(rows, i, row)
+		json_array_foreach(row, j, cell)
+			if (j < 8 && strlen(json_string_value(cell)) > widths[j])
+				widths[j] = strlen(json_string_value(cell));
+	json_array_foreach(rows, i, row) {
+		size_t n = json_array_size(row);
+
+		json_array_foreach(row, j, cell) {
+			if (j + 1 == n)
+				printf("%s\n", json_string_value(cell));
+			else
+				printf("%-*s   ", (int)widths[j], json_string_value(cell));
+		}
+	}
+}
+
+static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-trunc", no_argument, NULL, 'n' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	_cleanup_json_ json_t *list = NULL;
+	_cleanup_json_ json_t *rows = json_array();
+	struct silo_err err = { 0 };
+	int all = 0, quiet = 0, no_trunc = 0, c;
+	size_t i;
+	json_t *listed;
+
+	while ((c = next_option("ps", argc, argv, "aq", longopts)) != -1) {
+		switch (c) {
+		case 'a':
+			all = 1;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'n':
+			no_trunc = 1;
+			break;
+		default:
+			return 125;
+		}
+	}
+	if (optind != argc)
+		return usage_error("ps", "%s", "takes no arguments");
+	if (session_open(ctx, &s, "ps"))
+		return 125;
+	if (record_list(s.store.root, &list, &err) < 0)
+		return fail("ps", &err, 1);
+	json_array_append_new(rows, json_pack("[s, s, s, s, s, s, s]", "CONTAINER ID", "IMAGE",
+					      "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"));
+	json_array_foreach(list, i, listed) {
+		const char *id = json_string_value(json_object_get(listed, "id"));
+		_cleanup_json_ json_t *rec = NULL;
+		char status[96], command[1100], created[80], ago[64], shown_id[65];
+
+		/* The listed copy may be stale: inspect makes it truthful. */
+		if (engine_container_inspect(&s.env, id, &rec, &err) < 0) {
+			silo_err_clear(&err);
+			continue;
+		}
+		if (!all && strcmp(engine_container_status(rec), "running"))
+			continue;
+		snprintf(shown_id, sizeof(shown_id), "%.*s", no_trunc ? 64 : 12, id);
+		if (quiet) {
+			printf("%s\n", shown_id);
+			continue;
+		}
+		ps_status(rec, status, sizeof(status));
+		ps_command(rec, command, sizeof(command), no_trunc);
+		duration(time(NULL) - parse_time(json_string_value(json_object_get(rec, "created"))), ago,
+			 sizeof(ago));
+		snprintf(created, sizeof(created), "%s ago", ago);
+		json_array_append_new(rows, json_pack("[s, s, s, s, s, s, s]", shown_id,
+						      json_string_value(json_object_get(rec, "image")) ?: "",
+						      command, created, status, "",
+						      json_string_value(json_object_get(rec, "name")) ?: ""));
+	}
+	if (!quiet)
+		print_table(rows);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ logs -- */
+
+static void write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static int cmd_logs(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "follow", no_argument, NULL, 'f' },
+		{ "timestamps", no_argument, NULL, 't' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	_cleanup_free_ char *path = NULL;
+	_cleanup_fclose_ FILE *f = NULL;
+	_cleanup_free_ char *line = NULL;
+	size_t cap = 0;
+	int follow = 0, timestamps = 0, c;
+	char id[65];
+
+	while ((c = next_option("logs", argc, argv, "ft", longopts)) != -1) {
+		if (c == 'f')
+			follow = 1;
+		else if (c == 't')
+			timestamps = 1;
+		else
+			return 125;
+	}
+	if (argc - optind != 1)
+		return usage_error("logs", "%s", "wants exactly one container");
+	if (session_open(ctx, &s, "logs"))
+		return 125;
+	if (resolve(&s, "logs", argv[optind], id))
+		return 1;
+	path = record_path(s.store.root, id, "container.log");
+	f = path ? fopen(path, "re") : NULL;
+	if (!f && !follow)
+		return 0;
+	for (;;) {
+		ssize_t n = f ? getline(&line, &cap, f) : -1;
+
+		if (n > 0 && line[n - 1] == '\n') {
+			_cleanup_free_ char *text = NULL;
+			_cleanup_free_ char *when = NULL;
+			size_t len;
+			int is_stderr;
+
+			if (logfile_parse_line(line, &text, &len, &is_stderr, &when) == 0) {
+				int fd = is_stderr ? STDERR_FILENO : STDOUT_FILENO;
+
+				if (timestamps) {
+					write_all(fd, when, strlen(when));
+					write_all(fd, " ", 1);
+				}
+				write_all(fd, text, len);
+			}
+			continue;
+		}
+		/* The end for now: a half-written line is read again whole. */
+		if (n > 0)
+			fseek(f, -n, SEEK_CUR);
+		if (!follow)
+			return 0;
+		{
+			_cleanup_json_ json_t *rec = NULL;
+			struct silo_err err = { 0 };
+			struct timespec ts = { 0, 100 * 1000000L };
+
+			if (engine_container_inspect(&s.env, id, &rec, &err) < 0 ||
+			    !strcmp(engine_container_status(rec), "exited")) {
+				/* One last read: what came before the exit. */
+				follow = 0;
+				if (f)
+					clearerr(f);
+				continue;
+			}
+			nanosleep(&ts, NULL);
+			if (!f)
+				f = fopen(path, "re");
+			else
+				clearerr(f);
+		}
+	}
+}
+
+/* ------------------------------------------------- stop, kill, rm, wait -- */
+
+static int cmd_stop(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "time", required_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	int timeout = -1, c, status = 0;
+
+	while ((c = next_option("stop", argc, argv, "t:", longopts)) != -1) {
+		if (c != 't')
+			return 125;
+		if (str_to_int(optarg, &timeout) < 0 || timeout < 0)
+			return usage_error("stop", "invalid --time \"%s\": want a number of seconds", optarg);
+	}
+	if (optind == argc)
+		return usage_error("stop", "%s", "wants at least one container");
+	if (session_open(ctx, &s, "stop"))
+		return 125;
+	for (int i = optind; i < argc; i++) {
+		struct silo_err err = { 0 };
+		char id[65];
+
+		if (resolve(&s, "stop", argv[i], id)) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_stop(&s.env, id, timeout, &err) < 0) {
+			status = fail("stop", &err, 1);
+			continue;
+		}
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}
+
+static int cmd_kill(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "signal", required_argument, NULL, 's' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	int sig = SIGKILL, c, status = 0;
+
+	while ((c = next_option("kill", argc, argv, "s:", longopts)) != -1) {
+		if (c != 's')
+			return 125;
+		sig = signal_parse(optarg);
+		if (sig <= 0)
+			return usage_error("kill", "invalid signal \"%s\"", optarg);
+	}
+	if (optind == argc)
+		return usage_error("kill", "%s", "wants at least one container");
+	if (session_open(ctx, &s, "kill"))
+		return 125;
+	for (int i = optind; i < argc; i++) {
+		struct silo_err err = { 0 };
+		char id[65];
+
+		if (resolve(&s, "kill", argv[i], id)) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_signal(&s.env, id, sig, &err) < 0) {
+			status = fail("kill", &err, 1);
+			continue;
+		}
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}
+
+static int cmd_rm(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	int force = 0, c, status = 0;
+
+	while ((c = next_option("rm", argc, argv, "f", longopts)) != -1) {
+		if (c != 'f')
+			return 125;
+		force = 1;
+	}
+	if (optind == argc)
+		return usage_error("rm", "%s", "wants at least one container");
+	if (session_open(ctx, &s, "rm"))
+		return 125;
+	for (int i = optind; i < argc; i++) {
+		struct silo_err err = { 0 };
+		char id[65];
+
+		if (resolve(&s, "rm", argv[i], id)) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_remove(&s.env, id, force, &err) < 0) {
+			status = fail("rm", &err, 1);
+			continue;
+		}
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}
+
+static int cmd_wait(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = { { 0 } };
+	_cleanup_session_ struct session s = { 0 };
+	int status = 0;
+
+	if (next_option("wait", argc, argv, "", longopts) != -1)
+		return 125;
+	if (optind == argc)
+		return usage_error("wait", "%s", "wants at least one container");
+	if (session_open(ctx, &s, "wait"))
+		return 125;
+	for (int i = optind; i < argc; i++) {
+		struct silo_err err = { 0 };
+		char id[65];
+		int code;
+
+		if (resolve(&s, "wait", argv[i], id)) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_wait(&s.env, id, &code, &err) < 0) {
+			status = fail("wait", &err, 1);
+			continue;
+		}
+		printf("%d\n", code);
+		fflush(stdout);
+	}
+	return status;
+}
+
+/* --------------------------------------------------------------- inspect -- */
+
+static json_t *docker_view(json_t *rec)
+{
+	json_t *state = json_object_get(rec, "state");
+	json_t *args = json_object_get(rec, "args");
+	const char *status = engine_container_status(rec);
+	const char *name = json_string_value(json_object_get(rec, "name"));
+	const char *custom_hostname = json_string_value(json_object_get(rec, "hostname"));
+	char slash_name[256], hostname[80];
+
+	snprintf(slash_name, sizeof(slash_name), "/%s", name ? name : "");
+	snprintf(hostname, sizeof(hostname), "%.*s", custom_hostname ? 64 : 12,
+		 custom_hostname ? custom_hostname : json_string_value(json_object_get(rec, "id")));
+	return json_pack(
+		"{s:O, s:O, s:O?, s:O, s:{s:s, s:b, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}, s:O?, s:s, "
+		"s:{s:s, s:O, s:O, s:O?, s:O?, s:O, s:O, s:O, s:s?, s:O?}, s:{s:O, s:O, s:O?}}",
+		"Id", json_object_get(rec, "id"), "Created", json_object_get(rec, "created"), "Path",
+		json_array_get(args, 0), "Args", args, "State", "Status", status, "Running",
+		!strcmp(status, "running"), "Pid", json_object_get(state, "pid"), "ExitCode",
+		json_object_get(state, "exitCode"), "Error", json_object_get(state, "error"), "StartedAt",
+		json_object_get(state, "startedAt"), "FinishedAt", json_object_get(state, "finishedAt"),
+		"MonitorPid", json_object_get(state, "monitorPid"), "Image", json_object_get(rec, "imageId"),
+		"Name", slash_name, "Config", "Hostname", hostname, "Image", json_object_get(rec, "image"),
+		"Cmd", args, "User",
+		json_object_get(rec, "user"), "WorkingDir", json_object_get(rec, "workingDir"), "Env",
+		json_object_get(rec, "env"), "Tty", json_object_get(rec, "tty"), "OpenStdin",
+		json_object_get(rec, "openStdin"), "StopSignal",
+		json_string_value(json_object_get(rec, "stopSignal")), "StopTimeout",
+		json_object_get(rec, "stopTimeout"), "HostConfig", "AutoRemove",
+		json_object_get(rec, "autoRemove"), "NetworkMode", json_object_get(rec, "networkMode"),
+		"ReadonlyRootfs", json_object_get(rec, "readOnly"));
+}
+
+static int cmd_inspect(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = { { 0 } };
+	_cleanup_session_ struct session s = { 0 };
+	_cleanup_json_ json_t *out = json_array();
+	_cleanup_free_ char *text = NULL;
+	int status = 0;
+
+	if (next_option("inspect", argc, argv, "", longopts) != -1)
+		return 125;
+	if (optind == argc)
+		return usage_error("inspect", "%s", "wants at least one container");
+	if (session_open(ctx, &s, "inspect"))
+		return 125;
+	for (int i = optind; i < argc; i++) {
+		_cleanup_json_ json_t *rec = NULL;
+		struct silo_err err = { 0 };
+		char id[65];
+
+		if (resolve(&s, "inspect", argv[i], id)) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_inspect(&s.env, id, &rec, &err) < 0) {
+			status = fail("inspect", &err, 1);
+			continue;
+		}
+		json_array_append_new(out, docker_view(rec));
+	}
+	text = json_dumps(out, JSON_INDENT(4));
+	printf("%s\n", text ? text : "[]");
+	return status;
+}
+
+/* ------------------------------------------------------------------ exec -- */
+
+/* The exec'd process: the container's own, with the command and flags. */
+static int exec_process(struct session *s, const char *id, char **cmd, char **env, const char *user,
+			const char *workdir, int tty, json_t **out, struct silo_err *err)
+{
+	_cleanup_json_ json_t *config = NULL;
+	_cleanup_free_ char *rootfs = record_path(s->store.root, id, "bundle/rootfs");
+	json_t *process, *args = json_array(), *penv;
+
+	if (container_config(&s->env.rt, id, &config, err) < 0)
+		return -1;
+	process = json_deep_copy(json_object_get(config, "process"));
+	if (!process || !args)
+		return silo_err_sys(err, ENOMEM, "exec");
+	for (char **a = cmd; *a; a++)
+		json_array_append_new(args, json_string(*a));
+	json_object_set_new(process, "args", args);
+	json_object_set_new(process, "terminal", json_boolean(tty));
+	penv = json_object_get(process, "env");
+	for (char **e = env; e && *e; e++)
+		json_array_append_new(penv, json_string(*e));
+	if (workdir)
+		json_object_set_new(process, "cwd", json_string(workdir));
+	if (user) {
+		struct engine_user u = { 0 };
+		json_t *gids = json_array();
+
+		if (engine_user_resolve_in_root(rootfs, user, &u, err) < 0) {
+			json_decref(gids);
+			json_decref(process);
+			return -1;
+		}
+		for (size_t i = 0; i < u.n_additional_gids; i++)
+			json_array_append_new(gids, json_integer(u.additional_gids[i]));
+		json_object_set_new(process, "user", json_pack("{s:I, s:I, s:o}", "uid", (json_int_t)u.uid,
+							       "gid", (json_int_t)u.gid,
+							       "additionalGids", gids));
+		engine_user_free(&u);
+	}
+	*out = process;
+	return 0;
+}
+
+static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	_cleanup_strv_ char **env = NULL;
+	_cleanup_json_ json_t *rec = NULL;
+	_cleanup_json_ json_t *process = NULL;
+	struct exec_options opts = { 0 };
+	struct silo_err err = { 0 };
+	const char *user = NULL, *workdir = NULL;
+	int tty = 0, interactive = 0, c, status = 0, null_fd = -1;
+	char id[65];
+
+	while ((c = next_option("exec", argc, argv, "itde:u:w:", longopts)) != -1) {
+		switch (c) {
+		case 'H':
+			return print_usage("exec");
+		case 'i':
+			interactive = 1;
+			break;
+		case 't':
+			tty = 1;
+			break;
+		case 'd':
+			opts.detach = 1;
+			break;
+		case 'e':
+			if (strv_push(&env, optarg) < 0)
+				return 125;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'w':
+			workdir = optarg;
+			break;
+		default:
+			return 125;
+		}
+	}
+	if (argc - optind < 2)
+		return usage_error("exec", "%s", "wants a container and a command");
+	if (protect_exe("exec"))
+		return 125;
+	if (session_open(ctx, &s, "exec"))
+		return 125;
+	if (resolve(&s, "exec", argv[optind], id))
+		return 125;
+	if (engine_container_inspect(&s.env, id, &rec, &err) < 0)
+		return fail("exec", &err, 125);
+	if (strcmp(engine_container_status(rec), "running")) {
+		silo_err_set(&err, EINVAL, "container %s is not running", argv[optind]);
+		return fail("exec", &err, 125);
+	}
+	if (exec_process(&s, id, argv + optind + 1, env, user, workdir, tty && !opts.detach, &process,
+			 &err) < 0)
+		return fail("exec", &err, 125);
+	/* Without -i the process reads nothing, as with docker. */
+	if (!interactive && !tty) {
+		null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null_fd >= 0) {
+			dup2(null_fd, STDIN_FILENO);
+			close(null_fd);
+		}
+	}
+	opts.id = id;
+	opts.process = process;
+	if (container_exec(&s.env.rt, &opts, &status, &err) < 0) {
+		if (strstr(err.msg, "executable file not found") || strstr(err.msg, "No such file"))
+			return fail("exec", &err, 127);
+		if (strstr(err.msg, "not an executable") || strstr(err.msg, "ermission denied"))
+			return fail("exec", &err, 126);
+		return fail("exec", &err, 125);
+	}
+	return status;
+}
+
+/* ----------------------------------------------------------------- table -- */
+
+const struct engine_command engine_container_commands[] = {
+	{ "run", "Create and run a new container from an image",
+	  "Usage:  silo run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nOptions:\n"
+	  "  -d, --detach               Run in the background under a monitor and print the container ID\n"
+	  "      --entrypoint string    Overwrite the image's ENTRYPOINT (\"\" clears it)\n"
+	  "  -e, --env list             Set an environment variable (K=V, or K to pass ours on)\n"
+	  "  -h, --hostname string      The container's hostname (default: its short ID)\n"
+	  "  -i, --interactive          Keep STDIN open (foreground only for now)\n"
+	  "      --name string          Name the container\n"
+	  "      --network string       none (the default: only loopback) or host. Networking\n"
+	  "                             (bridge, -p) is not implemented yet\n"
+	  "      --pull string          missing (default), always or never\n"
+	  "      --read-only            Mount the container's root read-only\n"
+	  "      --rm                   Remove the container when it exits\n"
+	  "      --stop-signal string   Signal `stop` sends first (default: the image's, or SIGTERM)\n"
+	  "      --stop-timeout int     Seconds `stop` waits before SIGKILL (default 10)\n"
+	  "  -t, --tty                  Allocate a pseudo-TTY\n"
+	  "  -u, --user string          user[:group], names or numbers (resolved in the image)\n"
+	  "  -w, --workdir string       Working directory inside the container\n",
+	  cmd_run, 1 },
+	{ "ps", "List containers",
+	  "Usage:  silo ps [OPTIONS]\n\nOptions:\n"
+	  "  -a, --all        Show all containers (default shows just running)\n"
+	  "      --no-trunc   Do not truncate output\n"
+	  "  -q, --quiet      Only display container IDs\n",
+	  cmd_ps },
+	{ "logs", "Fetch the logs of a container",
+	  "Usage:  silo logs [OPTIONS] CONTAINER\n\nOptions:\n"
+	  "  -f, --follow       Follow log output until the container exits\n"
+	  "  -t, --timestamps   Show timestamps\n",
+	  cmd_logs },
+	{ "stop", "Stop one or more running containers",
+	  "Usage:  silo stop [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	  "  -t, --time int   Seconds to wait after the stop signal before SIGKILL\n"
+	  "                   (default: the container's --stop-timeout, or 10)\n",
+	  cmd_stop },
+	{ "kill", "Kill one or more running containers",
+	  "Usage:  silo kill [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	  "  -s, --signal string   Signal to send (default \"KILL\")\n",
+	  cmd_kill },
+	{ "rm", "Remove one or more containers",
+	  "Usage:  silo rm [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	  "  -f, --force   Kill and remove a running container\n",
+	  cmd_rm },
+	{ "exec", "Execute a command in a running container",
+	  "Usage:  silo exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nOptions:\n"
+	  "  -d, --detach           Run the command in the background\n"
+	  "  -e, --env list         Set environment variables\n"
+	  "  -i, --interactive      Keep STDIN open\n"
+	  "  -t, --tty              Allocate a pseudo-TTY\n"
+	  "  -u, --user string      user[:group]\n"
+	  "  -w, --workdir string   Working directory inside the container\n",
+	  cmd_exec, 1 },
+	{ "inspect", "Show low-level information on containers (JSON)",
+	  "Usage:  silo inspect CONTAINER [CONTAINER...]\n", cmd_inspect },
+	{ "wait", "Block until containers stop, then print their exit codes",
+	  "Usage:  silo wait CONTAINER [CONTAINER...]\n", cmd_wait },
+	{ NULL, NULL, NULL, NULL, 0 },
+};

@@ -1,0 +1,94 @@
+/* Finding and loading silo-engine.so. It is looked for next to the running
+ * binary first (a build tree, or an install whose module sits beside it),
+ * then in the directory it was installed to. */
+#include "cli/engine_loader.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ENGINE_MODULE "silo-engine.so"
+/* Where the module was found, for the same command re-executed from a
+ * sealed copy of the binary (runtime/exe_protect.h). Read only in that
+ * copy, and always set by the process that re-executed it, so a value
+ * from the caller's environment is never what gets loaded. */
+#define ENGINE_MODULE_ENV "SILO_ENGINE_MODULE"
+
+typedef int (*engine_main_fn)(int argc, char **argv);
+typedef void (*engine_print_fn)(void);
+
+static void *load_module(char *why, size_t len)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *found = getenv(ENGINE_MODULE_ENV);
+	void *handle;
+
+	why[0] = '\0';
+	/* Running from exe_protect's sealed copy, /proc/self/exe names a
+	 * memfd: the module found before the re-exec is the one to load. */
+	if (found && *found && n > 0 && !strncmp(exe, "/memfd:", 7)) {
+		handle = dlopen(found, RTLD_NOW | RTLD_LOCAL);
+		if (!handle)
+			snprintf(why, len, "%s", dlerror());
+		return handle;
+	}
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, sizeof(path), "%s/%s", exe, ENGINE_MODULE);
+			if (access(path, F_OK) == 0) {
+				handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+				if (handle) {
+					setenv(ENGINE_MODULE_ENV, path, 1);
+					return handle;
+				}
+				snprintf(why, len, "%s", dlerror());
+				return NULL;
+			}
+		}
+	}
+	snprintf(path, sizeof(path), "%s/%s", SILO_ENGINE_MODULE_DIR, ENGINE_MODULE);
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!handle)
+		snprintf(why, len, "%s", dlerror());
+	else
+		setenv(ENGINE_MODULE_ENV, path, 1);
+	return handle;
+}
+
+int engine_dispatch(int argc, char **argv)
+{
+	char why[512];
+	void *module = load_module(why, sizeof(why));
+	engine_main_fn run;
+
+	if (!module) {
+		fprintf(stderr, "silo: the engine module %s could not be loaded: %s\n", ENGINE_MODULE,
+			why);
+		return 1;
+	}
+	run = (engine_main_fn)dlsym(module, "engine_main");
+	if (!run) {
+		fprintf(stderr, "silo: %s has no engine_main\n", ENGINE_MODULE);
+		return 1;
+	}
+	return run(argc, argv);
+}
+
+void engine_dispatch_print_commands(void)
+{
+	char why[512];
+	void *module = load_module(why, sizeof(why));
+	engine_print_fn print = module ? (engine_print_fn)dlsym(module, "engine_print_commands") : NULL;
+
+	if (print)
+		print();
+}

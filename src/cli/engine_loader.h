@@ -1,0 +1,14 @@
+/* The engine's commands live in a loadable module (silo-engine.so), so the
+ * runtime face never pays for the image layer's libraries at start. */
+#ifndef SILO_CLI_ENGINE_LOADER_H
+#define SILO_CLI_ENGINE_LOADER_H
+
+/* Runs an engine command through the module: its exit status, or -1 when
+ * argv[1] names no engine command. A missing module is reported and 1. */
+int engine_dispatch(int argc, char **argv);
+
+/* Lists the engine's commands in the help text (nothing if the module is
+ * not there). */
+void engine_dispatch_print_commands(void);
+
+#endif

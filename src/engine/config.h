@@ -1,0 +1,45 @@
+/* The OCI config of an engine container: silo's default config
+ * (spec_default) turned into what a docker user expects, then the image's
+ * config (Entrypoint, Cmd, Env, WorkingDir, User) and the run flags on top. */
+#ifndef SILO_ENGINE_CONFIG_H
+#define SILO_ENGINE_CONFIG_H
+
+#include <jansson.h>
+
+#include "engine/user.h"
+#include "util/err.h"
+
+struct engine_run_flags {
+	char **env;             /* -e K=V or K (taken from our environment); NULL-terminated or NULL */
+	const char *workdir;    /* -w, or NULL */
+	const char *user;       /* -u, or NULL: the image's */
+	int tty;                /* -t */
+	int interactive;        /* -i */
+	const char *entrypoint; /* --entrypoint, or NULL: the image's; "" clears it */
+	char **cmd;             /* arguments after IMAGE; NULL or empty: the image's Cmd */
+	int network_host;       /* --network host: no network namespace */
+	int read_only;          /* --read-only: the root is mounted read-only */
+	const char *hostname;   /* the container's hostname */
+	const char *dir;        /* the container's directory (hostname, hosts, resolv.conf) */
+};
+
+/* Docker's default capabilities, CAP_ names. */
+extern const char *const engine_default_capabilities[];
+
+/* The process's arguments: entrypoint + command, as docker combines them
+ * (--entrypoint drops the image's Cmd). Fails when both are empty. */
+int engine_config_args(json_t *image_config, const struct engine_run_flags *flags, json_t **out,
+		       struct silo_err *err);
+
+/* The user spec to resolve: -u, else the image's User, else "" (root). */
+const char *engine_config_user(json_t *image_config, const struct engine_run_flags *flags);
+
+/* The image's StopSignal, or "SIGTERM". */
+const char *engine_config_stop_signal(json_t *image_config);
+
+/* The whole config.json. image_config is the image's config blob (with its
+ * "config" object) or NULL. user is the resolved user. */
+int engine_config_build(json_t *image_config, const struct engine_run_flags *flags,
+			const struct engine_user *user, json_t **out, struct silo_err *err);
+
+#endif

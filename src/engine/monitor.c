@@ -1,0 +1,469 @@
+/* The per-container monitor (see monitor.h). Its story: take monitor.lock
+ * (its liveness signal), mount the rootfs, give the container pipes (or a
+ * pty) for its output, create and start it through the runtime library,
+ * record it running, copy its output to the log until it exits, then
+ * release everything and record the exit. */
+#include "engine/monitor.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "engine/logfile.h"
+#include "engine/record.h"
+#include "engine/snapshot.h"
+#include "runtime/supervise.h"
+#include "runtime/terminal.h"
+#include "util/cleanup.h"
+
+struct monitor {
+	const struct monitor_request *req;
+	char *dir;
+	int tty;
+	int log_fd;
+	int out_fd; /* stdout pipe, or the pty master */
+	int err_fd; /* stderr pipe; -1 with a pty */
+	int in_fd;  /* our stdin, copied to the pty master; -1 when not */
+	pid_t pid;
+	struct logfile_stream out, err;
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int take_monitor_lock(const char *dir, struct silo_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	if (asprintf(&path, "%s/monitor.lock", dir) < 0)
+		return silo_err_sys(err, ENOMEM, "monitor lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return silo_err_errno(err, "open \"%s\"", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		close(fd);
+		return silo_err_set(err, EBUSY, "the container is already running");
+	}
+	return fd;
+}
+
+/* A listening socket for the runtime's --console-socket. Its path must fit
+ * in sun_path, which a store path may not: it lives in a private /tmp dir. */
+static int console_listen(char **dir_out, char **path_out, struct silo_err *err)
+{
+	char dir[] = "/tmp/silo-console.XXXXXX";
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (!mkdtemp(dir))
+		return silo_err_errno(err, "console socket directory");
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/sock", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 1) < 0) {
+		silo_err_errno(err, "console socket \"%s\"", addr.sun_path);
+		if (fd >= 0)
+			close(fd);
+		unlink(addr.sun_path);
+		rmdir(dir);
+		return -1;
+	}
+	*dir_out = strdup(dir);
+	*path_out = strdup(addr.sun_path);
+	return fd;
+}
+
+static void console_unlink(char *dir, char *path)
+{
+	if (path)
+		unlink(path);
+	if (dir)
+		rmdir(dir);
+	free(path);
+	free(dir);
+}
+
+/* The runtime's init inherits our descriptors 0, 1 and 2: for the length of
+ * container_create they are the container's stdio. */
+static int create_with_stdio(struct monitor *m, int in, int out, int errfd,
+			     const struct create_options *opts, struct silo_err *err)
+{
+	int saved[3], r;
+
+	for (int i = 0; i < 3; i++)
+		saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+		r = silo_err_errno(err, "container stdio");
+	else
+		r = container_create(&m->req->env->rt, opts, &m->pid, err);
+	for (int i = 0; i < 3; i++) {
+		if (saved[i] >= 0) {
+			dup2(saved[i], i);
+			close(saved[i]);
+		}
+	}
+	return r;
+}
+
+static int spawn(struct monitor *m, struct silo_err *err)
+{
+	_cleanup_free_ char *bundle = NULL;
+	struct create_options opts = { .id = m->req->id };
+	_cleanup_close_ int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int in = m->req->interactive && !m->tty ? STDIN_FILENO : null_fd;
+	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+	char *console_dir = NULL, *console_path = NULL;
+	int listen_fd = -1, r;
+
+	if (asprintf(&bundle, "%s/bundle", m->dir) < 0 || null_fd < 0)
+		return silo_err_sys(err, ENOMEM, "bundle");
+	opts.bundle = bundle;
+	if (m->tty) {
+		listen_fd = console_listen(&console_dir, &console_path, err);
+		if (listen_fd < 0)
+			return -1;
+		opts.console_socket = console_path;
+		r = create_with_stdio(m, null_fd, null_fd, null_fd, &opts, err);
+		if (r == 0) {
+			_cleanup_close_ int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (conn < 0 || terminal_recv_fd(conn, &m->out_fd, err) < 0) {
+				if (!err->msg[0])
+					silo_err_errno(err, "receive the container's terminal");
+				r = -1;
+			}
+		}
+		close(listen_fd);
+		console_unlink(console_dir, console_path);
+	} else {
+		if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
+			return silo_err_errno(err, "pipes for the container's output");
+		r = create_with_stdio(m, in, out_pipe[1], err_pipe[1], &opts, err);
+		close(out_pipe[1]);
+		close(err_pipe[1]);
+		m->out_fd = out_pipe[0];
+		m->err_fd = err_pipe[0];
+	}
+	if (r < 0)
+		return -1;
+	if (container_start(&m->req->env->rt, m->req->id, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* docker run's exit codes when the command itself cannot run. */
+static int start_failure_status(const struct silo_err *err)
+{
+	if (strstr(err->msg, "executable file not found") ||
+	    (strstr(err->msg, "exec \"") && strstr(err->msg, "No such file")))
+		return 127;
+	if (strstr(err->msg, "not an executable file") ||
+	    (strstr(err->msg, "exec \"") && strstr(err->msg, "ermission denied")))
+		return 126;
+	return 125;
+}
+
+static void write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+/* One read from a container stream: to the log, and to our own stdout or
+ * stderr in the foreground. Returns 0 at the end of the stream. */
+static int copy_stream(struct monitor *m, int *fd, struct logfile_stream *s, int ours)
+{
+	char buf[16384];
+	ssize_t n = read(*fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n <= 0) {
+		/* A pty master reads EIO once the last slave is closed. */
+		logfile_flush(m->log_fd, s);
+		close_fd(fd);
+		return 0;
+	}
+	logfile_feed(m->log_fd, s, buf, (size_t)n);
+	if (m->req->foreground)
+		write_all(ours, buf, (size_t)n);
+	return 1;
+}
+
+static void copy_stdin(struct monitor *m)
+{
+	char buf[4096];
+	ssize_t n = read(m->in_fd, buf, sizeof(buf));
+
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n <= 0) {
+		m->in_fd = -1;
+		return;
+	}
+	write_all(m->out_fd, buf, (size_t)n);
+}
+
+/* Copies output until the container's init exits, then what is left. */
+static void relay(struct monitor *m, int pidfd)
+{
+	int exited = pidfd < 0;
+
+	for (;;) {
+		struct pollfd fds[4];
+		int n = 0, i_out = -1, i_err = -1, i_in = -1, i_pid = -1, r;
+
+		if (m->out_fd >= 0) {
+			i_out = n;
+			fds[n++] = (struct pollfd){ .fd = m->out_fd, .events = POLLIN };
+		}
+		if (m->err_fd >= 0) {
+			i_err = n;
+			fds[n++] = (struct pollfd){ .fd = m->err_fd, .events = POLLIN };
+		}
+		if (m->in_fd >= 0 && !exited) {
+			i_in = n;
+			fds[n++] = (struct pollfd){ .fd = m->in_fd, .events = POLLIN };
+		}
+		if (!exited) {
+			i_pid = n;
+			fds[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		}
+		if (i_out < 0 && i_err < 0 && exited)
+			return;
+		/* After the exit, whatever is still buffered comes within
+		 * moments; a stream some escaped process holds open must not
+		 * keep the monitor forever. */
+		r = poll(fds, (nfds_t)n, exited ? 200 : -1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		if (i_out >= 0 && fds[i_out].revents)
+			copy_stream(m, &m->out_fd, &m->out, STDOUT_FILENO);
+		if (i_err >= 0 && fds[i_err].revents)
+			copy_stream(m, &m->err_fd, &m->err, STDERR_FILENO);
+		if (i_in >= 0 && fds[i_in].revents)
+			copy_stdin(m);
+		if (i_pid >= 0 && fds[i_pid].revents)
+			exited = 1;
+	}
+}
+
+static void set_state(const struct monitor *m, json_t *fields)
+{
+	struct silo_err ignored = { 0 };
+
+	if (fields)
+		record_set_state(m->req->env->store->root, m->req->id, fields, &ignored);
+	json_decref(fields);
+}
+
+static void record_exit(const struct monitor *m, int status, const char *error, int auto_remove)
+{
+	_cleanup_free_ char *now = record_now();
+	struct silo_err ignored = { 0 };
+
+	/* Released before the exit is recorded: whoever sees "exited" (rm,
+	 * wait) finds no mount and no runtime state left. */
+	engine_container_release(m->req->env, m->req->id);
+	set_state(m, json_pack("{s:s, s:i, s:i, s:s, s:s}", "status", "exited", "pid", 0, "exitCode",
+			       status, "finishedAt", now ? now : "", "error", error ? error : ""));
+	if (auto_remove)
+		record_remove(m->req->env->store->root, m->req->id, &ignored);
+}
+
+static int terminal_raw(int fd, struct termios *saved)
+{
+	struct termios raw;
+
+	if (!isatty(fd) || tcgetattr(fd, saved) < 0)
+		return 0;
+	raw = *saved;
+	cfmakeraw(&raw);
+	return tcsetattr(fd, TCSANOW, &raw) == 0;
+}
+
+int monitor_run(const struct monitor_request *req, int *exit_status, struct silo_err *err)
+{
+	struct monitor m = { .req = req, .log_fd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1,
+			     .out = { .name = "stdout" }, .err = { .name = "stderr" } };
+	_cleanup_free_ char *dir = record_path(req->env->store->root, req->id, NULL);
+	_cleanup_free_ char *log_path = NULL;
+	_cleanup_json_ json_t *rec = NULL;
+	_cleanup_close_ int lock = -1;
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_free_ char *now = NULL;
+	struct termios saved_termios;
+	int raw = 0, status, auto_remove;
+
+	*exit_status = 125;
+	m.dir = dir;
+	if (!dir || asprintf(&log_path, "%s/container.log", dir) < 0)
+		return silo_err_sys(err, ENOMEM, "container %s", req->id);
+	lock = take_monitor_lock(dir, err);
+	if (lock < 0 || record_load(req->env->store->root, req->id, &rec, err) < 0)
+		goto not_started;
+	m.tty = json_is_true(json_object_get(rec, "tty"));
+	auto_remove = json_is_true(json_object_get(rec, "autoRemove"));
+	m.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (m.log_fd < 0) {
+		silo_err_errno(err, "open the log \"%s\"", log_path);
+		goto not_started;
+	}
+	if (snapshot_mount(dir, json_object_get(rec, "lowerDirs"), err) < 0 || spawn(&m, err) < 0)
+		goto not_started;
+	pidfd = (int)syscall(SYS_pidfd_open, m.pid, 0);
+	now = record_now();
+	set_state(&m, json_pack("{s:s, s:i, s:i, s:i, s:s, s:s}", "status", "running", "pid", m.pid,
+				"monitorPid", getpid(), "exitCode", 0, "startedAt", now ? now : "",
+				"finishedAt", ""));
+	if (req->on_started)
+		req->on_started(req->opaque, NULL);
+	if (req->foreground) {
+		supervise_forward_signals(m.pid, 1);
+		if (m.tty) {
+			struct winsize ws;
+
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+				ioctl(m.out_fd, TIOCSWINSZ, &ws);
+			if (req->interactive) {
+				m.in_fd = STDIN_FILENO;
+				raw = terminal_raw(STDIN_FILENO, &saved_termios);
+			}
+		}
+	}
+	relay(&m, pidfd);
+	if (waitpid(m.pid, &status, 0) < 0)
+		status = 255 << 8;
+	if (raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+	if (req->foreground)
+		supervise_forward_signals(m.pid, 0);
+	close_fd(&m.out_fd);
+	close_fd(&m.err_fd);
+	close_fd(&m.log_fd);
+	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	record_exit(&m, *exit_status, NULL, auto_remove);
+	return 0;
+
+not_started:
+	close_fd(&m.out_fd);
+	close_fd(&m.err_fd);
+	close_fd(&m.log_fd);
+	*exit_status = start_failure_status(err);
+	/* Releasing deletes the runtime state, killing an init that was
+	 * created but not started; then it can be reaped. */
+	if (lock >= 0)
+		record_exit(&m, *exit_status, err->msg, rec && json_is_true(json_object_get(rec, "autoRemove")));
+	if (m.pid > 0)
+		waitpid(m.pid, NULL, WNOHANG);
+	if (req->on_started)
+		req->on_started(req->opaque, err);
+	return -1;
+}
+
+/* The child tells `run -d` how the start went: "K", or "E" and the error. */
+static void report_ready(void *opaque, const struct silo_err *err)
+{
+	int *fd = opaque;
+	char buf[SILO_ERR_MAX + 2];
+	int n = err ? snprintf(buf, sizeof(buf), "E%s", err->msg) : snprintf(buf, sizeof(buf), "K");
+
+	write_all(*fd, buf, (size_t)n);
+	close(*fd);
+	*fd = -1;
+}
+
+int monitor_spawn_detached(const struct engine_env *env, const char *id, struct silo_err *err)
+{
+	int ready[2];
+	pid_t pid;
+	char buf[SILO_ERR_MAX];
+	size_t len = 0;
+
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return silo_err_errno(err, "start the monitor");
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(ready[0]);
+		close(ready[1]);
+		return silo_err_errno(err, "fork the monitor");
+	}
+	if (pid == 0) {
+		int report_fd = 3;
+		struct monitor_request req = { .env = env, .id = id, .on_started = report_ready,
+					       .opaque = &report_fd };
+		struct silo_err merr = { 0 };
+		int null_fd, status;
+
+		/* Nothing of the caller's stays open in the monitor: a shell or
+		 * test harness waiting on a pipe of ours would wait for the
+		 * container's whole life. */
+		if (dup2(ready[1], 3) < 0)
+			_exit(1);
+		syscall(SYS_close_range, 4U, ~0U, 0);
+		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		/* Its own session: the terminal's hangup or ^C in the shell
+		 * that ran `silo run -d` must not reach it. A subreaper, so
+		 * what the container's init leaves behind comes back to it. */
+		setsid();
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+		signal(SIGPIPE, SIG_IGN);
+		if (null_fd >= 0) {
+			dup2(null_fd, 0);
+			dup2(null_fd, 1);
+			dup2(null_fd, 2);
+			close(null_fd);
+		}
+		monitor_run(&req, &status, &merr);
+		_exit(0);
+	}
+	close(ready[1]);
+	for (;;) {
+		ssize_t n = read(ready[0], buf + len, sizeof(buf) - 1 - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (len == sizeof(buf) - 1)
+			break;
+	}
+	close(ready[0]);
+	buf[len] = '\0';
+	if (len > 0 && buf[0] == 'K')
+		return 0;
+	waitpid(pid, NULL, 0);
+	if (len == 0)
+		return silo_err_set(err, EIO, "the monitor of container %s exited before starting it", id);
+	return silo_err_set(err, EINVAL, "%s", buf + 1);
+}

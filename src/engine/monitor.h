@@ -1,0 +1,35 @@
+/* Running an engine container: the per-container monitor. In the
+ * foreground it is `silo run` itself; with -d it is a fork of silo that
+ * calls setsid and lives as long as the container. Either way it is the
+ * parent of the container's init (the runtime clones it in-process), holds
+ * the read ends of the container's stdout and stderr (or its pty master) and
+ * writes them to container.log, waits for the exit, records the exit code
+ * and time, releases the runtime state and the rootfs mount, and removes an
+ * --rm container. */
+#ifndef SILO_ENGINE_MONITOR_H
+#define SILO_ENGINE_MONITOR_H
+
+#include "engine/lifecycle.h"
+#include "util/err.h"
+
+struct monitor_request {
+	const struct engine_env *env;
+	const char *id;
+	int foreground;  /* copy the output to our stdout/stderr too */
+	int interactive; /* the container reads our stdin */
+	/* Called once: with NULL when the container's process runs, or with
+	 * the error that stopped it from starting. */
+	void (*on_started)(void *opaque, const struct silo_err *err);
+	void *opaque;
+};
+
+/* Returns -1 when the container could not be started (err says why, and
+ * *exit_status is 125, 126 or 127 as docker would exit), else 0 with the
+ * container's exit status (128+N for signal N). */
+int monitor_run(const struct monitor_request *req, int *exit_status, struct silo_err *err);
+
+/* -d: forks a monitor that runs the container, and returns once it has
+ * started (0) or failed to (-1, err says why). */
+int monitor_spawn_detached(const struct engine_env *env, const char *id, struct silo_err *err);
+
+#endif

@@ -1,0 +1,372 @@
+/* The image records file and garbage collection. */
+#include "image/images.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "image/digest.h"
+#include "image/layers.h"
+#include "image/reference.h"
+#include "util/cleanup.h"
+#include "util/json.h"
+
+#define IMAGES_MAX_SIZE (64 * 1024 * 1024)
+
+static char *images_path(const struct store *store)
+{
+	char *path;
+
+	return asprintf(&path, "%s/images.json", store->root) < 0 ? NULL : path;
+}
+
+static int load(const struct store *store, json_t **out, struct silo_err *err)
+{
+	_cleanup_free_ char *path = images_path(store);
+	json_t *root, *images;
+
+	if (!path)
+		return silo_err_sys(err, ENOMEM, "load images");
+	if (access(path, F_OK) < 0) {
+		*out = json_pack("{s:[]}", "images");
+		return *out ? 0 : silo_err_sys(err, ENOMEM, "load images");
+	}
+	if (json_load_path(path, IMAGES_MAX_SIZE, &root, err) < 0)
+		return -1;
+	images = json_object_get(root, "images");
+	if (!json_is_array(images)) {
+		json_decref(root);
+		return silo_err_set(err, EINVAL, "%s: no \"images\" array", path);
+	}
+	*out = root;
+	return 0;
+}
+
+static int save(const struct store *store, json_t *root, struct silo_err *err)
+{
+	_cleanup_free_ char *path = images_path(store);
+
+	if (!path)
+		return silo_err_sys(err, ENOMEM, "save images");
+	return json_write_path_atomic(path, root, 0600, err);
+}
+
+static int array_has(json_t *arr, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(arr, i, v)
+		if (!strcmp(json_string_value(v), s))
+			return 1;
+	return 0;
+}
+
+static void array_remove(json_t *arr, const char *s)
+{
+	for (size_t i = json_array_size(arr); i-- > 0;)
+		if (!strcmp(json_string_value(json_array_get(arr, i)), s))
+			json_array_remove(arr, i);
+}
+
+/* Normalises what a user typed into the canonical name, if it is one. */
+static char *canonical_name(const char *text)
+{
+	struct image_ref ref = { 0 };
+	struct silo_err ignored = { 0 };
+	char *s;
+
+	if (image_ref_parse(text, &ref, &ignored) < 0)
+		return NULL;
+	if (ref.tag && ref.digest) {
+		free(ref.tag);
+		ref.tag = NULL;
+	}
+	s = image_ref_string(&ref);
+	image_ref_free(&ref);
+	return s;
+}
+
+/* Index of the record text names, -1 if none, -2 if an ID prefix is
+ * ambiguous. *by_name says whether a name (not an ID) matched. */
+static ssize_t find_index(json_t *images, const char *text, int *by_name)
+{
+	_cleanup_free_ char *name = canonical_name(text);
+	const char *hex = !strncmp(text, "sha256:", 7) ? text + 7 : text;
+	size_t hex_len = strlen(hex);
+	ssize_t found = -1;
+	size_t i;
+	json_t *rec;
+
+	*by_name = 0;
+	if (name) {
+		json_array_foreach(images, i, rec) {
+			if (array_has(json_object_get(rec, "names"), name) ||
+			    array_has(json_object_get(rec, "digests"), name)) {
+				*by_name = 1;
+				return (ssize_t)i;
+			}
+		}
+	}
+	if (hex_len == 0 || hex_len > 64 || strspn(hex, "0123456789abcdef") != hex_len)
+		return -1;
+	json_array_foreach(images, i, rec) {
+		const char *id = json_string_value(json_object_get(rec, "id"));
+
+		if (id && !strncmp(id + 7, hex, hex_len)) {
+			if (found >= 0)
+				return -2;
+			found = (ssize_t)i;
+		}
+	}
+	return found;
+}
+
+int images_add(const struct store *store, json_t *record, struct silo_err *err)
+{
+	_cleanup_close_ int lock = store_lock(store, "images", err);
+	_cleanup_json_ json_t *root = NULL;
+	json_t *images, *names, *rec, *existing = NULL;
+	const char *id = json_string_value(json_object_get(record, "id"));
+	size_t i, j;
+	json_t *v;
+
+	if (lock < 0 || load(store, &root, err) < 0)
+		return -1;
+	images = json_object_get(root, "images");
+	names = json_object_get(record, "names");
+	json_array_foreach(images, i, rec) {
+		if (!strcmp(json_string_value(json_object_get(rec, "id")), id)) {
+			existing = rec;
+			continue;
+		}
+		json_array_foreach(names, j, v)
+			array_remove(json_object_get(rec, "names"), json_string_value(v));
+	}
+	if (existing) {
+		json_t *old_names = json_object_get(existing, "names");
+		json_t *old_digests = json_object_get(existing, "digests");
+
+		json_array_foreach(names, j, v)
+			if (!array_has(old_names, json_string_value(v)))
+				json_array_append(old_names, v);
+		json_array_foreach(json_object_get(record, "digests"), j, v)
+			if (!array_has(old_digests, json_string_value(v)))
+				json_array_append(old_digests, v);
+	} else if (json_array_append(images, record) < 0) {
+		return silo_err_sys(err, ENOMEM, "add image");
+	}
+	return save(store, root, err);
+}
+
+int images_list(const struct store *store, json_t **out, struct silo_err *err)
+{
+	_cleanup_close_ int lock = store_lock(store, "images", err);
+	_cleanup_json_ json_t *root = NULL;
+
+	if (lock < 0 || load(store, &root, err) < 0)
+		return -1;
+	*out = json_deep_copy(json_object_get(root, "images"));
+	return *out ? 0 : silo_err_sys(err, ENOMEM, "list images");
+}
+
+static int not_found(const char *text, ssize_t idx, struct silo_err *err)
+{
+	if (idx == -2)
+		return silo_err_set(err, EINVAL, "image ID prefix \"%s\" matches more than one image", text);
+	return silo_err_set(err, ENOENT, "no such image: %s", text);
+}
+
+int images_find(const struct store *store, const char *text, json_t **out, struct silo_err *err)
+{
+	_cleanup_close_ int lock = store_lock(store, "images", err);
+	_cleanup_json_ json_t *root = NULL;
+	ssize_t idx;
+	int by_name;
+
+	if (lock < 0 || load(store, &root, err) < 0)
+		return -1;
+	idx = find_index(json_object_get(root, "images"), text, &by_name);
+	if (idx < 0)
+		return not_found(text, idx, err);
+	*out = json_incref(json_array_get(json_object_get(root, "images"), (size_t)idx));
+	return 0;
+}
+
+int images_tag(const struct store *store, const char *source, const char *target,
+	       struct silo_err *err)
+{
+	_cleanup_close_ int lock = store_lock(store, "images", err);
+	_cleanup_json_ json_t *root = NULL;
+	_cleanup_free_ char *name = NULL;
+	struct image_ref ref = { 0 };
+	json_t *images, *rec;
+	ssize_t idx;
+	size_t i;
+	int by_name;
+
+	if (lock < 0)
+		return -1;
+	if (image_ref_parse(target, &ref, err) < 0)
+		return -1;
+	if (ref.digest) {
+		image_ref_free(&ref);
+		return silo_err_set(err, EINVAL, "tag \"%s\": a tag cannot have a digest", target);
+	}
+	name = image_ref_string(&ref);
+	image_ref_free(&ref);
+	if (!name)
+		return silo_err_sys(err, ENOMEM, "tag");
+	if (load(store, &root, err) < 0)
+		return -1;
+	images = json_object_get(root, "images");
+	idx = find_index(images, source, &by_name);
+	if (idx < 0)
+		return not_found(source, idx, err);
+	json_array_foreach(images, i, rec)
+		array_remove(json_object_get(rec, "names"), name);
+	rec = json_array_get(images, (size_t)idx);
+	json_array_append_new(json_object_get(rec, "names"), json_string(name));
+	return save(store, root, err);
+}
+
+static void report_line(void (*report)(void *, const char *), void *opaque, const char *what,
+			const char *value)
+{
+	_cleanup_free_ char *line = NULL;
+
+	if (report && asprintf(&line, "%s: %s", what, value) >= 0)
+		report(opaque, line);
+}
+
+int images_remove(const struct store *store, const char *text, int force,
+		  void (*report)(void *opaque, const char *line), void *opaque, struct silo_err *err)
+{
+	_cleanup_json_ json_t *root = NULL;
+	_cleanup_free_ char *name = canonical_name(text);
+	json_t *images, *rec, *names, *digests;
+	ssize_t idx;
+	int by_name, lock;
+
+	lock = store_lock(store, "images", err);
+	if (lock < 0)
+		return -1;
+	if (load(store, &root, err) < 0) {
+		close(lock);
+		return -1;
+	}
+	images = json_object_get(root, "images");
+	idx = find_index(images, text, &by_name);
+	if (idx < 0) {
+		close(lock);
+		return not_found(text, idx, err);
+	}
+	rec = json_array_get(images, (size_t)idx);
+	names = json_object_get(rec, "names");
+	digests = json_object_get(rec, "digests");
+	if (by_name && name && array_has(names, name) && json_array_size(names) > 1) {
+		_cleanup_free_ char *familiar = image_ref_familiar(name);
+
+		array_remove(names, name);
+		report_line(report, opaque, "Untagged", familiar);
+	} else {
+		size_t i;
+		json_t *v;
+
+		if (!by_name && json_array_size(names) > 1 && !force) {
+			close(lock);
+			return silo_err_set(err, EBUSY,
+					    "image %s is referenced in multiple repositories (use -f, or "
+					    "remove the names one by one)",
+					    text);
+		}
+		json_array_foreach(names, i, v) {
+			_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
+
+			report_line(report, opaque, "Untagged", familiar);
+		}
+		json_array_foreach(digests, i, v) {
+			_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
+
+			report_line(report, opaque, "Untagged", familiar);
+		}
+		report_line(report, opaque, "Deleted", json_string_value(json_object_get(rec, "id")));
+		json_array_remove(images, (size_t)idx);
+	}
+	if (save(store, root, err) < 0) {
+		close(lock);
+		return -1;
+	}
+	close(lock);
+	return images_collect_garbage(store, err);
+}
+
+static void collect_strings(json_t *images, const char *key, json_t *set)
+{
+	size_t i, j;
+	json_t *rec, *v;
+
+	json_array_foreach(images, i, rec) {
+		json_t *field = json_object_get(rec, key);
+
+		if (json_is_string(field))
+			json_object_set_new(set, json_string_value(field) + 7, json_true());
+		json_array_foreach(field, j, v)
+			json_object_set_new(set, json_string_value(v) + 7, json_true());
+	}
+}
+
+/* Removes entries of dir (by hex name) that are not in keep. */
+static int sweep(const struct store *store, const char *dir, json_t *keep, int layers,
+		 struct silo_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+
+	if (asprintf(&path, "%s/%s", store->root, dir) < 0)
+		return silo_err_sys(err, ENOMEM, "collect garbage");
+	d = opendir(path);
+	if (!d)
+		return silo_err_errno(err, "read \"%s\"", path);
+	while ((e = readdir(d))) {
+		char digest[DIGEST_STRING_LENGTH + 1];
+
+		if (strlen(e->d_name) != 64 || json_object_get(keep, e->d_name))
+			continue;
+		snprintf(digest, sizeof(digest), "sha256:%s", e->d_name);
+		if (layers ? layer_remove(store, digest, err) < 0 : store_blob_remove(store, digest, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int images_collect_garbage(const struct store *store, struct silo_err *err)
+{
+	_cleanup_close_ int gc = store_lock(store, "gc", err);
+	_cleanup_close_ int lock = -1;
+	_cleanup_json_ json_t *root = NULL;
+	_cleanup_json_ json_t *keep_layers = json_object();
+	_cleanup_json_ json_t *keep_blobs = json_object();
+	json_t *images;
+
+	if (gc < 0)
+		return -1;
+	lock = store_lock(store, "images", err);
+	if (lock < 0 || load(store, &root, err) < 0)
+		return -1;
+	if (!keep_layers || !keep_blobs)
+		return silo_err_sys(err, ENOMEM, "collect garbage");
+	images = json_object_get(root, "images");
+	collect_strings(images, "layers", keep_layers);
+	collect_strings(images, "blobs", keep_blobs);
+	collect_strings(images, "id", keep_blobs);
+	collect_strings(images, "manifest", keep_blobs);
+	collect_strings(images, "index", keep_blobs);
+	if (sweep(store, "layers", keep_layers, 1, err) < 0)
+		return -1;
+	return sweep(store, "blobs/sha256", keep_blobs, 0, err);
+}

@@ -1,0 +1,42 @@
+/* Image records: images.json in the store maps names ("docker.io/library/
+ * alpine:latest") and digests to images. An image's ID is the digest of its
+ * config, as with docker. Every change happens under the "images" flock,
+ * read-modify-write, saved by write-temp, fsync, rename. Removing the last
+ * name of an image removes the image and collects the layers and blobs no
+ * other image uses. Record fields:
+ *
+ *   id, manifest (digest), mediaType, names[], digests[] ("name@sha256:.."),
+ *   created, size, platform, layers[] (chain IDs), blobs[] (layer blobs),
+ *   diffIDs[] */
+#ifndef SILO_IMAGE_IMAGES_H
+#define SILO_IMAGE_IMAGES_H
+
+#include <jansson.h>
+
+#include "image/store.h"
+#include "util/err.h"
+
+/* Adds or updates a record; its names move to it from any other image. */
+int images_add(const struct store *store, json_t *record, struct silo_err *err);
+
+/* A copy of every record (a JSON array). */
+int images_list(const struct store *store, json_t **out, struct silo_err *err);
+
+/* Finds the record for a name, a name@digest, a full ID or a unique ID
+ * prefix. Returns a new reference, or fails with ENOENT. */
+int images_find(const struct store *store, const char *text, json_t **out, struct silo_err *err);
+
+/* Adds name target to the image source names. */
+int images_tag(const struct store *store, const char *source, const char *target,
+	       struct silo_err *err);
+
+/* rmi: by name removes the name (and the image with its last name); by ID
+ * removes the image, which needs force when it has several names. report
+ * gets "Untagged: NAME" and "Deleted: ID" lines. */
+int images_remove(const struct store *store, const char *text, int force,
+		  void (*report)(void *opaque, const char *line), void *opaque, struct silo_err *err);
+
+/* Removes layers and blobs no image refers to. */
+int images_collect_garbage(const struct store *store, struct silo_err *err);
+
+#endif

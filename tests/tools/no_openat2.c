@@ -1,0 +1,63 @@
+/* no_openat2: runs a program on which openat2(2) fails with ENOSYS, as on a
+ * kernel before 5.6 or under a seccomp profile that does not know it, so
+ * that the integration suite can prove silo's fallback path resolution.
+ *
+ *   no_openat2 [--argv0 NAME] PROGRAM [ARG...]
+ *
+ * Installs a seccomp filter that allows everything except openat2, which
+ * fails with ENOSYS, then execs PROGRAM with ARGs (argv[0] is NAME if
+ * given, else PROGRAM). The filter is inherited by every child, the
+ * container included. It is loaded without no_new_privs (the suite runs as
+ * root, with CAP_SYS_ADMIN), so that setuid programs and the containers'
+ * own NoNewPrivs are the same as without it. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static int install_filter(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	const char *argv0 = NULL;
+	char **args = argv + 1;
+	int r;
+
+	if (argc > 2 && !strcmp(argv[1], "--argv0")) {
+		argv0 = argv[2];
+		args = argv + 3;
+	}
+	if (!args[0]) {
+		fprintf(stderr, "usage: no_openat2 [--argv0 NAME] PROGRAM [ARG...]\n");
+		return 2;
+	}
+	r = install_filter();
+	if (r < 0) {
+		fprintf(stderr, "no_openat2: seccomp filter: %s\n", strerror(-r));
+		return 1;
+	}
+	const char *program = args[0];
+	if (argv0)
+		args[0] = (char *)argv0;
+	execv(program, args);
+	fprintf(stderr, "no_openat2: exec %s: %s\n", program, strerror(errno));
+	return 127;
+}
