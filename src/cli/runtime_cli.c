@@ -83,7 +83,23 @@ const struct cli_command runtime_commands[] = {
 	  runtime_cmd_ps },
 	{ "update", "update container resource constraints",
 	  "USAGE:\n   update [options] CONTAINER_ID\n\nOPTIONS:\n"
-	  "   --resources value, -r value  path to a JSON file of linux.resources, or - for stdin\n",
+	  "   --resources value, -r value  path to a JSON file of linux.resources, or - for stdin\n"
+	  "   --memory value               memory limit (sizes take k, m, g)\n"
+	  "   --memory-swap value          total memory and swap limit\n"
+	  "   --memory-reservation value   memory soft limit\n"
+	  "   --kernel-memory value        kernel memory limit (ignored by Linux 6.x)\n"
+	  "   --kernel-memory-tcp value    kernel TCP buffer limit\n"
+	  "   --cpu-shares value           CPU shares (relative weight)\n"
+	  "   --cpu-quota value            CPU CFS quota in microseconds\n"
+	  "   --cpu-period value           CPU CFS period in microseconds\n"
+	  "   --cpu-burst value            CPU CFS burst in microseconds\n"
+	  "   --cpu-rt-period value        real-time period in microseconds\n"
+	  "   --cpu-rt-runtime value       real-time runtime in microseconds\n"
+	  "   --cpu-idle value             SCHED_IDLE for the cgroup (0 or 1)\n"
+	  "   --cpuset-cpus value          CPUs to use (0-3, 0,1)\n"
+	  "   --cpuset-mems value          memory nodes to use (0-3, 0,1)\n"
+	  "   --pids-limit value           maximum number of processes\n"
+	  "   --blkio-weight value         block IO weight (10 to 1000)\n",
 	  runtime_cmd_update },
 	{ "events", "display container events such as OOM notifications, cpu, memory, and IO usage statistics",
 	  "USAGE:\n   events [options] CONTAINER_ID\n\nOPTIONS:\n"

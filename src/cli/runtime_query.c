@@ -209,7 +209,7 @@ int runtime_cmd_features(const struct runtime_context *ctx, int argc, char **arg
 		"createRuntime", "createContainer", "startContainer", "poststart", "poststop", "mountOptions",
 		string_array(mount_options), "linux", "namespaces", string_array(namespaces),
 		"capabilities", capability_names(), "cgroup", "v1", 1, "v2", 1, "systemd", 0,
-		"systemdUser", 0, "rdma", 0, "seccomp", seccomp_features(), "apparmor", "enabled", 0,
+		"systemdUser", 0, "rdma", 1, "seccomp", seccomp_features(), "apparmor", "enabled", 0,
 		"selinux", "enabled", 0, "intelRdt", "enabled", 0, "mountExtensions", "idmap",
 		"enabled", 0, "annotations", "org.opencontainers.runtime-spec.features.version",
 		SILO_OCI_VERSION, "io.silo.version", SILO_VERSION);

@@ -86,7 +86,7 @@ ctr_run() {
 	assert_contains "$output" "sh -c cat /proc/1/cmdline"
 }
 
-@test "containerd: detached task, exec into it, list it, kill it, delete it" {
+@test "containerd: detached task, exec into it, list, pause, resume, kill and delete it" {
 	run ctr_run -d "$IMAGE" "$CID" sh -c 'trap "exit 0" TERM; while true; do sleep 0.2; done'
 	assert_status 0
 	run ctr_cmd task ls
@@ -95,6 +95,14 @@ ctr_run() {
 	assert_status 0
 	assert_contains "$output" "exec works"
 	assert_contains "$output" "while true"
+	run ctr_cmd task pause "$CID"
+	assert_status 0
+	run ctr_cmd task ls
+	assert_contains "$output" "PAUSED"
+	run ctr_cmd task resume "$CID"
+	assert_status 0
+	run ctr_cmd task ls
+	assert_contains "$output" "RUNNING"
 	run ctr_cmd task kill "$CID"
 	assert_status 0
 	wait_for sh -c "ctr -a '$CTD_DIR/containerd.sock' task ls | grep -w '$CID' | grep -q STOPPED"

@@ -4,7 +4,8 @@
 # directories, the cgroupfs manager (no systemd here), no network (so the
 # host's firewall is never touched), and --rootfs with the busybox rootfs so
 # no image store is involved. Its default RLIMIT_NOFILE of 1048576 is above
-# this kind of host's hard limit, so the tests ask for limits the host allows.
+# this kind of host's hard limit, so the test's own containers.conf
+# (CONTAINERS_CONF) asks for limits the host allows.
 
 load ../helpers
 
@@ -13,6 +14,13 @@ setup_file() {
 	export PODMAN_DIR
 	PODMAN_DIR=$(mktemp -d /tmp/silo-test-podman.XXXXXX)
 	"$SILO_SOURCE_DIR/scripts/busybox-rootfs.sh" "$PODMAN_DIR/rootfs"
+	cat >"$PODMAN_DIR/containers.conf" <<-'CONF'
+		[containers]
+		default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
+		[engine]
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+	CONF
 }
 
 teardown_file() {
@@ -33,8 +41,8 @@ teardown() {
 }
 
 pm() {
-	timeout 60 podman --root "$PODMAN_DIR/storage" --runroot "$PODMAN_DIR/run" \
-		--cgroup-manager cgroupfs --events-backend file --runtime "$RUNTIME" "$@"
+	CONTAINERS_CONF=$PODMAN_DIR/containers.conf timeout 60 podman --root "$PODMAN_DIR/storage" \
+		--runroot "$PODMAN_DIR/run" --runtime "$RUNTIME" "$@"
 }
 
 # pm_run [PODMAN FLAG...] -- COMMAND...: with --rootfs, podman reads
@@ -46,8 +54,7 @@ pm_run() {
 		shift
 	done
 	shift
-	pm run --name "$CID" --network none --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 \
-		"${flags[@]}" --rootfs "$PODMAN_DIR/rootfs" "$@"
+	pm run --name "$CID" --network none "${flags[@]}" --rootfs "$PODMAN_DIR/rootfs" "$@"
 }
 
 @test "podman runs a container with silo-runtime and gets its output and exit status" {
@@ -79,10 +86,11 @@ pm_run() {
 	assert_status 0
 }
 
-@test "podman: a container with a terminal gets a tty" {
-	run timeout 60 script -qec "podman --root '$PODMAN_DIR/storage' --runroot '$PODMAN_DIR/run' --cgroup-manager cgroupfs --events-backend file --runtime '$RUNTIME' run --rm -t --name '$CID' --network none --ulimit nofile=4096:4096 --ulimit nproc=4096:4096 --rootfs '$PODMAN_DIR/rootfs' tty" /dev/null
+@test "podman: run -it gets a tty and reads what is typed" {
+	run timeout 60 script -qec "printf 'echo typed-\$((6*7))\nexit\n' | CONTAINERS_CONF='$PODMAN_DIR/containers.conf' podman --root '$PODMAN_DIR/storage' --runroot '$PODMAN_DIR/run' --runtime '$RUNTIME' run --rm -it --name '$CID' --network none --rootfs '$PODMAN_DIR/rootfs' sh -c 'tty; read line; eval \"\$line\"'" /dev/null
 	assert_status 0
 	assert_contains "$output" "/dev/pts/0"
+	assert_contains "$output" "typed-42"
 }
 
 @test "podman: an rlimit above the host's is refused with a message naming it" {
