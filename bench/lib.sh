@@ -346,6 +346,168 @@ progress() { if [[ -t 2 ]]; then printf '\r\033[Kbench: %s' "$*" >&2; fi; }
 progress_done() { if [[ -t 2 ]]; then printf '\r\033[K' >&2; fi; }
 
 # ---------------------------------------------------------------------------
+# Engine: silo against podman, on images from a local registry
+#
+# ENG_SILO is the silo binary, SILO_RUNTIME_ROOT a short runtime state dir
+# (unix socket paths must fit in 108 bytes, so it is /tmp/sb-rt.XXXX, not
+# under $BENCH_TMP). Every engine store, podman storage, registry and layout
+# is under $BENCH_TMP/engine. Both engines run with --network none.
+
+# podman as the bench runs it: its own storage and run root, cgroupfs, a
+# file for events, runc (podman's default, crun 1.8, refuses hybrid hosts)
+# and rlimits this host can grant (podman's default nofile 1048576 is over
+# the hard limit of 20000).
+PODMAN_RUN_OPTS=(--network none --ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
+podman_base() { # STORAGE_DIR: prints nothing, sets PODMAN
+	PODMAN=(podman --root "$1/storage" --runroot "$1/run" --cgroup-manager cgroupfs
+		--events-backend file --tmpdir "$1/tmp")
+	[[ $CGROUPS == hybrid ]] && PODMAN+=(--runtime runc)
+	return 0
+}
+
+# skopeo_priv ARGS...: skopeo in a private mount namespace with a tmpfs on
+# /var/lib, so that its blob-info cache (/var/lib/containers/cache) is thrown
+# away with the namespace and nothing is left on the machine.
+skopeo_priv() {
+	unshare -m -- sh -c 'mount -t tmpfs -o mode=0755 tmpfs /var/lib && exec skopeo "$@"' skopeo "$@"
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 20000))
+		ss -Htln "sport = :$port" 2>/dev/null | grep -q . || { echo "$port"; return; }
+	done
+}
+
+# registry_start DIR: Debian's docker-registry on 127.0.0.1 with its storage
+# in DIR; sets REGISTRY (host:port), or REGISTRY_ERR (why not). The pid is in $BENCH_TMP/registry.pid
+# for cleanup.
+registry_start() {
+	local dir=$1 port i
+	port=$(free_port)
+	mkdir -p "$dir"
+	cat >"$dir/config.yml" <<-YAML
+		version: 0.1
+		log:
+		  level: error
+		storage:
+		  filesystem:
+		    rootdirectory: $dir/data
+		http:
+		  addr: 127.0.0.1:$port
+	YAML
+	docker-registry serve "$dir/config.yml" </dev/null >"$dir/log" 2>&1 &
+	echo $! >"$BENCH_TMP/registry.pid"
+	REGISTRY=127.0.0.1:$port
+	for ((i = 0; i < 200; i++)); do
+		curl -s -o /dev/null "http://$REGISTRY/v2/" && return 0
+		kill -0 "$(cat "$BENCH_TMP/registry.pid")" 2>/dev/null || break
+		sleep 0.05
+	done
+	REGISTRY_ERR="docker-registry did not start: $(tr '\n' ' ' <"$dir/log" | cut -c1-200)"
+	return 1
+}
+
+# make_images LAYOUT ROOTFS: two images in an OCI layout, made with umoci:
+#   bb    one layer, the busybox rootfs (the one the runtime bench uses)
+#   big   bb's layer plus 5 layers of 20 MiB from /dev/urandom each, ~100 MB
+#         that gzip cannot shrink
+make_images() {
+	local layout=$1 rootfs=$2 b=$BENCH_TMP/engine/unpacked i
+	umoci init --layout "$layout" &&
+		umoci new --image "$layout:bb" &&
+		umoci unpack --image "$layout:bb" "$b" >/dev/null &&
+		rm -rf "$b/rootfs" && cp -a "$rootfs" "$b/rootfs" &&
+		umoci repack --image "$layout:bb" "$b" &&
+		umoci config --image "$layout:bb" --config.cmd /bin/sh --os linux --architecture amd64 &&
+		rm -rf "$b" && umoci tag --image "$layout:bb" big || return 1
+	for ((i = 1; i <= 5; i++)); do
+		umoci unpack --image "$layout:big" "$b" >/dev/null &&
+			head -c 20M /dev/urandom >"$b/rootfs/data-$i" &&
+			umoci repack --image "$layout:big" "$b" && rm -rf "$b" || return 1
+	done
+}
+
+# eng_cmd TOOL ARGS...: one untimed engine call (silo or podman), with a
+# timeout; stdout is the caller's, stderr goes to BENCH_ERR and the log.
+eng_cmd() {
+	local tool=$1
+	shift
+	: >"$BENCH_ERR"
+	if timeout -k 2 "${BENCH_TIMEOUT:-20}" "$@" </dev/null 2>>"$BENCH_ERR"; then LAST_RC=0; else LAST_RC=$?; fi
+	cat "$BENCH_ERR" >>"$(log_of "$tool")"
+	return "$LAST_RC"
+}
+
+# eng_timed TOOL ARGS...: one timed engine call; sets T_US and T_RC.
+eng_timed() {
+	local tool=$1
+	shift
+	: >"$BENCH_ERR"
+	WRAP_US=0
+	timed "$@"
+	LAST_RC=$T_RC
+	cat "$BENCH_ERR" >>"$(log_of "$tool")"
+}
+
+# vmrss PID: the process's VmRSS in KiB (nothing if it is gone).
+vmrss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+# podman_clean DIR: removes every container of the podman storage in DIR
+# and unmounts what podman mounted there (cleanup and the fresh pull stores).
+podman_clean() {
+	local dir=$1 mnt
+	[[ -d $dir/storage ]] || return 0
+	podman_base "$dir"
+	timeout -k 2 60 "${PODMAN[@]}" rm -a -f -t 0 </dev/null >/dev/null 2>&1
+	awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r mnt; do umount -l "$mnt" 2>/dev/null; done
+	return 0
+}
+
+# silo_clean STORE: removes every container of a silo store.
+silo_clean() {
+	local store=$1 ids
+	[[ -d $store && -n ${ENG_SILO:-} ]] || return 0
+	ids=$(timeout -k 2 20 "$ENG_SILO" --root "$store" ps -a -q --no-trunc </dev/null 2>/dev/null)
+	# shellcheck disable=SC2086
+	[[ -z $ids ]] || timeout -k 2 60 "$ENG_SILO" --root "$store" rm -f $ids </dev/null >/dev/null 2>&1
+	return 0
+}
+
+# engine_cleanup: containers of every silo store and podman storage, the
+# registry, podman's cgroups, the runtime root; before the temp dir goes.
+engine_cleanup() {
+	local d pid cg i mnt
+	[[ -d $BENCH_TMP/engine ]] || return 0
+	for d in "$BENCH_TMP"/engine/silo-*; do silo_clean "$d"; done
+	for d in "$BENCH_TMP"/engine/podman-*; do podman_clean "$d"; done
+	if [[ -f $BENCH_TMP/registry.pid ]]; then
+		pid=$(cat "$BENCH_TMP/registry.pid")
+		kill "$pid" 2>/dev/null
+		for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	# podman with cgroupfs: libpod_parent/libpod-ID and libpod_parent/conmon;
+	# remove the empty ones, and libpod_parent itself if the bench made it.
+	for cg in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/unified/libpod_parent; do
+		[[ -d $cg ]] || continue
+		find "$cg" -mindepth 1 -depth -type d -name 'libpod-*' -newer "$BENCH_TMP/engine.stamp" -exec rmdir {} + 2>/dev/null
+		if [[ ${LIBPOD_PARENT_EXISTED:-1} == 0 ]]; then
+			find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+		fi
+	done
+	if [[ -n ${SILO_RUNTIME_ROOT:-} && $SILO_RUNTIME_ROOT == /tmp/sb-rt.* && -d $SILO_RUNTIME_ROOT ]]; then
+		awk -v d="$SILO_RUNTIME_ROOT/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+			while read -r mnt; do umount -l "$mnt" 2>/dev/null; done
+		rm -rf --one-file-system "$SILO_RUNTIME_ROOT"
+	fi
+	return 0
+}
+
+# ---------------------------------------------------------------------------
 # Cleanup: containers, leftover processes and cgroups, mounts, temp dir.
 
 cleanup() {
@@ -354,6 +516,7 @@ cleanup() {
 	set +e
 	[[ -n ${BENCH_TMP:-} && -d $BENCH_TMP ]] || exit "$rc"
 	progress_done
+	engine_cleanup
 	if [[ -f $BENCH_TMP/ids ]]; then
 		while read -r tool id; do
 			tool_quiet "$tool" delete --force "$id"
@@ -399,14 +562,14 @@ print_table() {
 			| (.ratio_of_medians // false) as $rom
 			| "",
 			"\(.name): \(.description)",
-			"  \("tool" | l(9))\("median" | r($w))\("min" | r($w))\("max" | r($w))\("ok" | r(7))   ratio to \(.ratio_to): " +
+			"  \("tool" | l(13))\("median" | r($w))\("min" | r($w))\("max" | r($w))\("ok" | r(7))   ratio to \(.ratio_to): " +
 				(if $rom then "of the medians" else "median (IQR)" end),
 			(.results[] |
 				if .ok == 0 then
-					"  \(.tool | l(9))not measured: \(.status)\(if .note then ": \(.note)" else "" end)\(if .failed > 0 and .note == null then ", all \(.failed) calls failed" else "" end)"
+					"  \(.tool | l(13))not measured: \(.status)\(if .note then ": \(.note)" else "" end)\(if .failed > 0 and .note == null then ", all \(.failed) calls failed" else "" end)"
 				else
 					[.["median_\($f)"], .["min_\($f)"], .["max_\($f)"] | if $u == "ms" then num else int end] as $v
-					| "  \(.tool | l(9))\($v[0] | r($w))\($v[1] | r($w))\($v[2] | r($w))\("\(.ok)/\(.rounds)" | r(7))   " +
+					| "  \(.tool | l(13))\($v[0] | r($w))\($v[1] | r($w))\($v[2] | r($w))\("\(.ok)/\(.rounds)" | r(7))   " +
 					(if .is_anchor then "1 (anchor)"
 					 elif .ratio.median == null then "-"
 					 elif $rom then (.ratio.median | num)
@@ -418,7 +581,11 @@ print_table() {
 
 # PLOT_TOOLS: every tool that can have a bar, in the order that fixes its
 # colour (gnuplot line type 1, 2, …) in every panel.
-PLOT_TOOLS=(silo crun runc unshare)
+PLOT_TOOLS=(silo crun runc unshare podman skopeo-umoci)
+
+# The engine comparisons, in ms but drawn in panels of their own: next to
+# a pull or 100 starts, a runtime's `run` would be invisible.
+ENGINE_PLOT_NAMES=(engine-run pull scale-start scale-rm)
 
 # plot_dat RESULTS_JSON DAT LO HI SCALE COMPARISON...: one tsv row per
 # comparison (name, then median, LO and HI of each tool in PLOT_TOOLS times
@@ -477,7 +644,8 @@ EMPTY_PANEL="unset key; unset xtics; unset ytics; unset ylabel
 plot_png() {
 	local json=$1 png=$2 mem_plot="" insn_plot="" mem_title insn_title
 	local -a time_names tools
-	mapfile -t time_names < <(jq -r '.comparisons[] | select((.unit // "ms") == "ms") | .name' "$json")
+	mapfile -t time_names < <(jq -r '.comparisons[] | select((.unit // "ms") == "ms")
+		| select(.name as $n | $ARGS.positional | index($n) | not) | .name' "$json" --args "${ENGINE_PLOT_NAMES[@]}")
 	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-time.dat" q1 q3 1 "${time_names[@]}")
 	((${#tools[@]})) || return 1
 	local time_plot
@@ -489,11 +657,28 @@ plot_png() {
 	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-insn.dat" min max 0.000001 instructions)
 	sed -i 's/^instructions\t/run\t/' "$BENCH_TMP/plot-insn.dat"
 	((${#tools[@]})) && insn_plot=$(plot_cmd "$BENCH_TMP/plot-insn.dat" "${tools[@]}")
+	# The engine row: run --rm (ms), pull (s), monitor RSS (KiB), scale (s).
+	local erun_plot="" pull_plot="" mon_plot="" scale_plot="" erun_title pull_title mon_title scale_title
+	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-erun.dat" q1 q3 1 engine-run)
+	sed -i 's/^engine-run\t/run --rm\t/' "$BENCH_TMP/plot-erun.dat"
+	((${#tools[@]})) && erun_plot=$(plot_cmd "$BENCH_TMP/plot-erun.dat" "${tools[@]}")
+	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-pull.dat" q1 q3 0.001 pull)
+	((${#tools[@]})) && pull_plot=$(plot_cmd "$BENCH_TMP/plot-pull.dat" "${tools[@]}")
+	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-mon.dat" q1 q3 1 monitor)
+	sed -i 's/^monitor\t/run -d\t/' "$BENCH_TMP/plot-mon.dat"
+	((${#tools[@]})) && mon_plot=$(plot_cmd "$BENCH_TMP/plot-mon.dat" "${tools[@]}")
+	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-scale.dat" min max 0.001 scale-start scale-rm)
+	sed -i 's/^scale-start\t/start\t/; s/^scale-rm\t/rm -f\t/' "$BENCH_TMP/plot-scale.dat"
+	((${#tools[@]})) && scale_plot=$(plot_cmd "$BENCH_TMP/plot-scale.dat" "${tools[@]}")
+	erun_title=$(panel_title "$json" engine-run "engine run --rm true, ms (IQR)")
+	pull_title=$(panel_title "$json" pull "pull of $(jq -r 'first(.comparisons[] | select(.name == "pull") | .description | capture("of a (?<mb>[0-9?]+) MB").mb) // "?"' "$json") MB, s (IQR)")
+	mon_title=$(panel_title "$json" monitor "idle monitor RSS, KiB (IQR)")
+	scale_title=$(panel_title "$json" scale-start "$(jq -r 'first(.comparisons[] | select(.name == "scale-start") | .description | capture("start (?<n>[0-9]+)").n) // "N"' "$json") containers, s (min-max)")
 	mem_title=$(panel_title "$json" memory "peak RSS of create, KiB (whiskers: IQR)")
 	insn_title=$(panel_title "$json" instructions "$(jq -r '(first(.comparisons[] | select(.name == "instructions") | .method) // "")
 		| (split(",")[0] // "") | "instructions per run, millions (\(if . == "" then "not measured" else . end); whiskers: min-max)"' "$json")")
 	gnuplot <<-EOF
-		set terminal pngcairo size 1000,900 font 'sans,11'
+		set terminal pngcairo size 1200,1300 font 'sans,11'
 		set output '$png'
 		set datafile separator '\t'
 		set datafile missing '?'
@@ -504,23 +689,41 @@ plot_png() {
 		set yrange [0:*]
 		set offsets 0, 0, graph 0.1, 0
 		set multiplot
-		set size 1, 0.6
-		set origin 0, 0.4
+		set size 1, 0.44
+		set origin 0, 0.56
 		set key top right
 		set title "silo bench: median wall time per call ($(jq -r .rounds "$json") rounds; whiskers: interquartile range)"
 		set ylabel 'ms'
 		plot $time_plot
-		set size 0.5, 0.4
+		set size 0.5, 0.28
 		set key top right
 		set offsets 0, 0, graph 0.3, 0
-		set origin 0, 0
+		set origin 0, 0.28
 		set title "$mem_title" font 'sans,10'
 		set ylabel 'KiB'
 		$(if [[ -n $mem_plot ]]; then echo "plot $mem_plot"; else echo "$EMPTY_PANEL"; fi)
-		set origin 0.5, 0
+		set origin 0.5, 0.28
 		set title "$insn_title" font 'sans,10'
 		set ylabel 'million instructions'
 		$(if [[ -n $insn_plot ]]; then echo "plot $insn_plot"; else echo "$EMPTY_PANEL"; fi)
+		set size 0.25, 0.28
+		set key top right font 'sans,9'
+		set origin 0, 0
+		set title "$erun_title" font 'sans,10'
+		set ylabel 'ms'
+		$(if [[ -n $erun_plot ]]; then echo "plot $erun_plot"; else echo "$EMPTY_PANEL"; fi)
+		set origin 0.25, 0
+		set title "$pull_title" font 'sans,10'
+		set ylabel 's'
+		$(if [[ -n $pull_plot ]]; then echo "plot $pull_plot"; else echo "$EMPTY_PANEL"; fi)
+		set origin 0.5, 0
+		set title "$mon_title" font 'sans,10'
+		set ylabel 'KiB'
+		$(if [[ -n $mon_plot ]]; then echo "plot $mon_plot"; else echo "$EMPTY_PANEL"; fi)
+		set origin 0.75, 0
+		set title "$scale_title" font 'sans,10'
+		set ylabel 's'
+		$(if [[ -n $scale_plot ]]; then echo "plot $scale_plot"; else echo "$EMPTY_PANEL"; fi)
 		unset multiplot
 	EOF
 }

@@ -7,11 +7,12 @@
 # `unit` (default: 0.001, µs to ms).
 # $meta: {timestamp, rounds, anchor, host, notes, tools: {name: {...}},
 #         comparisons: [{name, description, ratio_ref, tools: [names],
-#                        unit?, scale?, method?, ratio_of_medians?, spread?,
+#                        anchor?, unit?, scale?, method?, ratio_of_medians?, spread?,
 #                        not_measured?: {tool: reason}}]}
 #
 # Ratios are taken round by round: tool's value in round r divided by the
-# anchor's value in the same round (of the comparison named by ratio_ref, which
+# anchor's value (the comparison's own `anchor`, else $meta.anchor) in the
+# same round (of the comparison named by ratio_ref, which
 # is the comparison itself except for the floor). Their median and quartiles
 # are what the table shows, so drift that hits a whole round cancels out.
 # A comparison with ratio_of_medians (instructions, which do not drift) gives
@@ -37,15 +38,16 @@ def suffix: if . == "ms" then "ms" elif . == "KiB" then "kib" else "instructions
     | ($c.unit // "ms") as $unit
     | ($c.scale // 0.001) as $scale
     | ($unit | suffix) as $f
-    | ($rows | map(select(.c == $c.ratio_ref and .t == $meta.anchor and .v != null)
+    | ($c.anchor // $meta.anchor) as $anchor
+    | ($rows | map(select(.c == $c.ratio_ref and .t == $anchor and .v != null)
                | {key: (.r | tostring), value: .v}) | from_entries) as $ref
     | ($ref | [.[]] | quantile(0.5)) as $ref_median
     | {name, description, unit: $unit}
       + (if $c.method then {method: $c.method} else {} end)
       + (if $c.ratio_of_medians then {ratio_of_medians: true} else {} end)
-      + {ratio_to: (if $meta.anchor == null then "nothing"
-                    elif $c.ratio_ref == $c.name then $meta.anchor
-                    else "\($meta.anchor) \($c.ratio_ref)" end),
+      + {ratio_to: (if $anchor == null then "nothing"
+                    elif $c.ratio_ref == $c.name then $anchor
+                    else "\($anchor) \($c.ratio_ref)" end),
        results: ($c.tools | map(
          . as $t
          | ($rows | map(select(.c == $c.name and .t == $t)) | sort_by(.r)) as $mine
@@ -56,7 +58,7 @@ def suffix: if . == "ms" then "ms" elif . == "KiB" then "kib" else "instructions
          | {tool: $t,
             status: (if $c.not_measured[$t] then "failed" else ($meta.tools[$t].status // "ok") end),
             note: ($c.not_measured[$t] // null),
-            is_anchor: ($t == $meta.anchor and $c.ratio_ref == $c.name),
+            is_anchor: ($t == $anchor and $c.ratio_ref == $c.name),
             rounds: ($mine | length),
             ok: ($vals | length),
             failed: (($mine | length) - ($vals | length)),

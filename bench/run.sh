@@ -20,6 +20,17 @@
 #            A runtime whose first counted run fails is "not measured", with
 #            the reason (runc: callgrind does not survive the Go runtime).
 #
+# And the engine, silo against podman (ratios to podman), on images that a
+# local docker-registry on 127.0.0.1 serves (made with umoci, pushed with
+# skopeo), both with --network none (the default network comes later):
+#   engine-run   `run --rm IMAGE true`, every round
+#   pull         a ~100 MB, 6-layer image into a fresh store: silo pull vs
+#                podman pull vs skopeo copy + umoci unpack (BENCH_PULL_ROUNDS)
+#   monitor      VmRSS (KiB) of silo's monitor vs conmon, BENCH_IDLE s after
+#                `run -d IMAGE sleep 60` (BENCH_MONITOR_ROUNDS)
+#   scale-start  BENCH_SCALE_N (100) `run -d IMAGE sleep 300`, one by one
+#   scale-rm     then one `rm -f` of them all (BENCH_SCALE_ROUNDS, 1)
+#
 # How: one bundle (busybox-static rootfs, config.json from `runc spec` with
 # /bin/true, no terminal, pid/mount/uts/ipc/net namespaces, 256 MiB memory
 # and 512 pids limits) and one --root state dir per runtime, all in a temp
@@ -40,9 +51,11 @@
 # the bundle has no rlimits (valgrind refuses to change RLIMIT_NOFILE's hard
 # limit); docs/bench.md has the details.
 #
-# Usage: bench/run.sh [BUILD_DIR]     (as root; silo is BUILD_DIR/silo-runtime)
+# Usage: bench/run.sh [BUILD_DIR]     (as root; silo is BUILD_DIR/silo-runtime
+#                                      and BUILD_DIR/silo)
 # Writes bench/results/<timestamp>.json, latest.json and latest.png.
-# Cleans up containers, state dirs, cgroups and the temp dir, also on ^C.
+# Cleans up containers, state dirs, cgroups, podman storage, the registry and
+# the temp dirs, also on ^C.
 set -euo pipefail
 export LC_ALL=C
 
@@ -386,6 +399,270 @@ for ((r = 1; r <= INSN_RUNS && ${#INSN_TOOLS[@]}; r++)); do
 done
 progress_done
 
+# ---------------------------------------------------------------------------
+# Engine: silo against podman (and skopeo + umoci for pull), on images served
+# by a local docker-registry on 127.0.0.1. Each part takes turns like the
+# rounds above; a tool that cannot be measured is "not measured" with the
+# reason, and the others go on.
+
+ENG_ROUNDS=$ROUNDS
+PULL_ROUNDS=${BENCH_PULL_ROUNDS:-$((ROUNDS < 5 ? ROUNDS : 5))}
+MON_ROUNDS=${BENCH_MONITOR_ROUNDS:-$((ROUNDS < 5 ? ROUNDS : 5))}
+SCALE_N=${BENCH_SCALE_N:-100}
+SCALE_ROUNDS=${BENCH_SCALE_ROUNDS:-1}
+SCALE_TIMEOUT=${BENCH_SCALE_TIMEOUT:-300}
+PULL_TIMEOUT=${BENCH_PULL_TIMEOUT:-120}
+for v in PULL_ROUNDS MON_ROUNDS SCALE_N SCALE_ROUNDS SCALE_TIMEOUT PULL_TIMEOUT; do
+	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
+done
+ENG_COMPS=(engine-run pull monitor scale-start scale-rm)
+# ENG_NOT["COMPARISON TOOL"]: why that tool was not measured there.
+declare -A ENG_NOT=()
+eng_not() { # TOOL REASON COMPARISON...
+	local t=$1 why=$2 c
+	shift 2
+	for c in "$@"; do [[ -n ${ENG_NOT["$c $t"]:-} ]] || ENG_NOT["$c $t"]=$why; done
+	say "bench: $t: not measured ($*): $why"
+}
+eng_ok() { [[ -z ${ENG_NOT["$1 $2"]:-} ]]; } # COMPARISON TOOL
+
+for t in silo podman skopeo-umoci; do : >"$(log_of "$t")"; done
+ENG=$BENCH_TMP/engine
+mkdir -p "$ENG"
+touch "$BENCH_TMP/engine.stamp"
+LIBPOD_PARENT_EXISTED=0
+[[ -d /sys/fs/cgroup/memory/libpod_parent || -d /sys/fs/cgroup/libpod_parent ]] && LIBPOD_PARENT_EXISTED=1
+ENG_SILO=""
+SILO_ENGINE_BIN=${SILO_ENGINE:-$BUILD_DIR/silo}
+if [[ -x $SILO_ENGINE_BIN ]]; then
+	ENG_SILO=$(cd "$(dirname "$SILO_ENGINE_BIN")" && pwd)/$(basename "$SILO_ENGINE_BIN")
+	SILO_RUNTIME_ROOT=$(mktemp -d /tmp/sb-rt.XXXX)
+	export SILO_RUNTIME_ROOT
+else
+	eng_not silo "$SILO_ENGINE_BIN not found (build silo first)" "${ENG_COMPS[@]}"
+fi
+command -v podman >/dev/null || eng_not podman "not installed (scripts/deps.sh --bench)" "${ENG_COMPS[@]}"
+for cmd in skopeo umoci docker-registry curl ss; do
+	if ! command -v $cmd >/dev/null; then
+		for t in silo podman skopeo-umoci; do eng_not $t "$cmd is not installed (scripts/deps.sh --bench)" "${ENG_COMPS[@]}"; done
+		break
+	fi
+done
+SILO_STORE=$ENG/silo-main PODMAN_DIR=$ENG/podman-main
+IMG="" BIG=""
+if eng_ok engine-run skopeo-umoci; then
+	progress "engine: images and registry"
+	if ! registry_start "$ENG/registry"; then
+		for t in silo podman skopeo-umoci; do eng_not $t "$REGISTRY_ERR" "${ENG_COMPS[@]}"; done
+	elif ! make_images "$ENG/layout" "$BUNDLE/rootfs" >>"$(log_of skopeo-umoci)" 2>&1; then
+		for t in silo podman skopeo-umoci; do eng_not $t "could not build the images with umoci (see the log)" "${ENG_COMPS[@]}"; done
+	elif ! skopeo_priv copy -q --dest-tls-verify=false "oci:$ENG/layout:bb" "docker://$REGISTRY/bench/bb:latest" >/dev/null 2>>"$(log_of skopeo-umoci)" ||
+		! skopeo_priv copy -q --dest-tls-verify=false "oci:$ENG/layout:big" "docker://$REGISTRY/bench/big:latest" >/dev/null 2>>"$(log_of skopeo-umoci)"; then
+		for t in silo podman skopeo-umoci; do eng_not $t "skopeo could not push the images to the local registry" "${ENG_COMPS[@]}"; done
+	else
+		IMG=$REGISTRY/bench/bb:latest BIG=$REGISTRY/bench/big:latest
+		BIG_MB=$(du -sm --apparent-size "$ENG/layout/blobs" | cut -f1)
+	fi
+fi
+for t in skopeo-umoci; do
+	for c in engine-run monitor scale-start scale-rm; do ENG_NOT["$c $t"]=x; done
+done
+
+# The smoke test of each engine: pull the small image (untimed), then one
+# run --rm and one run -d + rm -f. What fails is left out with the reason.
+if [[ -n $IMG ]] && eng_ok engine-run silo; then
+	SILO_ENG=("$ENG_SILO" --root "$SILO_STORE")
+	if ! eng_cmd silo "${SILO_ENG[@]}" pull "$IMG" >/dev/null; then
+		eng_not silo "\`silo pull\` did not work: $(last_error)" "${ENG_COMPS[@]}"
+	elif ! eng_cmd silo "${SILO_ENG[@]}" run --rm --network none "$IMG" true >/dev/null; then
+		eng_not silo "\`silo run --rm\` did not work: $(last_error)" engine-run monitor scale-start scale-rm
+	fi
+fi
+if [[ -n $IMG ]] && eng_ok engine-run podman; then
+	podman_base "$PODMAN_DIR"
+	PODMAN_MAIN=("${PODMAN[@]}")
+	if ! eng_cmd podman "${PODMAN_MAIN[@]}" pull -q --tls-verify=false "$IMG" >/dev/null; then
+		eng_not podman "\`podman pull\` did not work: $(last_error)" "${ENG_COMPS[@]}"
+	elif ! eng_cmd podman "${PODMAN_MAIN[@]}" run --rm "${PODMAN_RUN_OPTS[@]}" "$IMG" true >/dev/null; then
+		eng_not podman "\`podman run --rm\` did not work: $(last_error)" engine-run monitor scale-start scale-rm
+	fi
+fi
+[[ -n $IMG ]] && NOTES+=("engine: silo and podman run the same image ($IMG, the busybox rootfs) from the local registry, both with --network none; podman: --cgroup-manager cgroupfs, --ulimit nofile=4096:4096 nproc=4096:4096$([[ $CGROUPS == hybrid ]] && echo ", --runtime runc (its default crun 1.8 refuses hybrid hosts)"); the default network is not measured yet")
+
+# eng_tools COMPARISON TOOLS...: the tools that still work for COMPARISON.
+eng_tools() {
+	local c=$1 t
+	shift
+	ENG_TOOLS=()
+	for t in "$@"; do eng_ok "$c" "$t" && ENG_TOOLS+=("$t"); done
+	return 0
+}
+
+# 3. Engine: run --rm of /bin/true, in every round.
+measure_engine_run() { # TOOL ROUND
+	if [[ $1 == silo ]]; then
+		eng_timed silo "${SILO_ENG[@]}" run --rm --network none "$IMG" true
+	else
+		eng_timed podman "${PODMAN_MAIN[@]}" run --rm "${PODMAN_RUN_OPTS[@]}" "$IMG" true
+	fi
+	record engine-run "$1" "$2"
+}
+eng_tools engine-run silo podman
+ENG_RUN_TOOLS=("${ENG_TOOLS[@]}")
+if ((${#ENG_RUN_TOOLS[@]})); then
+	say "bench: $ENG_ROUNDS rounds of: engine run --rm [${ENG_RUN_TOOLS[*]}]"
+	for ((r = 1; r <= ENG_ROUNDS; r++)); do
+		progress "engine run $r/$ENG_ROUNDS"
+		ROTATED=()
+		rotated "$r" "${ENG_RUN_TOOLS[@]}"
+		for t in "${ROTATED[@]}"; do measure_engine_run "$t" "$r"; done
+	done
+	progress_done
+fi
+
+# 4. Pull of the big image into a fresh store every time.
+PULL_OCI_SCRIPT='ref=$1 dir=$2
+unshare -m -- sh -c "mount -t tmpfs -o mode=0755 tmpfs /var/lib && exec skopeo copy -q --src-tls-verify=false docker://$ref oci:$dir/layout:big" &&
+umoci unpack --image "$dir/layout:big" "$dir/bundle"'
+measure_pull() { # TOOL ROUND
+	local t=$1 r=$2 dir=$ENG/pull-$1-$2
+	case $t in
+	silo)
+		dir=$ENG/silo-pull-$r
+		eng_timed silo timeout -k 2 "$PULL_TIMEOUT" "$ENG_SILO" --root "$dir" pull "$BIG"
+		record pull silo "$r"
+		silo_clean "$dir"
+		;;
+	podman)
+		dir=$ENG/podman-pull-$r
+		podman_base "$dir"
+		eng_timed podman timeout -k 2 "$PULL_TIMEOUT" "${PODMAN[@]}" pull -q --tls-verify=false "$BIG"
+		record pull podman "$r"
+		podman_clean "$dir"
+		;;
+	skopeo-umoci)
+		mkdir -p "$dir"
+		eng_timed skopeo-umoci timeout -k 2 "$PULL_TIMEOUT" sh -c "$PULL_OCI_SCRIPT" pull-oci "$BIG" "$dir"
+		record pull skopeo-umoci "$r"
+		;;
+	esac
+	rm -rf --one-file-system "$dir"
+}
+eng_tools pull silo podman skopeo-umoci
+PULL_TOOLS=("${ENG_TOOLS[@]}")
+((PULL_ROUNDS)) || for t in silo podman skopeo-umoci; do ENG_NOT["pull $t"]="BENCH_PULL_ROUNDS=0"; done
+if ((${#PULL_TOOLS[@]} && PULL_ROUNDS)); then
+	say "bench: $PULL_ROUNDS rounds of: pull of ${BIG_MB:-?} MB in 6 layers [${PULL_TOOLS[*]}]"
+	for ((r = 1; r <= PULL_ROUNDS; r++)); do
+		progress "pull $r/$PULL_ROUNDS"
+		ROTATED=()
+		rotated "$r" "${PULL_TOOLS[@]}"
+		for t in "${ROTATED[@]}"; do measure_pull "$t" "$r"; done
+	done
+	progress_done
+fi
+
+# 5b. Idle RSS of a detached container's monitor (silo's own process) and of
+# podman's conmon, BENCH_IDLE seconds after run -d returned.
+measure_monitor() { # TOOL ROUND
+	local t=$1 r=$2 id pid="" rss=""
+	# eng_cmd runs in a command substitution here, so its LAST_RC is lost.
+	T_RC=0
+	if [[ $t == silo ]]; then
+		{ id=$(eng_cmd silo "${SILO_ENG[@]}" run -d --network none "$IMG" sleep 60) &&
+			pid=$(eng_cmd silo "${SILO_ENG[@]}" inspect "$id" | jq -r '.[0].State.MonitorPid // empty'); } || T_RC=$?
+	else
+		{ id=$(eng_cmd podman "${PODMAN_MAIN[@]}" run -d "${PODMAN_RUN_OPTS[@]}" "$IMG" sleep 60) &&
+			pid=$(eng_cmd podman "${PODMAN_MAIN[@]}" inspect --format '{{.State.ConmonPid}}' "$id"); } || T_RC=$?
+	fi
+	if [[ $T_RC == 0 && $pid =~ ^[1-9][0-9]*$ ]]; then
+		sleep "${BENCH_IDLE:-1}"
+		rss=$(vmrss "$pid")
+		[[ $rss =~ ^[0-9]+$ ]] || { T_RC=1; echo "bench: monitor pid $pid has no VmRSS (it is gone)" >"$BENCH_ERR"; }
+	elif [[ $T_RC == 0 ]]; then
+		T_RC=1
+		echo "bench: no monitor pid in inspect (\"$pid\")" >"$BENCH_ERR"
+	fi
+	LAST_RC=$T_RC
+	record monitor "$t" "$r" "$rss"
+	if [[ -n ${id:-} ]]; then
+		if [[ $t == silo ]]; then eng_cmd silo "${SILO_ENG[@]}" rm -f "$id" >/dev/null || true
+		else eng_cmd podman "${PODMAN_MAIN[@]}" rm -f -t 0 "$id" >/dev/null || true; fi
+	fi
+}
+eng_tools monitor silo podman
+MON_TOOLS=("${ENG_TOOLS[@]}")
+((MON_ROUNDS)) || for t in silo podman; do ENG_NOT["monitor $t"]="BENCH_MONITOR_ROUNDS=0"; done
+if ((${#MON_TOOLS[@]} && MON_ROUNDS)); then
+	say "bench: $MON_ROUNDS rounds of: idle RSS of the monitor of run -d [${MON_TOOLS[*]}]"
+	for ((r = 1; r <= MON_ROUNDS; r++)); do
+		progress "monitor $r/$MON_ROUNDS"
+		ROTATED=()
+		rotated "$r" "${MON_TOOLS[@]}"
+		for t in "${ROTATED[@]}"; do measure_monitor "$t" "$r"; done
+	done
+	progress_done
+fi
+
+# 6. Scale: SCALE_N detached containers started one after the other, then
+# removed with one rm -f of all of them. Bounded: the first failed start, or
+# SCALE_TIMEOUT seconds, ends the series; everything is removed after.
+scale_start() { # TOOL IDFILE
+	local t=$1 ids=$2 i deadline=$((${EPOCHREALTIME%.*} + SCALE_TIMEOUT))
+	for ((i = 1; i <= SCALE_N; i++)); do
+		if ((${EPOCHREALTIME%.*} > deadline)); then
+			echo "bench: $i of $SCALE_N started after $SCALE_TIMEOUT s, gave up" >&2
+			return 124
+		fi
+		if [[ $t == silo ]]; then
+			timeout -k 2 30 "${SILO_ENG[@]}" run -d --network none "$IMG" sleep 300 >>"$ids" || return
+		else
+			timeout -k 2 30 "${PODMAN_MAIN[@]}" run -d "${PODMAN_RUN_OPTS[@]}" "$IMG" sleep 300 >>"$ids" || return
+		fi
+	done
+}
+scale_rm() { # TOOL IDFILE
+	local -a ids
+	mapfile -t ids <"$2"
+	if [[ $1 == silo ]]; then
+		timeout -k 2 "$SCALE_TIMEOUT" "${SILO_ENG[@]}" rm -f "${ids[@]}"
+	else
+		timeout -k 2 "$SCALE_TIMEOUT" "${PODMAN_MAIN[@]}" rm -f -t 0 "${ids[@]}"
+	fi
+}
+measure_scale() { # TOOL ROUND
+	local t=$1 r=$2 ids=$ENG/scale-ids
+	: >"$ids"
+	: >"$BENCH_ERR"
+	WRAP_US=0
+	timed scale_start "$t" "$ids"
+	LAST_RC=$T_RC
+	cat "$BENCH_ERR" >>"$(log_of "$t")"
+	record scale-start "$t" "$r"
+	if [[ $T_RC == 0 ]]; then
+		eng_timed "$t" scale_rm "$t" "$ids"
+		record scale-rm "$t" "$r"
+	else
+		missing scale-rm "$t" "$r"
+	fi
+	if [[ $t == silo ]]; then silo_clean "$SILO_STORE"; else podman_clean "$PODMAN_DIR"; fi
+}
+eng_tools scale-start silo podman
+SCALE_TOOLS=("${ENG_TOOLS[@]}")
+((SCALE_ROUNDS && SCALE_N)) || for t in silo podman; do ENG_NOT["scale-start $t"]="BENCH_SCALE_ROUNDS or BENCH_SCALE_N is 0" ENG_NOT["scale-rm $t"]="BENCH_SCALE_ROUNDS or BENCH_SCALE_N is 0"; done
+if ((${#SCALE_TOOLS[@]} && SCALE_ROUNDS && SCALE_N)); then
+	say "bench: $SCALE_ROUNDS rounds of: start $SCALE_N detached containers, then rm -f them [${SCALE_TOOLS[*]}]"
+	for ((r = 1; r <= SCALE_ROUNDS; r++)); do
+		progress "scale $r/$SCALE_ROUNDS"
+		ROTATED=()
+		rotated "$r" "${SCALE_TOOLS[@]}"
+		for t in "${ROTATED[@]}"; do measure_scale "$t" "$r"; done
+	done
+	progress_done
+fi
+# The "x" placeholders mark comparisons a tool is not part of.
+for k in "${!ENG_NOT[@]}"; do [[ ${ENG_NOT[$k]} != x ]] || unset 'ENG_NOT[$k]'; done
+
 if [[ -s $BENCH_TMP/failures ]]; then
 	n=$(wc -l <"$BENCH_TMP/failures")
 	say "bench: $n timed calls failed; the first ones:"
@@ -420,6 +697,13 @@ tools_json=$(
 	jq -n '{unshare: {status: "ok", note: "", binary: "unshare -pfmiun --fork /bin/true",
 	                   version: $v, in_private_mount_namespace: false}}' \
 		--arg v "$(unshare --version | head -n 1)"
+	jq -n '{silo: {engine_binary: $silo}, podman: {status: "ok", note: "", binary: $podman,
+	         version: $pv, in_private_mount_namespace: false},
+	        "skopeo-umoci": {status: "ok", note: "", binary: "skopeo copy docker://REF oci:DIR && umoci unpack",
+	         version: $sv, in_private_mount_namespace: false}}' \
+		--arg silo "${ENG_SILO:-}" --arg podman "$(command -v podman || true)" \
+		--arg pv "$(podman --version 2>/dev/null || true)" \
+		--arg sv "$(skopeo --version 2>/dev/null || true); $(umoci --version 2>/dev/null || true)"
 )
 meta=$(
 	jq -n \
@@ -429,13 +713,18 @@ meta=$(
 		--arg kernel "$(uname -r)" \
 		--argjson cpus "$(nproc)" \
 		--arg cgroups "$CGROUPS" \
-		--argjson tools "$(jq -s 'add' <<<"$tools_json")" \
+		--argjson tools "$(jq -s 'reduce .[] as $t ({}; . * $t)' <<<"$tools_json")" \
 		--argjson mem_rounds "$MEM_ROUNDS" \
 		--argjson mem_not "$(named_json MEM_NOT)" \
 		--arg insn_method "$INSN_METHOD" \
 		--arg insn_method_note "$INSN_METHOD_NOTE" \
 		--argjson insn_runs "$INSN_RUNS" \
 		--argjson insn_not "$(named_json INSN_NOT)" \
+		--argjson eng_not "$(named_json ENG_NOT | jq 'to_entries | map(.key |= split(" "))
+			| reduce .[] as $e ({}; .[$e.key[0]][$e.key[1]] = $e.value)')" \
+		--argjson eng_rounds "$ENG_ROUNDS" --argjson pull_rounds "$PULL_ROUNDS" \
+		--argjson mon_rounds "$MON_ROUNDS" --argjson scale_rounds "$SCALE_ROUNDS" \
+		--argjson scale_n "$SCALE_N" --arg big_mb "${BIG_MB:-?}" --arg idle "${BENCH_IDLE:-1}" \
 		--args '{timestamp: $timestamp, rounds: $rounds,
 		         anchor: (if $anchor == "" then null else $anchor end),
 		         host: {kernel: $kernel, cpus: $cpus, cgroups: $cgroups},
@@ -460,7 +749,22 @@ meta=$(
 		   description: ("instructions per `run --bundle B ID` of /bin/true, median of \($insn_runs) runs; a count, not a time: it does not depend on machine noise ("
 		     + (if $insn_method == "perf" then "perf stat -e instructions:u: the runtime, its threads and its children"
 		        elif $insn_method == "callgrind" then "callgrind \"I refs\" of the runtime'"'"'s own process, not the container init"
-		        else "not measured" end) + ")")}]}' \
+		        else "not measured" end) + ")")},
+		  {name: "engine-run", ratio_ref: "engine-run", anchor: "podman", tools: ["silo", "podman"],
+		   not_measured: ($eng_not["engine-run"] // {}),
+		   description: "engine: `run --rm --network none IMAGE true` (busybox image from the local registry, already pulled), \($eng_rounds) rounds"},
+		  {name: "pull", ratio_ref: "pull", anchor: "podman", tools: ["silo", "podman", "skopeo-umoci"],
+		   not_measured: ($eng_not["pull"] // {}),
+		   description: "pull of a \($big_mb) MB, 6-layer image (busybox + 5 x 20 MiB of random data) from the local registry into a fresh store, \($pull_rounds) rounds (skopeo-umoci: skopeo copy to an OCI layout + umoci unpack)"},
+		  {name: "monitor", ratio_ref: "monitor", anchor: "podman", tools: ["silo", "podman"],
+		   unit: "KiB", scale: 1, not_measured: ($eng_not["monitor"] // {}),
+		   description: "idle RSS (VmRSS, KiB) of the monitor of `run -d IMAGE sleep 60`, \($idle) s after it returned: silo'"'"'s monitor process vs podman'"'"'s conmon, \($mon_rounds) rounds"},
+		  {name: "scale-start", ratio_ref: "scale-start", anchor: "podman", tools: ["silo", "podman"],
+		   not_measured: ($eng_not["scale-start"] // {}),
+		   description: "start \($scale_n) detached containers (`run -d IMAGE sleep 300`, one after the other), \($scale_rounds) rounds"},
+		  {name: "scale-rm", ratio_ref: "scale-rm", anchor: "podman", tools: ["silo", "podman"],
+		   not_measured: ($eng_not["scale-rm"] // {}),
+		   description: "remove those \($scale_n) running containers with one `rm -f ID…` (podman: `rm -f -t 0`), \($scale_rounds) rounds"}]}' \
 		"${NOTES[@]}"
 )
 

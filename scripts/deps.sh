@@ -9,7 +9,7 @@ test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps bsdutils c
 
 want="$build $test"
 if [ "${1:-}" = "--bench" ]; then
-	want="$want crun runc hyperfine gnuplot-nox valgrind"
+	want="$want crun runc hyperfine gnuplot-nox valgrind podman time python3-minimal"
 fi
 
 missing=""

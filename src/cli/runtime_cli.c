@@ -6,6 +6,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -129,6 +130,22 @@ static void print_help(const char *face)
 	       DEFAULT_ROOT);
 }
 
+/* /run/silo for root; an unprivileged user's state lives in their
+ * XDG_RUNTIME_DIR (or a directory of their own under /tmp). */
+static const char *default_root(void)
+{
+	static char path[4096];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (geteuid() == 0)
+		return DEFAULT_ROOT;
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/silo", xdg);
+	else
+		snprintf(path, sizeof(path), "/tmp/silo-%u", (unsigned)geteuid());
+	return path;
+}
+
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
 
 int runtime_main(int argc, char **argv)
@@ -146,7 +163,7 @@ int runtime_main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *face = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	struct runtime_context ctx = { .root = DEFAULT_ROOT };
+	struct runtime_context ctx = { .root = default_root() };
 	enum log_format format = LOG_FORMAT_TEXT;
 	const char *log_path = NULL;
 	const struct cli_command *cmd;

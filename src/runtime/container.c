@@ -220,7 +220,7 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 		close(pair[1]);
 		return -1;
 	}
-	cgroup_fd = cgroup_open_v2(&job->cgroups, job->cgroup_path); /* cgroups */
+	cgroup_fd = job->cgroup_path ? cgroup_open_v2(&job->cgroups, job->cgroup_path) : -1; /* cgroups */
 	pid = clone_init(namespaces_clone_flags(job->spec), cgroup_fd, err);
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
@@ -260,8 +260,21 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
  * may be cloned straight into it); then the init joins every hierarchy. */
 static int create_make_cgroup(struct create_job *job, struct silo_err *err)
 {
-	if (cgroup_create(&job->cgroups, job->cgroup_path, err) < 0)
+	if (cgroup_create(&job->cgroups, job->cgroup_path, err) < 0) {
+		/* An unprivileged user may have no cgroup of their own: run
+		 * without one when no limit was asked for, and say what is
+		 * missing when one was. */
+		if (geteuid() != 0 && err && (err->code == EACCES || err->code == EPERM ||
+					      err->code == EROFS)) {
+			if (json_object_size(job->spec->resources) > 0)
+				return silo_err_set(err, EPERM,
+						    "config.json: linux.resources: an unprivileged user can only set limits in a cgroup v2 subtree delegated to them (owned by their uid); none is writable here");
+			free(job->cgroup_path);
+			job->cgroup_path = NULL;
+			return 0;
+		}
 		return -1;
+	}
 	job->cgroup_made = 1;
 	return cgroup_apply_resources(&job->cgroups, job->cgroup_path, job->spec->resources,
 				      json_object_get(json_object_get(job->spec->document, "linux"),
@@ -271,6 +284,8 @@ static int create_make_cgroup(struct create_job *job, struct silo_err *err)
 
 static int create_place_in_cgroup(struct create_job *job, struct silo_err *err)
 {
+	if (!job->cgroup_path)
+		return 0;
 	return cgroup_enter(&job->cgroups, job->cgroup_path, job->pid, err);
 }
 /* --- end cgroups --- */
@@ -572,7 +587,7 @@ int container_kill(const struct runtime_context *ctx, const char *id, int sig, i
 		/* --- cgroups: every process of the cgroup (cgroup.kill for SIGKILL) --- */
 		struct cgroup_host host;
 
-		r = cgroup_detect(&host, err);
+		r = state.cgroup_path ? cgroup_detect(&host, err) : 1;
 		if (r == 0) {
 			r = cgroup_signal_all(&host, state.cgroup_path, sig, err);
 			cgroup_host_free(&host);
@@ -581,8 +596,12 @@ int container_kill(const struct runtime_context *ctx, const char *id, int sig, i
 		}
 		if (r == 0)
 			r = silo_err_set(err, ESRCH, "container \"%s\": container not running", id);
-		state_free(&state);
-		return r < 0 ? r : 0;
+		/* Without a cgroup (an unprivileged container) the init is all
+		 * we know of: its pid namespace takes the rest with it. */
+		if (r != 1) {
+			state_free(&state);
+			return r < 0 ? r : 0;
+		}
 	}
 	pidfd = open_container_process(&state, err);
 	if (pidfd < 0) {

@@ -236,6 +236,21 @@ static int exec_spawn(struct exec_job *job, struct silo_err *err)
 
 	if (sync_pair(pair, err) < 0)
 		return -1;
+	/* An unprivileged caller has no capability outside the container's
+	 * user namespace: it joins that first, to be allowed into the
+	 * others, and the child inherits it. (Root needs no such step and
+	 * keeps its host privileges for the cgroup and the pid file.) */
+	for (size_t i = 0; geteuid() != 0 && i < N_NS; i++) {
+		if (ns_files[i].type != CLONE_NEWUSER || job->ns_fds[i] < 0)
+			continue;
+		if (setns(job->ns_fds[i], CLONE_NEWUSER) < 0 && errno != EINVAL) {
+			close(pair[0]);
+			close(pair[1]);
+			return silo_err_errno(err, "join the user namespace");
+		}
+		close(job->ns_fds[i]);
+		job->ns_fds[i] = -1;
+	}
 	/* Joining a pid namespace only moves our future children. */
 	if (pid_ns >= 0 && setns(pid_ns, CLONE_NEWPID) < 0) {
 		close(pair[0]);

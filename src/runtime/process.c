@@ -17,6 +17,7 @@
 
 #include "runtime/capabilities.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/strv.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -84,9 +85,21 @@ int process_find_executable(const struct spec_process *proc, char **path, struct
 	return silo_err_set(err, ENOENT, "exec \"%s\": executable file not found in $PATH", name);
 }
 
+static int setgroups_denied(void)
+{
+	_cleanup_free_ char *text = NULL;
+
+	return fs_read_file("/proc/self/setgroups", 64, &text, NULL, NULL) == 0 &&
+	       str_has_prefix(text, "deny");
+}
+
 static int switch_user(const struct spec_user *user, struct silo_err *err)
 {
-	if (setgroups(user->n_additional_gids, user->additional_gids) < 0)
+	/* In a user namespace an unprivileged user made, setgroups(2) is
+	 * denied for good; with nothing to add, there is nothing to change
+	 * either (the namespace maps only that user's own group). */
+	if (setgroups(user->n_additional_gids, user->additional_gids) < 0 &&
+	    !(errno == EPERM && user->n_additional_gids == 0 && setgroups_denied()))
 		return silo_err_errno(err, "set additional groups");
 	if (setresgid(user->gid, user->gid, user->gid) < 0)
 		return silo_err_errno(err, "set gid %u", user->gid);

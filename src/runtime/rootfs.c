@@ -188,6 +188,9 @@ static int rootfs_mount_cgroup(int rootfd, const struct rootfs_context *ctx,
 	_cleanup_close_ int target = -1;
 	_cleanup_close_ int mfd = -1;
 
+	if (!ctx->cgroup_path)
+		return silo_err_set(err, EPERM,
+				    "this unprivileged container has no cgroup of its own to mount");
 	if (ctx->cgroups->mode != CGROUP_MODE_V2)
 		return rootfs_mount_cgroup_v1(rootfd, ctx, m, err);
 	target = mount_open_target(rootfd, m->destination, MOUNT_TARGET_DIR, err);

@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -106,11 +107,86 @@ static int write_map(const json_t *maps, pid_t pid, const char *file, struct sil
 	return 0;
 }
 
+/* Whether maps is one range of size 1 onto id: what an unprivileged user
+ * may write for itself. */
+static int only_own_id(const json_t *maps, unsigned long id)
+{
+	json_t *m = json_array_get(maps, 0);
+
+	return json_array_size(maps) == 1 && json_integer_value(json_object_get(m, "size")) == 1 &&
+	       (unsigned long)json_integer_value(json_object_get(m, "hostID")) == id;
+}
+
+/* newuidmap / newgidmap (Debian's uidmap) write ranges from /etc/subuid and
+ * /etc/subgid for an unprivileged user. */
+static int run_id_helper(const char *helper, const json_t *maps, pid_t pid, struct silo_err *err)
+{
+	char *argv[3 + 3 * 340 + 1];
+	char numbers[3 * 340 + 1][24];
+	size_t n = 0, i;
+	json_t *m;
+	pid_t child;
+	int status;
+
+	argv[n++] = (char *)helper;
+	snprintf(numbers[0], sizeof(numbers[0]), "%d", pid);
+	argv[n++] = numbers[0];
+	json_array_foreach (maps, i, m) {
+		static const char *const keys[] = { "containerID", "hostID", "size" };
+
+		for (size_t k = 0; k < 3 && n < 3 * 340 + 2; k++) {
+			snprintf(numbers[n - 1], sizeof(numbers[0]), "%lld",
+				 (long long)json_integer_value(json_object_get(m, keys[k])));
+			argv[n] = numbers[n - 1];
+			n++;
+		}
+	}
+	argv[n] = NULL;
+	child = fork();
+	if (child == 0) {
+		execvp(helper, argv);
+		_exit(127);
+	}
+	if (child < 0 || waitpid(child, &status, 0) < 0)
+		return silo_err_errno(err, "run %s", helper);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return silo_err_set(err, ENOENT,
+				    "%s is needed to map more than your own ID (install Debian's uidmap, and give your user ranges in /etc/subuid and /etc/subgid)",
+				    helper);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return silo_err_set(err, EPERM,
+				    "%s refused the mapping: are the ranges in /etc/subuid and /etc/subgid yours?",
+				    helper);
+	return 0;
+}
+
 int userns_write_map_arrays(const json_t *uid_maps, const json_t *gid_maps, pid_t pid,
 			    struct silo_err *err)
 {
-	if (write_map(uid_maps, pid, "uid_map", err) < 0 || write_map(gid_maps, pid, "gid_map", err) < 0)
-		return -1;
+	char path[64];
+
+	if (geteuid() == 0)
+		return write_map(uid_maps, pid, "uid_map", err) < 0 ||
+				       write_map(gid_maps, pid, "gid_map", err) < 0
+			       ? -1
+			       : 0;
+	/* Unprivileged: one's own IDs can be mapped directly (gid_map only
+	 * once setgroups is denied); anything wider goes through the setuid
+	 * helpers. */
+	if (only_own_id(uid_maps, geteuid())) {
+		if (write_map(uid_maps, pid, "uid_map", err) < 0)
+			return -1;
+	} else if (run_id_helper("newuidmap", uid_maps, pid, err) < 0) {
+		return silo_err_prefix(err, "config.json: linux.uidMappings");
+	}
+	if (only_own_id(gid_maps, getegid())) {
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+		if (fs_write_string(path, "deny", err) < 0)
+			return silo_err_prefix(err, "config.json: linux.gidMappings");
+		return write_map(gid_maps, pid, "gid_map", err);
+	}
+	if (run_id_helper("newgidmap", gid_maps, pid, err) < 0)
+		return silo_err_prefix(err, "config.json: linux.gidMappings");
 	return 0;
 }
 

@@ -5,12 +5,14 @@
  * container up, so that any path the runtime resolves twice, or follows
  * without staying inside the root, is caught on the wrong side.
  *
- *   swap_race [--seconds N] PATH_A PATH_B
+ *   swap_race [--seconds N] [--pause-us U] PATH_A PATH_B
  *
  * Runs until SIGTERM or SIGINT, or for N seconds (default 60, so that a
  * test that forgets it cannot hang the suite); then prints the number of
  * exchanges made on stdout and exits 0. Exits 1 if the very first exchange
- * fails (both names must exist and be on one filesystem). */
+ * fails (both names must exist and be on one filesystem). With --pause-us,
+ * it sleeps U microseconds after each exchange: the runtime then often sees
+ * one state throughout, and sometimes a swap in the middle of its work. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -35,16 +37,21 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	unsigned long long swaps = 0;
-	long seconds = 60;
+	long seconds = 60, pause_us = 0;
 	time_t deadline;
 	int arg = 1;
 
-	if (argc > 2 && !strcmp(argv[1], "--seconds")) {
-		seconds = strtol(argv[2], NULL, 10);
-		arg = 3;
+	while (argc - arg > 2) {
+		if (!strcmp(argv[arg], "--seconds"))
+			seconds = strtol(argv[arg + 1], NULL, 10);
+		else if (!strcmp(argv[arg], "--pause-us"))
+			pause_us = strtol(argv[arg + 1], NULL, 10);
+		else
+			break;
+		arg += 2;
 	}
-	if (argc - arg != 2 || seconds <= 0) {
-		fprintf(stderr, "usage: swap_race [--seconds N] PATH_A PATH_B\n");
+	if (argc - arg != 2 || seconds <= 0 || pause_us < 0) {
+		fprintf(stderr, "usage: swap_race [--seconds N] [--pause-us U] PATH_A PATH_B\n");
 		return 2;
 	}
 	sigaction(SIGTERM, &sa, NULL);
@@ -60,7 +67,9 @@ int main(int argc, char **argv)
 		} else {
 			swaps++;
 		}
-		if ((swaps & 1023) == 0 && time(NULL) >= deadline)
+		if (pause_us)
+			usleep((useconds_t)pause_us);
+		if ((pause_us || (swaps & 1023) == 0) && time(NULL) >= deadline)
 			break;
 	}
 	printf("%llu\n", swaps);
