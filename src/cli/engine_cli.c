@@ -32,7 +32,7 @@ static int fail(const char *command, const struct silo_err *err)
 	return 1;
 }
 
-static int usage_error(const char *command, const char *fmt, const char *arg)
+int engine_usage_error(const char *command, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "silo %s: ", command);
 	fprintf(stderr, fmt, arg);
@@ -51,8 +51,7 @@ static int wants_help(int argc, char **argv)
 	return 0;
 }
 
-/* getopt_long over argv with docker's error text. */
-static int next_option(const char *command, int argc, char **argv, const char *shortopts,
+int engine_next_option(const char *command, int argc, char **argv, const char *shortopts,
 		       const struct option *longopts)
 {
 	char opts[64];
@@ -62,11 +61,11 @@ static int next_option(const char *command, int argc, char **argv, const char *s
 	opterr = 0;
 	c = getopt_long(argc, argv, opts, longopts, NULL);
 	if (c == ':') {
-		usage_error(command, "flag needs an argument: %s", argv[optind - 1]);
+		engine_usage_error(command, "flag needs an argument: %s", argv[optind - 1]);
 		return '?';
 	}
 	if (c == '?') {
-		usage_error(command, "unknown flag: %s", argv[optind - 1]);
+		engine_usage_error(command, "unknown flag: %s", argv[optind - 1]);
 		return '?';
 	}
 	return c;
@@ -177,7 +176,7 @@ static int cmd_pull(const struct engine_context *ctx, int argc, char **argv)
 	int c;
 
 	platform_host(&opts.platform);
-	while ((c = next_option("pull", argc, argv, "q", longopts)) != -1) {
+	while ((c = engine_next_option("pull", argc, argv, "q", longopts)) != -1) {
 		switch (c) {
 		case 'p':
 			if (platform_parse(optarg, &opts.platform, &err) < 0)
@@ -188,7 +187,7 @@ static int cmd_pull(const struct engine_context *ctx, int argc, char **argv)
 			break;
 		case 't':
 			if (strcmp(optarg, "true") && strcmp(optarg, "false"))
-				return usage_error("pull", "--tls-verify wants true or false, not \"%s\"", optarg);
+				return engine_usage_error("pull", "--tls-verify wants true or false, not \"%s\"", optarg);
 			opts.tls_verify = !strcmp(optarg, "true");
 			break;
 		default:
@@ -196,7 +195,7 @@ static int cmd_pull(const struct engine_context *ctx, int argc, char **argv)
 		}
 	}
 	if (argc - optind != 1)
-		return usage_error("pull", "%s", "wants exactly one image reference");
+		return engine_usage_error("pull", "%s", "wants exactly one image reference");
 	if (image_ref_parse(argv[optind], &ref, &err) < 0)
 		return fail("pull", &err);
 	if (open_store(ctx, &store, "pull"))
@@ -317,14 +316,14 @@ static int cmd_images(const struct engine_context *ctx, int argc, char **argv)
 	size_t i, j;
 	json_t *rec, *name;
 
-	while ((c = next_option("images", argc, argv, "qf:", longopts)) != -1) {
+	while ((c = engine_next_option("images", argc, argv, "qf:", longopts)) != -1) {
 		switch (c) {
 		case 'q':
 			quiet = 1;
 			break;
 		case 'f':
 			if (strcmp(optarg, "json"))
-				return usage_error("images", "--format supports only \"json\", not \"%s\"", optarg);
+				return engine_usage_error("images", "--format supports only \"json\", not \"%s\"", optarg);
 			json = 1;
 			break;
 		case 'd':
@@ -338,7 +337,7 @@ static int cmd_images(const struct engine_context *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return usage_error("images", "%s", "takes no arguments");
+		return engine_usage_error("images", "%s", "takes no arguments");
 	if (open_store(ctx, &store, "images"))
 		return 1;
 	if (images_list(&store, &list, &err) < 0)
@@ -390,13 +389,13 @@ static int cmd_rmi(const struct engine_context *ctx, int argc, char **argv)
 	_cleanup_store_ struct store store = { .root_fd = -1 };
 	int force = 0, c, status = 0;
 
-	while ((c = next_option("rmi", argc, argv, "f", longopts)) != -1) {
+	while ((c = engine_next_option("rmi", argc, argv, "f", longopts)) != -1) {
 		if (c != 'f')
 			return 125;
 		force = 1;
 	}
 	if (optind == argc)
-		return usage_error("rmi", "%s", "wants at least one image");
+		return engine_usage_error("rmi", "%s", "wants at least one image");
 	if (open_store(ctx, &store, "rmi"))
 		return 1;
 	for (int i = optind; i < argc; i++) {
@@ -414,10 +413,10 @@ static int cmd_tag(const struct engine_context *ctx, int argc, char **argv)
 	_cleanup_store_ struct store store = { .root_fd = -1 };
 	struct silo_err err = { 0 };
 
-	if (next_option("tag", argc, argv, "", longopts) != -1)
+	if (engine_next_option("tag", argc, argv, "", longopts) != -1)
 		return 125;
 	if (argc - optind != 2)
-		return usage_error("tag", "%s", "wants SOURCE_IMAGE and TARGET_IMAGE");
+		return engine_usage_error("tag", "%s", "wants SOURCE_IMAGE and TARGET_IMAGE");
 	if (open_store(ctx, &store, "tag"))
 		return 1;
 	if (images_tag(&store, argv[optind], argv[optind + 1], &err) < 0)
@@ -439,7 +438,7 @@ static int cmd_load(const struct engine_context *ctx, int argc, char **argv)
 	const char *input = NULL;
 	int quiet = 0, c;
 
-	while ((c = next_option("load", argc, argv, "i:q", longopts)) != -1) {
+	while ((c = engine_next_option("load", argc, argv, "i:q", longopts)) != -1) {
 		switch (c) {
 		case 'i':
 			input = optarg;
@@ -452,7 +451,7 @@ static int cmd_load(const struct engine_context *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc || !input)
-		return usage_error("load", "%s", "wants -i FILE (an OCI layout tar archive)");
+		return engine_usage_error("load", "%s", "wants -i FILE (an OCI layout tar archive)");
 	if (open_store(ctx, &store, "load"))
 		return 1;
 	if (oci_archive_load(&store, input, quiet ? NULL : print_line, NULL, &err) < 0)
@@ -510,7 +509,7 @@ static int cmd_login(const struct engine_context *ctx, int argc, char **argv)
 	int from_stdin = 0, c;
 
 	(void)ctx;
-	while ((c = next_option("login", argc, argv, "u:p:", longopts)) != -1) {
+	while ((c = engine_next_option("login", argc, argv, "u:p:", longopts)) != -1) {
 		switch (c) {
 		case 'u':
 			user = optarg;
@@ -530,15 +529,15 @@ static int cmd_login(const struct engine_context *ctx, int argc, char **argv)
 		}
 	}
 	if (argc - optind > 1)
-		return usage_error("login", "%s", "wants at most one registry");
+		return engine_usage_error("login", "%s", "wants at most one registry");
 	if (!user)
-		return usage_error("login", "%s", "needs a username (-u USER)");
+		return engine_usage_error("login", "%s", "needs a username (-u USER)");
 	if (from_stdin) {
 		free(password);
 		password = read_password_stdin();
 	}
 	if (!password)
-		return usage_error("login", "%s", "needs a password (--password-stdin)");
+		return engine_usage_error("login", "%s", "needs a password (--password-stdin)");
 	registry = registry_argument(optind < argc ? argv[optind] : NULL);
 	opts.user = user;
 	opts.password = password;
@@ -564,10 +563,10 @@ static int cmd_logout(const struct engine_context *ctx, int argc, char **argv)
 	_cleanup_free_ char *registry = NULL;
 
 	(void)ctx;
-	if (next_option("logout", argc, argv, "", longopts) != -1)
+	if (engine_next_option("logout", argc, argv, "", longopts) != -1)
 		return 125;
 	if (argc - optind > 1)
-		return usage_error("logout", "%s", "wants at most one registry");
+		return engine_usage_error("logout", "%s", "wants at most one registry");
 	registry = registry_argument(optind < argc ? argv[optind] : NULL);
 	if (credentials_erase(registry, &err) < 0)
 		return fail("logout", &err);

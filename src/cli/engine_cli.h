@@ -6,6 +6,8 @@
 #ifndef SILO_CLI_ENGINE_CLI_H
 #define SILO_CLI_ENGINE_CLI_H
 
+#include <getopt.h>
+
 struct engine_context {
 	const char *root; /* NULL: $SILO_ROOT or the default */
 };
@@ -29,5 +31,11 @@ int engine_main(int argc, char **argv);
 
 /* The engine commands, for the help text. */
 void engine_print_commands(void);
+
+/* Shared by the engine's command files: docker-style usage errors (exit
+ * status 125) and getopt_long with that error text ('?' once reported). */
+int engine_usage_error(const char *command, const char *fmt, const char *arg);
+int engine_next_option(const char *command, int argc, char **argv, const char *shortopts,
+		       const struct option *longopts);
 
 #endif

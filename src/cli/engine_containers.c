@@ -51,34 +51,6 @@ static int fail(const char *command, const struct silo_err *err, int status)
 	return status;
 }
 
-static int usage_error(const char *command, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "silo %s: ", command);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see 'silo %s --help')\n", command);
-	return 125;
-}
-
-static int next_option(const char *command, int argc, char **argv, const char *shortopts,
-		       const struct option *longopts)
-{
-	char opts[64];
-	int c;
-
-	snprintf(opts, sizeof(opts), "+:%s", shortopts);
-	opterr = 0;
-	c = getopt_long(argc, argv, opts, longopts, NULL);
-	if (c == ':') {
-		usage_error(command, "flag needs an argument: %s", argv[optind - 1]);
-		return '?';
-	}
-	if (c == '?') {
-		usage_error(command, "unknown flag: %s", argv[optind - 1]);
-		return '?';
-	}
-	return c;
-}
-
 static int session_open(const struct engine_context *ctx, struct session *s, const char *command)
 {
 	struct silo_err err = { 0 };
@@ -176,13 +148,13 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 	char id[65];
 	int detach = 0, c, status;
 
-	while ((c = next_option("run", argc, argv, "de:w:u:tih:", longopts)) != -1) {
+	while ((c = engine_next_option("run", argc, argv, "de:w:u:tih:", longopts)) != -1) {
 		switch (c) {
 		case 'H':
 			return print_usage("run");
 		case 'h':
 			if (!valid_hostname(optarg))
-				return usage_error("run", "invalid --hostname \"%s\": want letters, digits, '-' and '.', at most 64", optarg);
+				return engine_usage_error("run", "invalid --hostname \"%s\": want letters, digits, '-' and '.', at most 64", optarg);
 			req.hostname = optarg;
 			break;
 		case 'r':
@@ -190,12 +162,12 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 			break;
 		case 'S':
 			if (signal_parse(optarg) <= 0)
-				return usage_error("run", "invalid --stop-signal \"%s\"", optarg);
+				return engine_usage_error("run", "invalid --stop-signal \"%s\"", optarg);
 			req.stop_signal = optarg;
 			break;
 		case 'T':
 			if (str_to_int(optarg, &req.stop_timeout) < 0 || req.stop_timeout < 0)
-				return usage_error("run", "invalid --stop-timeout \"%s\": want a number of seconds", optarg);
+				return engine_usage_error("run", "invalid --stop-timeout \"%s\": want a number of seconds", optarg);
 			break;
 		case 'R':
 			req.auto_remove = 1;
@@ -229,7 +201,7 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 			if (!strcmp(optarg, "host"))
 				req.flags.network_host = 1;
 			else if (strcmp(optarg, "none"))
-				return usage_error("run", "invalid --network \"%s\": only none (the default) and host exist yet",
+				return engine_usage_error("run", "invalid --network \"%s\": only none (the default) and host exist yet",
 						   optarg);
 			break;
 		case 'p':
@@ -240,14 +212,14 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 			else if (!strcmp(optarg, "never"))
 				req.pull = ENGINE_PULL_NEVER;
 			else
-				return usage_error("run", "invalid --pull \"%s\": want missing, always or never", optarg);
+				return engine_usage_error("run", "invalid --pull \"%s\": want missing, always or never", optarg);
 			break;
 		default:
 			return 125;
 		}
 	}
 	if (optind >= argc)
-		return usage_error("run", "%s", "requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
+		return engine_usage_error("run", "%s", "requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
 	if (protect_exe("run"))
 		return 125;
 	req.image = argv[optind];
@@ -374,7 +346,7 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 	size_t i;
 	json_t *listed;
 
-	while ((c = next_option("ps", argc, argv, "aq", longopts)) != -1) {
+	while ((c = engine_next_option("ps", argc, argv, "aq", longopts)) != -1) {
 		switch (c) {
 		case 'a':
 			all = 1;
@@ -390,7 +362,7 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 		}
 	}
 	if (optind != argc)
-		return usage_error("ps", "%s", "takes no arguments");
+		return engine_usage_error("ps", "%s", "takes no arguments");
 	if (session_open(ctx, &s, "ps"))
 		return 125;
 	if (record_list(s.store.root, &list, &err) < 0)
@@ -460,7 +432,7 @@ static int cmd_logs(const struct engine_context *ctx, int argc, char **argv)
 	int follow = 0, timestamps = 0, c;
 	char id[65];
 
-	while ((c = next_option("logs", argc, argv, "ft", longopts)) != -1) {
+	while ((c = engine_next_option("logs", argc, argv, "ft", longopts)) != -1) {
 		if (c == 'f')
 			follow = 1;
 		else if (c == 't')
@@ -469,7 +441,7 @@ static int cmd_logs(const struct engine_context *ctx, int argc, char **argv)
 			return 125;
 	}
 	if (argc - optind != 1)
-		return usage_error("logs", "%s", "wants exactly one container");
+		return engine_usage_error("logs", "%s", "wants exactly one container");
 	if (session_open(ctx, &s, "logs"))
 		return 125;
 	if (resolve(&s, "logs", argv[optind], id))
@@ -537,14 +509,14 @@ static int cmd_stop(const struct engine_context *ctx, int argc, char **argv)
 	_cleanup_session_ struct session s = { 0 };
 	int timeout = -1, c, status = 0;
 
-	while ((c = next_option("stop", argc, argv, "t:", longopts)) != -1) {
+	while ((c = engine_next_option("stop", argc, argv, "t:", longopts)) != -1) {
 		if (c != 't')
 			return 125;
 		if (str_to_int(optarg, &timeout) < 0 || timeout < 0)
-			return usage_error("stop", "invalid --time \"%s\": want a number of seconds", optarg);
+			return engine_usage_error("stop", "invalid --time \"%s\": want a number of seconds", optarg);
 	}
 	if (optind == argc)
-		return usage_error("stop", "%s", "wants at least one container");
+		return engine_usage_error("stop", "%s", "wants at least one container");
 	if (session_open(ctx, &s, "stop"))
 		return 125;
 	for (int i = optind; i < argc; i++) {
@@ -573,15 +545,15 @@ static int cmd_kill(const struct engine_context *ctx, int argc, char **argv)
 	_cleanup_session_ struct session s = { 0 };
 	int sig = SIGKILL, c, status = 0;
 
-	while ((c = next_option("kill", argc, argv, "s:", longopts)) != -1) {
+	while ((c = engine_next_option("kill", argc, argv, "s:", longopts)) != -1) {
 		if (c != 's')
 			return 125;
 		sig = signal_parse(optarg);
 		if (sig <= 0)
-			return usage_error("kill", "invalid signal \"%s\"", optarg);
+			return engine_usage_error("kill", "invalid signal \"%s\"", optarg);
 	}
 	if (optind == argc)
-		return usage_error("kill", "%s", "wants at least one container");
+		return engine_usage_error("kill", "%s", "wants at least one container");
 	if (session_open(ctx, &s, "kill"))
 		return 125;
 	for (int i = optind; i < argc; i++) {
@@ -610,13 +582,13 @@ static int cmd_rm(const struct engine_context *ctx, int argc, char **argv)
 	_cleanup_session_ struct session s = { 0 };
 	int force = 0, c, status = 0;
 
-	while ((c = next_option("rm", argc, argv, "f", longopts)) != -1) {
+	while ((c = engine_next_option("rm", argc, argv, "f", longopts)) != -1) {
 		if (c != 'f')
 			return 125;
 		force = 1;
 	}
 	if (optind == argc)
-		return usage_error("rm", "%s", "wants at least one container");
+		return engine_usage_error("rm", "%s", "wants at least one container");
 	if (session_open(ctx, &s, "rm"))
 		return 125;
 	for (int i = optind; i < argc; i++) {
@@ -642,10 +614,10 @@ static int cmd_wait(const struct engine_context *ctx, int argc, char **argv)
 	_cleanup_session_ struct session s = { 0 };
 	int status = 0;
 
-	if (next_option("wait", argc, argv, "", longopts) != -1)
+	if (engine_next_option("wait", argc, argv, "", longopts) != -1)
 		return 125;
 	if (optind == argc)
-		return usage_error("wait", "%s", "wants at least one container");
+		return engine_usage_error("wait", "%s", "wants at least one container");
 	if (session_open(ctx, &s, "wait"))
 		return 125;
 	for (int i = optind; i < argc; i++) {
@@ -709,10 +681,10 @@ static int cmd_inspect(const struct engine_context *ctx, int argc, char **argv)
 	_cleanup_free_ char *text = NULL;
 	int status = 0;
 
-	if (next_option("inspect", argc, argv, "", longopts) != -1)
+	if (engine_next_option("inspect", argc, argv, "", longopts) != -1)
 		return 125;
 	if (optind == argc)
-		return usage_error("inspect", "%s", "wants at least one container");
+		return engine_usage_error("inspect", "%s", "wants at least one container");
 	if (session_open(ctx, &s, "inspect"))
 		return 125;
 	for (int i = optind; i < argc; i++) {
@@ -801,7 +773,7 @@ static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
 	int tty = 0, interactive = 0, c, status = 0, null_fd = -1;
 	char id[65];
 
-	while ((c = next_option("exec", argc, argv, "itde:u:w:", longopts)) != -1) {
+	while ((c = engine_next_option("exec", argc, argv, "itde:u:w:", longopts)) != -1) {
 		switch (c) {
 		case 'H':
 			return print_usage("exec");
@@ -829,7 +801,7 @@ static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
 		}
 	}
 	if (argc - optind < 2)
-		return usage_error("exec", "%s", "wants a container and a command");
+		return engine_usage_error("exec", "%s", "wants a container and a command");
 	if (protect_exe("exec"))
 		return 125;
 	if (session_open(ctx, &s, "exec"))

@@ -12,6 +12,7 @@
  * value fails here, with the field's name, before anything is written. */
 #include "runtime/cgroup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -312,6 +313,54 @@ char *cgroup_read(int dirfd, const char *file)
 	if (fs_read_file_at(dirfd, file, 1024 * 1024, &text, NULL, NULL) < 0)
 		return NULL;
 	return text;
+}
+
+void cgroup_json_set_u64(json_t *obj, const char *key, uint64_t v)
+{
+	json_object_set_new(obj, key, json_integer((json_int_t)(v > INT64_MAX ? INT64_MAX : v)));
+}
+
+json_t *cgroup_keyed_numbers(const char *text)
+{
+	json_t *obj = json_object();
+	_cleanup_free_ char *copy = text ? strdup(text) : NULL;
+	char *save = NULL;
+
+	for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; obj && line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *space = strchr(line, ' ');
+
+		if (!space)
+			continue;
+		*space = '\0';
+		cgroup_json_set_u64(obj, line, strtoull(space + 1, NULL, 10));
+	}
+	return obj;
+}
+
+void cgroup_hugetlb_sizes(int dirfd, const char *suffix, char *out, size_t len)
+{
+	int fd = dup(dirfd);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	out[0] = '\0';
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(dir))) {
+		size_t n = strlen(e->d_name), s = strlen(suffix);
+		const char *size = e->d_name + strlen("hugetlb.");
+
+		if (strncmp(e->d_name, "hugetlb.", 8) || n <= s + 8 || strcmp(e->d_name + n - s, suffix) ||
+		    memchr(size, '.', n - s - 8))
+			continue;
+		snprintf(out + strlen(out), len - strlen(out), "%s%.*s", out[0] ? ", " : "",
+			 (int)(n - s - 8), size);
+	}
+	closedir(dir);
 }
 
 int cgroup_read_u64(int dirfd, const char *file, uint64_t *out)

@@ -261,6 +261,13 @@ int cgroup_write_i64(int dirfd, const char *file, int64_t value, const char *fie
 int cgroup_has_file(int dirfd, const char *file);
 /* Reads a small file; NULL when it cannot be read. */
 char *cgroup_read(int dirfd, const char *file);
+
+/* For the statistics of both versions: a number into a JSON object (capped
+ * at INT64_MAX), "key value" lines into an object of numbers, and the huge
+ * page sizes a hierarchy offers ("hugetlb.<size><suffix>" files). */
+void cgroup_json_set_u64(json_t *obj, const char *key, uint64_t v);
+json_t *cgroup_keyed_numbers(const char *text);
+void cgroup_hugetlb_sizes(int dirfd, const char *suffix, char *out, size_t len);
 /* A single number ("max" reads as UINT64_MAX); -1 when unreadable. */
 int cgroup_read_u64(int dirfd, const char *file, uint64_t *out);
 /* The value of KEY in a flat-keyed file ("key value" lines); -1 if absent. */

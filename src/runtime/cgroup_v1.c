@@ -262,31 +262,6 @@ int cgroup_v1_apply_block_io(int dirfd, const struct cgroup_block_io *b, struct 
 
 /* --- huge pages, network, devices --- */
 
-/* "2MB, 1GB": the sizes for which the cgroup has a file ending in suffix. */
-static void hugetlb_sizes(int dirfd, const char *suffix, char *out, size_t len)
-{
-	int fd = dup(dirfd);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-
-	out[0] = '\0';
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((e = readdir(dir))) {
-		size_t n = strlen(e->d_name), s = strlen(suffix);
-		const char *size = e->d_name + strlen("hugetlb.");
-
-		if (strncmp(e->d_name, "hugetlb.", 8) || n <= s + 8 || strcmp(e->d_name + n - s, suffix) ||
-		    memchr(size, '.', n - s - 8))
-			continue;
-		snprintf(out + strlen(out), len - strlen(out), "%s%.*s", out[0] ? ", " : "",
-			 (int)(n - s - 8), size);
-	}
-	closedir(dir);
-}
 
 int cgroup_v1_apply_hugepages(int dirfd, const struct cgroup_hugepage_limit *limits, size_t n,
 			      struct silo_err *err)
@@ -298,7 +273,7 @@ int cgroup_v1_apply_hugepages(int dirfd, const struct cgroup_hugepage_limit *lim
 		snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes", limits[i].page_size);
 		snprintf(rsvd, sizeof(rsvd), "hugetlb.%s.rsvd.limit_in_bytes", limits[i].page_size);
 		if (!cgroup_has_file(dirfd, file)) {
-			hugetlb_sizes(dirfd, ".limit_in_bytes", sizes, sizeof(sizes));
+			cgroup_hugetlb_sizes(dirfd, ".limit_in_bytes", sizes, sizeof(sizes));
 			return silo_err_set(err, ENOTSUP, "%s.pageSize: no %s huge pages on this host (it has: %s)",
 					    field, limits[i].page_size, sizes[0] ? sizes : "none");
 		}
@@ -424,17 +399,13 @@ int cgroup_v1_freeze(int dirfd, int frozen, struct silo_err *err)
 
 /* --- statistics --- */
 
-static void set_u64(json_t *obj, const char *key, uint64_t v)
-{
-	json_object_set_new(obj, key, json_integer((json_int_t)(v > INT64_MAX ? INT64_MAX : v)));
-}
 
 static void set_file_u64(json_t *obj, const char *key, int dirfd, const char *file)
 {
 	uint64_t v;
 
 	if (cgroup_read_u64(dirfd, file, &v) == 0)
-		set_u64(obj, key, v);
+		cgroup_json_set_u64(obj, key, v);
 }
 
 static json_t *number_list(const char *text)
@@ -474,7 +445,7 @@ void cgroup_v1_stats_cpu(int cpuacct_fd, int cpu_fd, json_t *cpu)
 		}
 		/* Nanoseconds where the kernel has them, else clock ticks. */
 		if (cgroup_read_u64(cpuacct_fd, "cpuacct.usage_sys", &v) == 0) {
-			set_u64(usage, "kernel", v);
+			cgroup_json_set_u64(usage, "kernel", v);
 			set_file_u64(usage, "user", cpuacct_fd, "cpuacct.usage_user");
 		} else {
 			long hz = sysconf(_SC_CLK_TCK);
@@ -483,18 +454,18 @@ void cgroup_v1_stats_cpu(int cpuacct_fd, int cpu_fd, json_t *cpu)
 			if (hz <= 0)
 				hz = 100;
 			if (cgroup_read_keyed(cpuacct_fd, "cpuacct.stat", "system", &ticks) == 0)
-				set_u64(usage, "kernel", ticks * (1000000000ull / (uint64_t)hz));
+				cgroup_json_set_u64(usage, "kernel", ticks * (1000000000ull / (uint64_t)hz));
 			if (cgroup_read_keyed(cpuacct_fd, "cpuacct.stat", "user", &ticks) == 0)
-				set_u64(usage, "user", ticks * (1000000000ull / (uint64_t)hz));
+				cgroup_json_set_u64(usage, "user", ticks * (1000000000ull / (uint64_t)hz));
 		}
 	}
 	if (cpu_fd >= 0) {
 		if (cgroup_read_keyed(cpu_fd, "cpu.stat", "nr_periods", &v) == 0)
-			set_u64(throttling, "periods", v);
+			cgroup_json_set_u64(throttling, "periods", v);
 		if (cgroup_read_keyed(cpu_fd, "cpu.stat", "nr_throttled", &v) == 0)
-			set_u64(throttling, "throttledPeriods", v);
+			cgroup_json_set_u64(throttling, "throttledPeriods", v);
 		if (cgroup_read_keyed(cpu_fd, "cpu.stat", "throttled_time", &v) == 0)
-			set_u64(throttling, "throttledTime", v);
+			cgroup_json_set_u64(throttling, "throttledTime", v);
 	}
 }
 
@@ -516,29 +487,11 @@ static json_t *memory_entry(int dirfd, const char *prefix)
 	return entry;
 }
 
-/* "key value" lines into an object of numbers. */
-static json_t *keyed_numbers(const char *text)
-{
-	json_t *obj = json_object();
-	_cleanup_free_ char *copy = text ? strdup(text) : NULL;
-	char *save = NULL;
-
-	for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; obj && line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *space = strchr(line, ' ');
-
-		if (!space)
-			continue;
-		*space = '\0';
-		set_u64(obj, line, strtoull(space + 1, NULL, 10));
-	}
-	return obj;
-}
 
 void cgroup_v1_stats_memory(int dirfd, json_t *memory)
 {
 	_cleanup_free_ char *stat = cgroup_read(dirfd, "memory.stat");
-	json_t *raw = keyed_numbers(stat);
+	json_t *raw = cgroup_keyed_numbers(stat);
 	json_t *cache;
 	uint64_t kills;
 
@@ -605,7 +558,7 @@ void cgroup_v1_stats_hugetlb(int dirfd, json_t *hugetlb)
 	char sizes[256];
 	char *save = NULL;
 
-	hugetlb_sizes(dirfd, ".usage_in_bytes", sizes, sizeof(sizes));
+	cgroup_hugetlb_sizes(dirfd, ".usage_in_bytes", sizes, sizeof(sizes));
 	for (char *size = strtok_r(sizes, ", ", &save); size; size = strtok_r(NULL, ", ", &save)) {
 		json_t *entry = json_object();
 		char file[96];

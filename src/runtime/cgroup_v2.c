@@ -308,30 +308,6 @@ int cgroup_v2_apply_io(int dirfd, const struct cgroup_block_io *b, struct silo_e
 	return 0;
 }
 
-/* "2MB, 1GB": the sizes that have a hugetlb.SIZE.max here. */
-static void hugetlb_sizes(int dirfd, char *out, size_t len)
-{
-	int fd = dup(dirfd);
-	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
-
-	out[0] = '\0';
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((e = readdir(dir))) {
-		size_t n = strlen(e->d_name);
-
-		if (strncmp(e->d_name, "hugetlb.", 8) || n <= 12 || strcmp(e->d_name + n - 4, ".max") ||
-		    memchr(e->d_name + 8, '.', n - 12))
-			continue;
-		snprintf(out + strlen(out), len - strlen(out), "%s%.*s", out[0] ? ", " : "", (int)(n - 12),
-			 e->d_name + 8);
-	}
-	closedir(dir);
-}
 
 int cgroup_v2_apply_hugepages(int dirfd, const struct cgroup_hugepage_limit *limits, size_t n,
 			      struct silo_err *err)
@@ -343,7 +319,7 @@ int cgroup_v2_apply_hugepages(int dirfd, const struct cgroup_hugepage_limit *lim
 		snprintf(file, sizeof(file), "hugetlb.%s.max", limits[i].page_size);
 		snprintf(rsvd, sizeof(rsvd), "hugetlb.%s.rsvd.max", limits[i].page_size);
 		if (!cgroup_has_file(dirfd, file)) {
-			hugetlb_sizes(dirfd, sizes, sizeof(sizes));
+			cgroup_hugetlb_sizes(dirfd, ".max", sizes, sizeof(sizes));
 			return silo_err_set(err, ENOTSUP, "%s.pageSize: no %s huge pages on this host (it has: %s)",
 					    field, limits[i].page_size, sizes[0] ? sizes : "none");
 		}
@@ -409,10 +385,6 @@ int cgroup_v2_kill(int dirfd)
 
 /* --- statistics --- */
 
-static void set_u64(json_t *obj, const char *key, uint64_t v)
-{
-	json_object_set_new(obj, key, json_integer((json_int_t)(v > INT64_MAX ? INT64_MAX : v)));
-}
 
 static uint64_t add_saturating(uint64_t a, uint64_t b)
 {
@@ -427,52 +399,35 @@ void cgroup_v2_stats_cpu(int dirfd, json_t *cpu)
 
 	/* cpu.stat counts microseconds; runc's shape wants nanoseconds. */
 	if (cgroup_read_keyed(dirfd, "cpu.stat", "usage_usec", &v) == 0)
-		set_u64(usage, "total", v * 1000);
+		cgroup_json_set_u64(usage, "total", v * 1000);
 	if (cgroup_read_keyed(dirfd, "cpu.stat", "user_usec", &v) == 0)
-		set_u64(usage, "user", v * 1000);
+		cgroup_json_set_u64(usage, "user", v * 1000);
 	if (cgroup_read_keyed(dirfd, "cpu.stat", "system_usec", &v) == 0)
-		set_u64(usage, "kernel", v * 1000);
+		cgroup_json_set_u64(usage, "kernel", v * 1000);
 	if (cgroup_read_keyed(dirfd, "cpu.stat", "nr_periods", &v) == 0)
-		set_u64(throttling, "periods", v);
+		cgroup_json_set_u64(throttling, "periods", v);
 	if (cgroup_read_keyed(dirfd, "cpu.stat", "nr_throttled", &v) == 0)
-		set_u64(throttling, "throttledPeriods", v);
+		cgroup_json_set_u64(throttling, "throttledPeriods", v);
 	if (cgroup_read_keyed(dirfd, "cpu.stat", "throttled_usec", &v) == 0)
-		set_u64(throttling, "throttledTime", v * 1000);
+		cgroup_json_set_u64(throttling, "throttledTime", v * 1000);
 }
 
-static json_t *keyed_numbers(const char *text)
-{
-	json_t *obj = json_object();
-	_cleanup_free_ char *copy = text ? strdup(text) : NULL;
-	char *save = NULL;
-
-	for (char *line = copy ? strtok_r(copy, "\n", &save) : NULL; obj && line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *space = strchr(line, ' ');
-
-		if (!space)
-			continue;
-		*space = '\0';
-		set_u64(obj, line, strtoull(space + 1, NULL, 10));
-	}
-	return obj;
-}
 
 void cgroup_v2_stats_memory(int dirfd, json_t *memory)
 {
 	_cleanup_free_ char *stat = cgroup_read(dirfd, "memory.stat");
 	_cleanup_free_ char *events = cgroup_read(dirfd, "memory.events");
-	json_t *usage = json_object(), *raw = keyed_numbers(stat);
+	json_t *usage = json_object(), *raw = cgroup_keyed_numbers(stat);
 	uint64_t current = 0, max = UINT64_MAX, v;
 
 	cgroup_read_u64(dirfd, "memory.current", &current);
 	cgroup_read_u64(dirfd, "memory.max", &max);
-	set_u64(usage, "usage", current);
-	set_u64(usage, "limit", max);
+	cgroup_json_set_u64(usage, "usage", current);
+	cgroup_json_set_u64(usage, "limit", max);
 	if (cgroup_read_u64(dirfd, "memory.peak", &v) == 0)
-		set_u64(usage, "max", v);
+		cgroup_json_set_u64(usage, "max", v);
 	/* v1's failcnt counted hits of the limit: "max" events here. */
-	set_u64(usage, "failcnt",
+	cgroup_json_set_u64(usage, "failcnt",
 		cgroup_read_keyed(dirfd, "memory.events", "max", &v) == 0 ? v : 0);
 	json_object_set_new(memory, "usage", usage);
 	if (cgroup_read_u64(dirfd, "memory.swap.current", &v) == 0) {
@@ -481,9 +436,9 @@ void cgroup_v2_stats_memory(int dirfd, json_t *memory)
 
 		/* Reported as memory+swap, the v1 meaning callers expect. */
 		cgroup_read_u64(dirfd, "memory.swap.max", &swap_max);
-		set_u64(swap, "usage", add_saturating(v, current));
-		set_u64(swap, "limit", add_saturating(swap_max, max));
-		set_u64(swap, "failcnt",
+		cgroup_json_set_u64(swap, "usage", add_saturating(v, current));
+		cgroup_json_set_u64(swap, "limit", add_saturating(swap_max, max));
+		cgroup_json_set_u64(swap, "failcnt",
 			cgroup_read_keyed(dirfd, "memory.swap.events", "max", &v) == 0 ? v : 0);
 		json_object_set_new(memory, "swap", swap);
 	}
@@ -491,7 +446,7 @@ void cgroup_v2_stats_memory(int dirfd, json_t *memory)
 		json_object_set(memory, "cache", json_object_get(raw, "file"));
 	json_object_set_new(memory, "raw", raw);
 	if (events)
-		json_object_set_new(memory, "event_count", keyed_numbers(events));
+		json_object_set_new(memory, "event_count", cgroup_keyed_numbers(events));
 }
 
 void cgroup_v2_stats_io(int dirfd, json_t *blkio)
@@ -530,7 +485,7 @@ void cgroup_v2_stats_hugetlb(int dirfd, json_t *hugetlb)
 	char sizes[256];
 	char *save = NULL;
 
-	hugetlb_sizes(dirfd, sizes, sizeof(sizes));
+	cgroup_hugetlb_sizes(dirfd, ".max", sizes, sizeof(sizes));
 	for (char *size = strtok_r(sizes, ", ", &save); size; size = strtok_r(NULL, ", ", &save)) {
 		json_t *entry = json_object();
 		char file[96];
@@ -538,9 +493,9 @@ void cgroup_v2_stats_hugetlb(int dirfd, json_t *hugetlb)
 
 		snprintf(file, sizeof(file), "hugetlb.%s.current", size);
 		if (cgroup_read_u64(dirfd, file, &v) == 0)
-			set_u64(entry, "usage", v);
+			cgroup_json_set_u64(entry, "usage", v);
 		snprintf(file, sizeof(file), "hugetlb.%s.events", size);
-		set_u64(entry, "failcnt", cgroup_read_keyed(dirfd, file, "max", &v) == 0 ? v : 0);
+		cgroup_json_set_u64(entry, "failcnt", cgroup_read_keyed(dirfd, file, "max", &v) == 0 ? v : 0);
 		json_object_set_new(hugetlb, size, entry);
 	}
 }
