@@ -28,6 +28,7 @@
 #include "runtime/exec.h"
 #include "runtime/signal.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/log.h"
 #include "util/strv.h"
 
@@ -403,19 +404,6 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 
 /* ------------------------------------------------------------------ logs -- */
 
-static void write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		data += n;
-		len -= (size_t)n;
-	}
-}
 
 static int cmd_logs(const struct engine_context *ctx, int argc, char **argv)
 {
@@ -463,10 +451,10 @@ static int cmd_logs(const struct engine_context *ctx, int argc, char **argv)
 				int fd = is_stderr ? STDERR_FILENO : STDOUT_FILENO;
 
 				if (timestamps) {
-					write_all(fd, when, strlen(when));
-					write_all(fd, " ", 1);
+					fs_write_all(fd, when, strlen(when));
+					fs_write_all(fd, " ", 1);
 				}
-				write_all(fd, text, len);
+				fs_write_all(fd, text, len);
 			}
 			continue;
 		}

@@ -9,20 +9,8 @@
 
 #include "engine/record.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
-static void write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		data += n;
-		len -= (size_t)n;
-	}
-}
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t utf8_sequence(const unsigned char *s, size_t n)
@@ -93,7 +81,7 @@ static void write_entry(int fd, const char *stream, const char *data, size_t len
 	 * disk is full. */
 	size_t n = strlen(text);
 	text[n] = '\n';
-	write_all(fd, text, n + 1);
+	fs_write_all(fd, text, n + 1);
 }
 
 void logfile_feed(int fd, struct logfile_stream *s, const char *data, size_t len)

@@ -28,6 +28,7 @@
 #include "runtime/supervise.h"
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 
 struct monitor {
 	const struct monitor_request *req;
@@ -180,19 +181,6 @@ static int start_failure_status(const struct silo_err *err)
 	return 125;
 }
 
-static void write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		data += n;
-		len -= (size_t)n;
-	}
-}
 
 /* One read from a container stream: to the log, and to our own stdout or
  * stderr in the foreground. Returns 0 at the end of the stream. */
@@ -211,7 +199,7 @@ static int copy_stream(struct monitor *m, int *fd, struct logfile_stream *s, int
 	}
 	logfile_feed(m->log_fd, s, buf, (size_t)n);
 	if (m->req->foreground)
-		write_all(ours, buf, (size_t)n);
+		fs_write_all(ours, buf, (size_t)n);
 	return 1;
 }
 
@@ -226,7 +214,7 @@ static void copy_stdin(struct monitor *m)
 		m->in_fd = -1;
 		return;
 	}
-	write_all(m->out_fd, buf, (size_t)n);
+	fs_write_all(m->out_fd, buf, (size_t)n);
 }
 
 /* Copies output until the container's init exits, then what is left. */
@@ -395,7 +383,7 @@ static void report_ready(void *opaque, const struct silo_err *err)
 	char buf[SILO_ERR_MAX + 2];
 	int n = err ? snprintf(buf, sizeof(buf), "E%s", err->msg) : snprintf(buf, sizeof(buf), "K");
 
-	write_all(*fd, buf, (size_t)n);
+	fs_write_all(*fd, buf, (size_t)n);
 	close(*fd);
 	*fd = -1;
 }

@@ -58,7 +58,7 @@ int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct s
 	return fs_read_file_at(AT_FDCWD, path, max, out, len, err);
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int fs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -88,7 +88,7 @@ int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return silo_err_errno(err, "create \"%s\"", tmp);
-	r = write_all(fd, data, len);
+	r = fs_write_all(fd, data, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
@@ -107,7 +107,7 @@ int fs_write_string_at(int dirfd, const char *path, const char *value, struct si
 
 	if (fd < 0)
 		return silo_err_errno(err, "open \"%s\"", path);
-	r = write_all(fd, value, strlen(value));
+	r = fs_write_all(fd, value, strlen(value));
 	if (r < 0)
 		return silo_err_sys(err, -r, "write \"%s\" to \"%s\"", value, path);
 	return 0;

@@ -19,6 +19,10 @@ int fs_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t 
 int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct silo_err *err);
 
+/* write(2) until all of data is out, through EINTR and short writes.
+ * Returns 0 or -errno. */
+int fs_write_all(int fd, const void *data, size_t len);
+
 /* Writes a short string to an existing file (procfs, cgroupfs knobs). */
 int fs_write_string(const char *path, const char *value, struct silo_err *err);
 int fs_write_string_at(int dirfd, const char *path, const char *value, struct silo_err *err);
