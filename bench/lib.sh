@@ -461,7 +461,7 @@ podman_clean() {
 	local dir=$1 mnt
 	[[ -d $dir/storage ]] || return 0
 	podman_base "$dir"
-	timeout -k 2 60 "${PODMAN[@]}" rm -a -f -t 0 </dev/null >/dev/null 2>&1
+	timeout -k 2 60 "${PODMAN[@]}" rm -a -f -t 0 </dev/null >/dev/null 2>&1 || true
 	awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
 		while read -r mnt; do umount -l "$mnt" 2>/dev/null; done
 	return 0
@@ -471,9 +471,10 @@ podman_clean() {
 silo_clean() {
 	local store=$1 ids
 	[[ -d $store && -n ${ENG_SILO:-} ]] || return 0
-	ids=$(timeout -k 2 20 "$ENG_SILO" --root "$store" ps -a -q --no-trunc </dev/null 2>/dev/null)
+	# Both may fail (run.sh has set -e); what is left is tried again on exit.
+	ids=$(timeout -k 2 20 "$ENG_SILO" --root "$store" ps -a -q --no-trunc </dev/null 2>/dev/null) || true
 	# shellcheck disable=SC2086
-	[[ -z $ids ]] || timeout -k 2 60 "$ENG_SILO" --root "$store" rm -f $ids </dev/null >/dev/null 2>&1
+	[[ -z $ids ]] || timeout -k 2 60 "$ENG_SILO" --root "$store" rm -f $ids </dev/null >/dev/null 2>&1 || true
 	return 0
 }
 
@@ -492,12 +493,22 @@ engine_cleanup() {
 	fi
 	# podman with cgroupfs: libpod_parent/libpod-ID and libpod_parent/conmon;
 	# remove the empty ones, and libpod_parent itself if the bench made it.
-	for cg in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/unified/libpod_parent; do
-		[[ -d $cg ]] || continue
-		find "$cg" -mindepth 1 -depth -type d -name 'libpod-*' -newer "$BENCH_TMP/engine.stamp" -exec rmdir {} + 2>/dev/null
-		if [[ ${LIBPOD_PARENT_EXISTED:-1} == 0 ]]; then
-			find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
-		fi
+	# A cgroup can stay busy for a moment after its last process exited, so
+	# this is tried for up to 2 s.
+	for ((i = 0; i < 20; i++)); do
+		d=""
+		for cg in /sys/fs/cgroup/*/libpod_parent; do
+			[[ -d $cg ]] || continue
+			find "$cg" -mindepth 1 -depth -type d -name 'libpod-*' -newer "$BENCH_TMP/engine.stamp" -exec rmdir {} + 2>/dev/null
+			if [[ ${LIBPOD_PARENT_EXISTED:-1} == 0 ]]; then
+				find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+				[[ -d $cg ]] && d=busy
+			elif find "$cg" -mindepth 1 -type d -name 'libpod-*' -newer "$BENCH_TMP/engine.stamp" | grep -q .; then
+				d=busy
+			fi
+		done
+		[[ -n $d ]] || break
+		sleep 0.1
 	done
 	if [[ -n ${SILO_RUNTIME_ROOT:-} && $SILO_RUNTIME_ROOT == /tmp/sb-rt.* && -d $SILO_RUNTIME_ROOT ]]; then
 		awk -v d="$SILO_RUNTIME_ROOT/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |

@@ -44,6 +44,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/log.h"
+#include "util/strv.h"
 
 /* struct clone_args of <linux/sched.h>, whose CLONE_* macros clash with
  * glibc's <sched.h>. The layout is the kernel ABI. */
@@ -256,6 +257,22 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 	return 0;
 }
 
+/* Writes the cgroup path into the state directory before the cgroup is
+ * made, so that `delete` can remove it if this create is killed. */
+static int create_note_cgroup(struct create_job *job, struct silo_err *err)
+{
+	char file[4200];
+	char *text;
+	int r;
+
+	snprintf(file, sizeof(file), "%s/%s", job->dir, STATE_CGROUP_FILE);
+	if (asprintf(&text, "%s\n", job->cgroup_path) < 0)
+		return silo_err_sys(err, ENOMEM, "record cgroup path");
+	r = fs_write_file_atomic(file, text, strlen(text), 0600, err);
+	free(text);
+	return r;
+}
+
 /* --- cgroups: the cgroup and its limits exist before the init does (it
  * may be cloned straight into it); then the init joins every hierarchy. */
 static int create_make_cgroup(struct create_job *job, struct silo_err *err)
@@ -425,6 +442,8 @@ static int create_run(struct create_job *job, struct silo_err *err)
 	if (!job->dir)
 		return silo_err_sys(err, ENOMEM, "state directory");
 	if (listen_exec_socket(job, err) < 0)
+		return -1;
+	if (create_note_cgroup(job, err) < 0)
 		return -1;
 	job->idmap_fds = calloc(job->spec->n_mounts + 1, sizeof(int));
 	if (!job->idmap_fds || idmap_prepare(job->spec, job->idmap_fds, err) < 0)
@@ -655,6 +674,29 @@ static int destroy_container(const struct runtime_context *ctx, struct container
 	return r < 0 ? r : state_remove(ctx->root, state->id, err);
 }
 
+/* What a create killed half-way leaves: its state directory, and the
+ * cgroup it had made (its path is written down before the cgroup is). */
+static void remove_half_made(const struct runtime_context *ctx, const char *id)
+{
+	_cleanup_free_ char *dir = state_dir_path(ctx->root, id);
+	_cleanup_free_ char *path = NULL;
+	struct cgroup_host host;
+	size_t len;
+
+	if (dir) {
+		char file[4200];
+
+		snprintf(file, sizeof(file), "%s/%s", dir, STATE_CGROUP_FILE);
+		if (fs_read_file(file, 4096, &path, &len, NULL) == 0 && len > 1 && path[0] == '/' &&
+		    cgroup_detect(&host, NULL) == 0) {
+			path[strcspn(path, "\n")] = '\0';
+			cgroup_destroy(&host, path, str_has_prefix(path, CGROUP_DEFAULT_PARENT "/"), NULL);
+			cgroup_host_free(&host);
+		}
+	}
+	state_remove(ctx->root, id, NULL);
+}
+
 int container_delete(const struct runtime_context *ctx, const char *id, int force,
 		     struct silo_err *err)
 {
@@ -672,7 +714,7 @@ int container_delete(const struct runtime_context *ctx, const char *id, int forc
 		/* A directory without state.json is what a create that died
 		 * half-way leaves: we hold its lock, so it is ours to clear. */
 		if (inner.code == ENOENT) {
-			state_remove(ctx->root, id, NULL);
+			remove_half_made(ctx, id);
 			return silo_err_set(err, ENOENT, "container \"%s\" does not exist", id);
 		}
 		*err = inner;

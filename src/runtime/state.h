@@ -15,6 +15,7 @@
 #define STATE_FILE "state.json"
 #define STATE_LOCK "lock"
 #define STATE_EXEC_SOCKET "exec.sock"
+#define STATE_CGROUP_FILE "cgroup" /* the cgroup path, written before the cgroup is made */
 
 enum container_status {
 	STATUS_CREATING,

@@ -324,3 +324,26 @@ init_and_child() {
 	assert_status 0
 	assert_equal "$(jq -c . <<<"$output")" "[]"
 }
+
+@test "a runtime killed mid-create leaves what delete then removes: state, cgroup, process" {
+	requires_silo
+	marker=$TEST_DIR/hook-ran
+	update_config '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "touch \"$0\"; exec sleep 30", $m]}]' \
+		--arg m "$marker"
+	# exec: $! must be the runtime itself, not a subshell around it.
+	(exec "${RUNTIME_CMD[@]}" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$CID" \
+		</dev/null >"$TEST_DIR/create.out" 2>&1) &
+	runtime_pid=$!
+	wait_for test -e "$marker"
+	kill -KILL "$runtime_pid"
+	wait "$runtime_pid" || true
+	# The hook outlives the runtime that ran it; it is the test's to end.
+	pkill -KILL -f "^sleep 30$" 2>/dev/null || true
+	[ -d "$STATE_ROOT/$CID" ]
+	[ -n "$(find /sys/fs/cgroup -maxdepth 3 -name "$CID")" ]
+	run rt delete "$CID"
+	assert_failure
+	assert_contains "$output" "does not exist"
+	[ ! -e "$STATE_ROOT/$CID" ]
+	wait_for sh -c "[ -z \"\$(find /sys/fs/cgroup -maxdepth 3 -name '$CID')\" ]"
+}
