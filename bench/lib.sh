@@ -528,6 +528,9 @@ cleanup() {
 	[[ -n ${BENCH_TMP:-} && -d $BENCH_TMP ]] || exit "$rc"
 	progress_done
 	engine_cleanup
+	# podman pull keeps a blob-info cache in /var/lib/containers/cache
+	# whatever --root says; if the bench made that directory, it goes.
+	[[ ${BENCH_HAD_VAR_LIB_CONTAINERS:-1} == 0 ]] && rm -rf /var/lib/containers
 	if [[ -f $BENCH_TMP/ids ]]; then
 		while read -r tool id; do
 			tool_quiet "$tool" delete --force "$id"

@@ -94,6 +94,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+BENCH_HAD_VAR_LIB_CONTAINERS=$([[ -e /var/lib/containers ]] && echo 1 || echo 0)
 BENCH_TMP=$(mktemp -d /tmp/silo-bench.XXXXXX)
 BENCH_TAG=silobench-$$
 BENCH_ERR=$BENCH_TMP/log/last.err
