@@ -1037,6 +1037,32 @@ static int apply_unified(const struct cgroup_host *host, const char *path,
 	return 0;
 }
 
+/* hugetlb.<size><limit> on v1 (".limit_in_bytes") and v2 (".max") alike,
+ * and the reservation limit beside it where the kernel has one. */
+static int apply_hugepages(int dirfd, const struct cgroup_hugepage_limit *limits, size_t n,
+			   const char *limit, struct silo_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		char file[128], rsvd[128], field[FIELD_MAX], sizes[256];
+
+		snprintf(field, sizeof(field), "linux.resources.hugepageLimits[%zu]", i);
+		snprintf(file, sizeof(file), "hugetlb.%s%s", limits[i].page_size, limit);
+		snprintf(rsvd, sizeof(rsvd), "hugetlb.%s.rsvd%s", limits[i].page_size, limit);
+		if (!cgroup_has_file(dirfd, file)) {
+			cgroup_hugetlb_sizes(dirfd, limit, sizes, sizeof(sizes));
+			return silo_err_set(err, ENOTSUP, "%s.pageSize: no %s huge pages on this host (it has: %s)",
+					    field, limits[i].page_size, sizes[0] ? sizes : "none");
+		}
+		if (cgroup_write_u64(dirfd, file, limits[i].limit, field, err) < 0)
+			return -1;
+		/* The spec prefers limiting reservations where the kernel can
+		 * (no SIGBUS at fault time); both are set, so either way holds. */
+		if (cgroup_has_file(dirfd, rsvd) && cgroup_write_u64(dirfd, rsvd, limits[i].limit, field, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int apply_family(const struct cgroup_host *host, const char *path,
 			const struct cgroup_resources *res, const char *controller, const char *field,
 			int update, struct silo_err *err)
@@ -1058,8 +1084,8 @@ static int apply_family(const struct cgroup_host *host, const char *path,
 		return h->v2 ? cgroup_v2_apply_io(fd, &res->block_io, err)
 			     : cgroup_v1_apply_block_io(fd, &res->block_io, err);
 	if (!strcmp(controller, "hugetlb"))
-		return h->v2 ? cgroup_v2_apply_hugepages(fd, res->hugepages, res->n_hugepages, err)
-			     : cgroup_v1_apply_hugepages(fd, res->hugepages, res->n_hugepages, err);
+		return apply_hugepages(fd, res->hugepages, res->n_hugepages,
+				       h->v2 ? ".max" : ".limit_in_bytes", err);
 	if (!strcmp(controller, "net_cls"))
 		return cgroup_v1_apply_net_cls(fd, res->network_class_id, err);
 	if (!strcmp(controller, "net_prio"))

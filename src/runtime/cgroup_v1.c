@@ -263,30 +263,6 @@ int cgroup_v1_apply_block_io(int dirfd, const struct cgroup_block_io *b, struct 
 /* --- huge pages, network, devices --- */
 
 
-int cgroup_v1_apply_hugepages(int dirfd, const struct cgroup_hugepage_limit *limits, size_t n,
-			      struct silo_err *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		char file[128], rsvd[128], field[FIELD_MAX], sizes[256];
-
-		snprintf(field, sizeof(field), "linux.resources.hugepageLimits[%zu]", i);
-		snprintf(file, sizeof(file), "hugetlb.%s.limit_in_bytes", limits[i].page_size);
-		snprintf(rsvd, sizeof(rsvd), "hugetlb.%s.rsvd.limit_in_bytes", limits[i].page_size);
-		if (!cgroup_has_file(dirfd, file)) {
-			cgroup_hugetlb_sizes(dirfd, ".limit_in_bytes", sizes, sizeof(sizes));
-			return silo_err_set(err, ENOTSUP, "%s.pageSize: no %s huge pages on this host (it has: %s)",
-					    field, limits[i].page_size, sizes[0] ? sizes : "none");
-		}
-		if (cgroup_write_u64(dirfd, file, limits[i].limit, field, err) < 0)
-			return -1;
-		/* The spec prefers limiting reservations where the kernel can
-		 * (no SIGBUS at fault time); both are set, so either way holds. */
-		if (cgroup_has_file(dirfd, rsvd) && cgroup_write_u64(dirfd, rsvd, limits[i].limit, field, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 int cgroup_v1_apply_net_cls(int dirfd, uint32_t class_id, struct silo_err *err)
 {
 	return cgroup_write_u64(dirfd, "net_cls.classid", class_id, "linux.resources.network.classID",

@@ -12,8 +12,6 @@ int cgroup_v1_apply_memory(int dirfd, const struct cgroup_memory *memory, struct
 int cgroup_v1_apply_cpu(int dirfd, const struct cgroup_cpu *cpu, struct silo_err *err);
 int cgroup_v1_apply_block_io(int dirfd, const struct cgroup_block_io *block_io,
 			     struct silo_err *err);
-int cgroup_v1_apply_hugepages(int dirfd, const struct cgroup_hugepage_limit *limits, size_t n,
-			      struct silo_err *err);
 int cgroup_v1_apply_net_cls(int dirfd, uint32_t class_id, struct silo_err *err);
 int cgroup_v1_apply_net_prio(int dirfd, const struct cgroup_net_priority *priorities, size_t n,
 			     struct silo_err *err);

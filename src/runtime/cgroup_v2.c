@@ -309,28 +309,6 @@ int cgroup_v2_apply_io(int dirfd, const struct cgroup_block_io *b, struct silo_e
 }
 
 
-int cgroup_v2_apply_hugepages(int dirfd, const struct cgroup_hugepage_limit *limits, size_t n,
-			      struct silo_err *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		char file[128], rsvd[128], field[FIELD_MAX], sizes[256];
-
-		snprintf(field, sizeof(field), "linux.resources.hugepageLimits[%zu]", i);
-		snprintf(file, sizeof(file), "hugetlb.%s.max", limits[i].page_size);
-		snprintf(rsvd, sizeof(rsvd), "hugetlb.%s.rsvd.max", limits[i].page_size);
-		if (!cgroup_has_file(dirfd, file)) {
-			cgroup_hugetlb_sizes(dirfd, ".max", sizes, sizeof(sizes));
-			return silo_err_set(err, ENOTSUP, "%s.pageSize: no %s huge pages on this host (it has: %s)",
-					    field, limits[i].page_size, sizes[0] ? sizes : "none");
-		}
-		if (cgroup_write_u64(dirfd, file, limits[i].limit, field, err) < 0)
-			return -1;
-		if (cgroup_has_file(dirfd, rsvd) && cgroup_write_u64(dirfd, rsvd, limits[i].limit, field, err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 int cgroup_v2_apply_unified(int dirfd, const struct cgroup_unified_entry *entries, size_t n,
 			    struct silo_err *err)
 {

@@ -41,8 +41,6 @@ int cgroup_v2_enable(const struct cgroup_hierarchy *h, const char *path, const c
 int cgroup_v2_apply_memory(int dirfd, const struct cgroup_memory *memory, struct silo_err *err);
 int cgroup_v2_apply_cpu(int dirfd, const struct cgroup_cpu *cpu, struct silo_err *err);
 int cgroup_v2_apply_io(int dirfd, const struct cgroup_block_io *block_io, struct silo_err *err);
-int cgroup_v2_apply_hugepages(int dirfd, const struct cgroup_hugepage_limit *limits, size_t n,
-			      struct silo_err *err);
 /* unified entries: each key is a file of the cgroup, written as is. */
 int cgroup_v2_apply_unified(int dirfd, const struct cgroup_unified_entry *entries, size_t n,
 			    struct silo_err *err);

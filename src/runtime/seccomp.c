@@ -32,6 +32,7 @@
 
 #include "config.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 #include "util/json_locate.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -143,21 +144,6 @@ static int seccomp_syscall(unsigned int op, unsigned int flags, void *args)
 
 /* Messages */
 
-static const char *kind_of(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a real number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "an unknown value";
-}
-
 static int field_error(struct silo_err *err, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -184,12 +170,12 @@ static json_t *member(const json_t *obj, const char *key)
 
 static int want_array(const json_t *v, const char *field, struct silo_err *err)
 {
-	return json_is_array(v) ? 0 : field_error(err, field, "expected an array, got %s", kind_of(v));
+	return json_is_array(v) ? 0 : field_error(err, field, "expected an array, got %s", json_kind_name(v));
 }
 
 static int want_string(const json_t *v, const char *field, struct silo_err *err)
 {
-	return json_is_string(v) ? 0 : field_error(err, field, "expected a string, got %s", kind_of(v));
+	return json_is_string(v) ? 0 : field_error(err, field, "expected a string, got %s", json_kind_name(v));
 }
 
 static int want_uint(const json_t *v, const char *field, uint64_t max, uint64_t *out,
@@ -198,7 +184,7 @@ static int want_uint(const json_t *v, const char *field, uint64_t max, uint64_t 
 	json_int_t n;
 
 	if (!json_is_integer(v))
-		return field_error(err, field, "expected an unsigned integer, got %s", kind_of(v));
+		return field_error(err, field, "expected an unsigned integer, got %s", json_kind_name(v));
 	n = json_integer_value(v);
 	if (n < 0 || (uint64_t)n > max)
 		return field_error(err, field, "expected an integer from 0 to %llu, got %lld",
@@ -258,7 +244,7 @@ static int parse_condition(const json_t *arg, const char *field, struct scmp_arg
 	size_t i;
 
 	if (!json_is_object(arg))
-		return field_error(err, field, "expected an object, got %s", kind_of(arg));
+		return field_error(err, field, "expected an object, got %s", json_kind_name(arg));
 	json_path_key(sub, sizeof(sub), field, "index");
 	if (!index)
 		return field_error(err, sub, "missing, expected an unsigned integer");
@@ -337,7 +323,7 @@ static int add_syscalls_entry(struct profile *p, const json_t *entry, const char
 	uint32_t action;
 
 	if (!json_is_object(entry))
-		return field_error(p->err, field, "expected an object, got %s", kind_of(entry));
+		return field_error(p->err, field, "expected an object, got %s", json_kind_name(entry));
 	json_path_key(sub, sizeof(sub), field, "names");
 	names = member(entry, "names");
 	if (!names)
@@ -589,7 +575,7 @@ int seccomp_prepare(const struct spec *spec, struct seccomp_filter **out, struct
 	if (!seccomp)
 		return 0;
 	if (!json_is_object(seccomp))
-		return field_error(err, "linux.seccomp", "expected an object, got %s", kind_of(seccomp));
+		return field_error(err, "linux.seccomp", "expected an object, got %s", json_kind_name(seccomp));
 	filter = calloc(1, sizeof(*filter));
 	if (!filter)
 		return silo_err_sys(err, ENOMEM, "seccomp filter");

@@ -22,6 +22,7 @@
 
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/json_locate.h"
 #include "util/strv.h"
 
@@ -129,27 +130,6 @@ int spec_capability_from_name(const char *name)
 
 /* Messages */
 
-/* JSON_TRUE stands for "a boolean" in what the parser expects. */
-static const char *kind_name(json_type type)
-{
-	switch (type) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a real number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "an unknown value";
-}
-
-static const char *kind_of(const json_t *v)
-{
-	return kind_name(json_typeof(v));
-}
-
 static int is_kind(const json_t *v, json_type type)
 {
 	if (type == JSON_TRUE || type == JSON_FALSE)
@@ -196,11 +176,11 @@ static int get_member(struct parser *p, const json_t *obj, const char *parent, c
 	*out = NULL;
 	if (!v || (json_is_null(v) && !required)) {
 		if (required)
-			return fail_at(p, field, "missing, expected %s", kind_name(type));
+			return fail_at(p, field, "missing, expected %s", json_type_name(type));
 		return 0;
 	}
 	if (!is_kind(v, type))
-		return fail_at(p, field, "expected %s, got %s", kind_name(type), kind_of(v));
+		return fail_at(p, field, "expected %s, got %s", json_type_name(type), json_kind_name(v));
 	*out = v;
 	return 1;
 }
@@ -236,7 +216,7 @@ static int check_integer(struct parser *p, const json_t *v, const char *field, l
 	long long n;
 
 	if (!json_is_integer(v))
-		return fail_at(p, field, "expected an integer, got %s", kind_of(v));
+		return fail_at(p, field, "expected an integer, got %s", json_kind_name(v));
 	n = json_integer_value(v);
 	if (n < min || n > max)
 		return fail_at(p, field, "expected an integer from %lld to %lld, got %lld", min, max, n);
@@ -274,7 +254,7 @@ static int array_to_strv(struct parser *p, const json_t *array, const char *fiel
 	json_array_foreach(array, i, elem) {
 		if (!json_is_string(elem)) {
 			json_path_index(elem_field, sizeof(elem_field), field, i);
-			return fail_at(p, elem_field, "expected a string, got %s", kind_of(elem));
+			return fail_at(p, elem_field, "expected a string, got %s", json_kind_name(elem));
 		}
 		v[i] = strdup(json_string_value(elem));
 		if (!v[i])
@@ -440,7 +420,7 @@ static int parse_capability_set(struct parser *p, const json_t *caps, const char
 
 		json_path_index(elem_field, sizeof(elem_field), field, i);
 		if (!json_is_string(elem))
-			return fail_at(p, elem_field, "expected a string, got %s", kind_of(elem));
+			return fail_at(p, elem_field, "expected a string, got %s", json_kind_name(elem));
 		cap = spec_capability_from_name(json_string_value(elem));
 		if (cap < 0)
 			return fail_at(p, elem_field, "unknown capability \"%s\"",
@@ -478,7 +458,7 @@ static int parse_rlimit(struct parser *p, const json_t *obj, const char *field,
 	long long soft, hard;
 
 	if (!json_is_object(obj))
-		return fail_at(p, field, "expected an object, got %s", kind_of(obj));
+		return fail_at(p, field, "expected an object, got %s", json_kind_name(obj));
 	if (get_string(p, obj, field, "type", 1, &type) < 0)
 		return -1;
 	json_path_key(type_field, sizeof(type_field), field, "type");
@@ -583,7 +563,7 @@ static int parse_mount(struct parser *p, const json_t *obj, const char *field,
 	struct silo_err sub;
 
 	if (!json_is_object(obj))
-		return fail_at(p, field, "expected an object, got %s", kind_of(obj));
+		return fail_at(p, field, "expected an object, got %s", json_kind_name(obj));
 	if (get_string(p, obj, field, "destination", 1, &m->destination) < 0)
 		return -1;
 	json_path_key(elem_field, sizeof(elem_field), field, "destination");
@@ -632,7 +612,7 @@ static int parse_namespace(struct parser *p, const json_t *obj, const char *fiel
 	_cleanup_free_ char *type = NULL;
 
 	if (!json_is_object(obj))
-		return fail_at(p, field, "expected an object, got %s", kind_of(obj));
+		return fail_at(p, field, "expected an object, got %s", json_kind_name(obj));
 	if (get_string(p, obj, field, "type", 1, &type) < 0)
 		return -1;
 	json_path_key(sub_field, sizeof(sub_field), field, "type");
@@ -682,7 +662,7 @@ static int parse_device(struct parser *p, const json_t *obj, const char *field,
 	int r, needs_numbers;
 
 	if (!json_is_object(obj))
-		return fail_at(p, field, "expected an object, got %s", kind_of(obj));
+		return fail_at(p, field, "expected an object, got %s", json_kind_name(obj));
 	if (get_string(p, obj, field, "path", 1, &dev->path) < 0)
 		return -1;
 	json_path_key(sub_field, sizeof(sub_field), field, "path");
@@ -812,7 +792,7 @@ static int parse_annotations(struct parser *p, const json_t *doc, struct spec *s
 	json_object_foreach(annotations, key, value) {
 		if (!json_is_string(value)) {
 			json_path_key(key_field, sizeof(key_field), field, key);
-			return fail_at(p, key_field, "expected a string, got %s", kind_of(value));
+			return fail_at(p, key_field, "expected a string, got %s", json_kind_name(value));
 		}
 	}
 	spec->annotations = json_incref(annotations);
@@ -822,7 +802,7 @@ static int parse_annotations(struct parser *p, const json_t *doc, struct spec *s
 static int parse_document(struct parser *p, const json_t *doc, struct spec *spec)
 {
 	if (!json_is_object(doc))
-		return fail_at(p, "", "expected an object at the top level, got %s", kind_of(doc));
+		return fail_at(p, "", "expected an object at the top level, got %s", json_kind_name(doc));
 	if (get_string(p, doc, "", "ociVersion", 1, &spec->oci_version) < 0 ||
 	    parse_root(p, doc, spec) < 0 ||
 	    get_string(p, doc, "", "hostname", 0, &spec->hostname) < 0 ||

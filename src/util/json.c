@@ -31,3 +31,23 @@ int json_write_path_atomic(const char *path, const json_t *value, mode_t mode, s
 		return silo_err_sys(err, ENOMEM, "encode \"%s\"", path);
 	return fs_write_file_atomic(path, text, strlen(text), mode, err);
 }
+
+const char *json_type_name(json_type type)
+{
+	switch (type) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a real number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "an unknown value";
+}
+
+const char *json_kind_name(const json_t *value)
+{
+	return json_type_name(json_typeof(value));
+}

@@ -15,4 +15,9 @@ int json_load_path(const char *path, size_t max, json_t **out, struct silo_err *
 /* Writes a JSON value with write-temp, fsync, rename. */
 int json_write_path_atomic(const char *path, const json_t *value, mode_t mode, struct silo_err *err);
 
+/* "an object", "an array", "a string" ...: for messages saying what a field
+ * was instead of what was expected. */
+const char *json_type_name(json_type type);
+const char *json_kind_name(const json_t *value);
+
 #endif
