@@ -4,6 +4,18 @@
 # on the machine. Ends with one line: "N passed, N failed".
 set -u
 
+# As root the whole run happens in a network namespace of its own: the
+# network tests make bridges, veths and nftables rules, and the machine's
+# interfaces and firewall must never see them. Traffic stays on its
+# loopback and inside namespaces the tests make.
+if [ "$(id -u)" -eq 0 ] && [ -z "${SILO_CHECK_NETNS:-}" ]; then
+	export SILO_CHECK_NETNS=1
+	exec unshare --net -- "$0" "$@"
+fi
+if [ -n "${SILO_CHECK_NETNS:-}" ]; then
+	ip link set lo up
+fi
+
 build=$(cd "${1:-build}" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
 logs="$build/test-logs"

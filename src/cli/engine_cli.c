@@ -4,6 +4,7 @@
  * ("<id>: Pull complete") then Digest and Status lines. */
 #include "cli/engine_cli.h"
 #include "cli/engine_containers.h"
+#include "cli/engine_networks.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -618,6 +619,8 @@ void engine_print_commands(void)
 		printf("  %-11s %s\n", c->name, c->summary);
 	for (const struct engine_command *c = engine_container_commands; c->name; c++)
 		printf("  %-11s %s\n", c->name, c->summary);
+	for (const struct engine_command *c = engine_network_commands; c->name; c++)
+		printf("  %-11s %s\n", c->name, c->summary);
 }
 
 int engine_main(int argc, char **argv)
@@ -646,6 +649,9 @@ int engine_main(int argc, char **argv)
 		if (!strcmp(c->name, argv[i]))
 			cmd = c;
 	for (const struct engine_command *c = engine_container_commands; c->name; c++)
+		if (!strcmp(c->name, argv[i]))
+			cmd = c;
+	for (const struct engine_command *c = engine_network_commands; c->name; c++)
 		if (!strcmp(c->name, argv[i]))
 			cmd = c;
 	if (!cmd)

@@ -4,6 +4,7 @@
  * "silo COMMAND: message", and `run`/`exec` exit 125 for silo's own
  * failures and 126/127 when the command cannot be run, as docker does. */
 #include "cli/engine_containers.h"
+#include "cli/engine_session.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,9 +22,11 @@
 #include "engine/lifecycle.h"
 #include "engine/logfile.h"
 #include "engine/monitor.h"
+#include "engine/network.h"
 #include "engine/record.h"
 #include "engine/user.h"
 #include "image/store.h"
+#include "net/ports.h"
 #include "runtime/exe_protect.h"
 #include "runtime/exec.h"
 #include "runtime/signal.h"
@@ -32,41 +35,9 @@
 #include "util/log.h"
 #include "util/strv.h"
 
-/* The store, and the runtime root engine containers' state lives under. */
-struct session {
-	struct store store;
-	char *runtime_root;
-	struct engine_env env;
-};
-
-static void session_close(struct session *s)
-{
-	store_close(&s->store);
-	free(s->runtime_root);
-}
-#define _cleanup_session_ __attribute__((cleanup(session_close)))
-
 static int fail(const char *command, const struct silo_err *err, int status)
 {
-	log_error("%s: %s", command, err->msg);
-	return status;
-}
-
-static int session_open(const struct engine_context *ctx, struct session *s, const char *command)
-{
-	struct silo_err err = { 0 };
-
-	s->store.root_fd = -1;
-	if (store_open(ctx->root, &s->store, &err) < 0)
-		return fail(command, &err, 125);
-	s->runtime_root = engine_runtime_root();
-	if (!s->runtime_root) {
-		silo_err_sys(&err, ENOMEM, "runtime root");
-		return fail(command, &err, 125);
-	}
-	s->env.store = &s->store;
-	s->env.rt.root = s->runtime_root;
-	return 0;
+	return session_fail(command, err, status);
 }
 
 /* --help of a command with own_help. */
@@ -93,14 +64,9 @@ static int protect_exe(const char *command)
 	return 0;
 }
 
-/* NAME, full ID or ID prefix -> full ID. */
 static int resolve(struct session *s, const char *command, const char *text, char id[65])
 {
-	struct silo_err err = { 0 };
-
-	if (record_find(s->store.root, text, id, &err) < 0)
-		return fail(command, &err, 1);
-	return 0;
+	return session_resolve(s, command, text, id);
 }
 
 /* ------------------------------------------------------------------- run -- */
@@ -133,7 +99,18 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 		{ "entrypoint", required_argument, NULL, 'E' },
 		{ "network", required_argument, NULL, 'n' },
 		{ "net", required_argument, NULL, 'n' },
-		{ "pull", required_argument, NULL, 'p' },
+		{ "pull", required_argument, NULL, 'L' },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "publish-all", no_argument, NULL, 'P' },
+		{ "expose", required_argument, NULL, 'X' },
+		{ "network-alias", required_argument, NULL, 'A' },
+		{ "net-alias", required_argument, NULL, 'A' },
+		{ "ip", required_argument, NULL, 'I' },
+		{ "mac-address", required_argument, NULL, 'M' },
+		{ "dns", required_argument, NULL, 'D' },
+		{ "dns-search", required_argument, NULL, 'Q' },
+		{ "dns-option", required_argument, NULL, 'O' },
+		{ "add-host", required_argument, NULL, 'a' },
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "stop-signal", required_argument, NULL, 'S' },
@@ -143,13 +120,17 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 	};
 	_cleanup_session_ struct session s = { 0 };
 	_cleanup_strv_ char **env = NULL;
+	_cleanup_strv_ char **aliases = NULL, **expose = NULL, **dns = NULL, **dns_search = NULL,
+			    **dns_options = NULL, **add_hosts = NULL;
+	_cleanup_free_ struct port_mapping *ports = NULL;
+	size_t n_ports = 0;
 	struct engine_create_request req = { .pull = ENGINE_PULL_MISSING, .on_pull = on_pull,
 					     .stop_timeout = -1 };
 	struct silo_err err = { 0 };
 	char id[65];
 	int detach = 0, c, status;
 
-	while ((c = engine_next_option("run", argc, argv, "de:w:u:tih:", longopts)) != -1) {
+	while ((c = engine_next_option("run", argc, argv, "de:w:u:tih:p:P", longopts)) != -1) {
 		switch (c) {
 		case 'H':
 			return print_usage("run");
@@ -199,13 +180,48 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 			req.flags.entrypoint = optarg;
 			break;
 		case 'n':
-			if (!strcmp(optarg, "host"))
-				req.flags.network_host = 1;
-			else if (strcmp(optarg, "none"))
-				return engine_usage_error("run", "invalid --network \"%s\": only none (the default) and host exist yet",
-						   optarg);
+			if (!*optarg)
+				return engine_usage_error("run", "%s", "invalid --network \"\": want bridge, none, host, container:NAME or a network's name");
+			req.net.mode = optarg;
 			break;
 		case 'p':
+			if (ports_parse(optarg, &ports, &n_ports, &err) < 0)
+				return engine_usage_error("run", "invalid --publish: %s", err.msg);
+			break;
+		case 'P':
+			req.net.publish_all = 1;
+			break;
+		case 'X':
+			if (strv_push(&expose, optarg) < 0)
+				return 125;
+			break;
+		case 'A':
+			if (strv_push(&aliases, optarg) < 0)
+				return 125;
+			break;
+		case 'I':
+			req.net.ip = optarg;
+			break;
+		case 'M':
+			req.net.mac = optarg;
+			break;
+		case 'D':
+			if (strv_push(&dns, optarg) < 0)
+				return 125;
+			break;
+		case 'Q':
+			if (strv_push(&dns_search, optarg) < 0)
+				return 125;
+			break;
+		case 'O':
+			if (strv_push(&dns_options, optarg) < 0)
+				return 125;
+			break;
+		case 'a':
+			if (strv_push(&add_hosts, optarg) < 0)
+				return 125;
+			break;
+		case 'L':
 			if (!strcmp(optarg, "missing"))
 				req.pull = ENGINE_PULL_MISSING;
 			else if (!strcmp(optarg, "always"))
@@ -226,6 +242,14 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 	req.image = argv[optind];
 	req.flags.cmd = argv + optind + 1;
 	req.flags.env = env;
+	req.net.aliases = aliases;
+	req.net.expose = expose;
+	req.net.dns = dns;
+	req.net.dns_search = dns_search;
+	req.net.dns_options = dns_options;
+	req.net.add_hosts = add_hosts;
+	req.net.ports = ports;
+	req.net.n_ports = n_ports;
 	if (session_open(ctx, &s, "run"))
 		return 125;
 	if (engine_container_create(&s.env, &req, id, &err) < 0)
@@ -308,28 +332,6 @@ static void ps_command(json_t *rec, char *buf, size_t size, int no_trunc)
 	snprintf(buf, size, "\"%s\"", joined);
 }
 
-/* Columns as wide as their widest cell, three spaces apart, as docker
- * prints its tables. rows is an array of arrays of strings. */
-static void print_table(json_t *rows)
-{
-	size_t widths[8] = { 0 }, i, j;
-	json_t *row, *cell;
-
-	json_array_foreach(rows, i, row)
-		json_array_foreach(row, j, cell)
-			if (j < 8 && strlen(json_string_value(cell)) > widths[j])
-				widths[j] = strlen(json_string_value(cell));
-	json_array_foreach(rows, i, row) {
-		size_t n = json_array_size(row);
-
-		json_array_foreach(row, j, cell) {
-			if (j + 1 == n)
-				printf("%s\n", json_string_value(cell));
-			else
-				printf("%-*s   ", (int)widths[j], json_string_value(cell));
-		}
-	}
-}
 
 static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 {
@@ -398,7 +400,7 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 						      json_string_value(json_object_get(rec, "name")) ?: ""));
 	}
 	if (!quiet)
-		print_table(rows);
+		session_print_table(rows);
 	return 0;
 }
 
@@ -643,7 +645,8 @@ static json_t *docker_view(json_t *rec)
 		 custom_hostname ? custom_hostname : json_string_value(json_object_get(rec, "id")));
 	return json_pack(
 		"{s:O, s:O, s:O?, s:O, s:{s:s, s:b, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}, s:O?, s:s, "
-		"s:{s:s, s:O, s:O, s:O?, s:O?, s:O, s:O, s:O, s:s?, s:O?}, s:{s:O, s:O, s:O?}}",
+		"s:{s:s, s:O, s:O, s:O?, s:O?, s:O, s:O, s:O, s:s?, s:O?}, s:{s:O, s:O, s:O?, s:O?, s:O?}, "
+		"s:o}",
 		"Id", json_object_get(rec, "id"), "Created", json_object_get(rec, "created"), "Path",
 		json_array_get(args, 0), "Args", args, "State", "Status", status, "Running",
 		!strcmp(status, "running"), "Pid", json_object_get(state, "pid"), "ExitCode",
@@ -658,7 +661,9 @@ static json_t *docker_view(json_t *rec)
 		json_string_value(json_object_get(rec, "stopSignal")), "StopTimeout",
 		json_object_get(rec, "stopTimeout"), "HostConfig", "AutoRemove",
 		json_object_get(rec, "autoRemove"), "NetworkMode", json_object_get(rec, "networkMode"),
-		"ReadonlyRootfs", json_object_get(rec, "readOnly"));
+		"ReadonlyRootfs", json_object_get(rec, "readOnly"), "PortBindings",
+		json_object_get(rec, "publish"), "ExtraHosts", json_object_get(rec, "extraHosts"),
+		"NetworkSettings", engine_network_inspect(rec));
 }
 
 static int cmd_inspect(const struct engine_context *ctx, int argc, char **argv)
@@ -836,8 +841,18 @@ const struct engine_command engine_container_commands[] = {
 	  "  -h, --hostname string      The container's hostname (default: its short ID)\n"
 	  "  -i, --interactive          Keep STDIN open (foreground only for now)\n"
 	  "      --name string          Name the container\n"
-	  "      --network string       none (the default: only loopback) or host. Networking\n"
-	  "                             (bridge, -p) is not implemented yet\n"
+	  "      --add-host list        Add a NAME:IP line to /etc/hosts\n"
+	  "      --dns list             Name servers for /etc/resolv.conf\n"
+	  "      --dns-option list      resolv.conf options\n"
+	  "      --dns-search list      resolv.conf search domains\n"
+	  "      --expose list          Expose a port (for -P) as the image's EXPOSE does\n"
+	  "      --ip string            The container's IPv4 address (user-defined networks)\n"
+	  "      --mac-address string   The container's MAC address\n"
+	  "      --network string       bridge (default), none, host, container:NAME, or a\n"
+	  "                             network made with `silo network create`\n"
+	  "      --network-alias list   More names the container has on its network\n"
+	  "  -p, --publish list         Publish a port: [IP:][HOST_PORT:]PORT[/tcp|/udp]\n"
+	  "  -P, --publish-all          Publish every exposed port to a free host port\n"
 	  "      --pull string          missing (default), always or never\n"
 	  "      --read-only            Mount the container's root read-only\n"
 	  "      --rm                   Remove the container when it exits\n"

@@ -180,14 +180,21 @@ static json_t *bind_file(const char *dir, const char *name, const char *destinat
 			 "source", source, "options", "rbind", "rprivate", "nosuid", "nodev");
 }
 
-static void drop_network_namespace(json_t *linux_section)
+/* Without a path: the host's namespace (the entry goes); with one: that
+ * namespace, made and set up by the engine before the container. */
+static void set_network_namespace(json_t *linux_section, const char *path)
 {
 	json_t *namespaces = json_object_get(linux_section, "namespaces");
 
 	for (size_t i = json_array_size(namespaces); i-- > 0;) {
-		const char *type = json_string_value(json_object_get(json_array_get(namespaces, i), "type"));
+		json_t *ns = json_array_get(namespaces, i);
+		const char *type = json_string_value(json_object_get(ns, "type"));
 
-		if (type && !strcmp(type, "network"))
+		if (!type || strcmp(type, "network"))
+			continue;
+		if (*path)
+			json_object_set_new(ns, "path", json_string(path));
+		else
 			json_array_remove(namespaces, i);
 	}
 }
@@ -199,6 +206,7 @@ int engine_config_build(json_t *image_config, const struct engine_run_flags *fla
 	json_t *image = image_section(image_config);
 	json_t *process, *args = NULL, *gids, *mounts;
 	const char *cwd = flags->workdir;
+	const char *etc_dir;
 
 	if (!config)
 		return silo_err_sys(err, ENOMEM, "build config.json");
@@ -232,11 +240,14 @@ int engine_config_build(json_t *image_config, const struct engine_run_flags *fla
 	if (flags->hostname)
 		json_object_set_new(config, "hostname", json_string(flags->hostname));
 	mounts = json_object_get(config, "mounts");
-	json_array_append_new(mounts, bind_file(flags->dir, "hostname", "/etc/hostname"));
-	json_array_append_new(mounts, bind_file(flags->dir, "hosts", "/etc/hosts"));
-	json_array_append_new(mounts, bind_file(flags->dir, "resolv.conf", "/etc/resolv.conf"));
+	etc_dir = flags->etc_dir ? flags->etc_dir : flags->dir;
+	json_array_append_new(mounts, bind_file(etc_dir, "hostname", "/etc/hostname"));
+	json_array_append_new(mounts, bind_file(etc_dir, "hosts", "/etc/hosts"));
+	json_array_append_new(mounts, bind_file(etc_dir, "resolv.conf", "/etc/resolv.conf"));
 	if (flags->network_host)
-		drop_network_namespace(json_object_get(config, "linux"));
+		set_network_namespace(json_object_get(config, "linux"), "");
+	else if (flags->netns_path)
+		set_network_namespace(json_object_get(config, "linux"), flags->netns_path);
 	*out = steal_pointer(&config);
 	return 0;
 }

@@ -20,7 +20,9 @@ struct engine_run_flags {
 	int network_host;       /* --network host: no network namespace */
 	int read_only;          /* --read-only: the root is mounted read-only */
 	const char *hostname;   /* the container's hostname */
-	const char *dir;        /* the container's directory (hostname, hosts, resolv.conf) */
+	const char *dir;        /* the container's directory */
+	const char *etc_dir;    /* where its hostname, hosts, resolv.conf are (NULL: dir) */
+	const char *netns_path; /* the network namespace to join, or NULL: a new one */
 };
 
 /* Docker's default capabilities, CAP_ names. */

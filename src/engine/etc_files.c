@@ -2,9 +2,11 @@
 #include "engine/etc_files.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -32,56 +34,150 @@ static char *host_file(const char *path)
 	return text;
 }
 
-static char *without_loopback_nameservers(const char *text)
+static int is_loopback_nameserver(const char *line, size_t n)
 {
-	size_t cap = strlen(text) + 1, len = 0;
-	char *out = malloc(cap);
-	const char *line = text;
+	char copy[256];
 
-	if (!out)
-		return NULL;
-	while (*line) {
-		size_t n = strcspn(line, "\n");
-		int skip = !strncmp(line, "nameserver", 10) &&
-			   (strstr(line, " 127.") || strstr(line, "\t127.") || strstr(line, " ::1"));
-
-		if (line[n] == '\n')
-			n++;
-		if (!skip) {
-			memcpy(out + len, line, n);
-			len += n;
-		}
-		line += n;
-	}
-	out[len] = '\0';
-	return out;
+	if (n >= sizeof(copy) || strncmp(line, "nameserver", 10))
+		return 0;
+	memcpy(copy, line, n);
+	copy[n] = '\0';
+	return strstr(copy, " 127.") || strstr(copy, "\t127.") || strstr(copy, " ::1") ||
+	       strstr(copy, "\t::1");
 }
 
-int etc_files_write(const char *dir, const char *hostname, int network_host, struct silo_err *err)
+/* The host's lines, without loopback name servers, and without the kind
+ * of line --dns, --dns-search or --dns-option replace. */
+static void host_resolv_lines(FILE *out, const char *text, int drop_servers, int drop_search,
+			      int drop_options)
+{
+	const char *line = text;
+
+	while (*line) {
+		size_t n = strcspn(line, "\n");
+		int skip = is_loopback_nameserver(line, n) ||
+			   (drop_servers && !strncmp(line, "nameserver", 10)) ||
+			   (drop_search && (!strncmp(line, "search", 6) || !strncmp(line, "domain", 6))) ||
+			   (drop_options && !strncmp(line, "options", 7));
+
+		if (!skip)
+			fprintf(out, "%.*s\n", (int)n, line);
+		line += n;
+		if (*line == '\n')
+			line++;
+	}
+}
+
+static void words_line(FILE *out, const char *keyword, json_t *words)
+{
+	size_t i;
+	json_t *w;
+
+	if (!json_array_size(words))
+		return;
+	fputs(keyword, out);
+	json_array_foreach(words, i, w)
+		fprintf(out, " %s", json_string_value(w));
+	fputc('\n', out);
+}
+
+static char *resolv_text(const struct etc_files *f)
+{
+	_cleanup_free_ char *host = host_file("/etc/resolv.conf");
+	json_t *servers = json_object_get(f->dns, "servers");
+	json_t *search = json_object_get(f->dns, "search");
+	json_t *options = json_object_get(f->dns, "options");
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+	size_t i;
+	json_t *s;
+
+	if (!out || !host) {
+		if (out)
+			fclose(out);
+		free(text);
+		return NULL;
+	}
+	if (f->network_host && !f->dns)
+		fputs(host, out);
+	else
+		host_resolv_lines(out, host, json_array_size(servers) > 0, json_array_size(search) > 0,
+				  json_array_size(options) > 0);
+	json_array_foreach(servers, i, s)
+		fprintf(out, "nameserver %s\n", json_string_value(s));
+	words_line(out, "search", search);
+	words_line(out, "options", options);
+	fclose(out);
+	return text;
+}
+
+static char *hosts_text(const struct etc_files *f)
+{
+	char *text = NULL;
+	size_t size = 0, i;
+	FILE *out;
+	json_t *entry;
+
+	if (f->network_host && !json_array_size(f->extra_hosts))
+		return host_file("/etc/hosts");
+	out = open_memstream(&text, &size);
+	if (!out)
+		return NULL;
+	if (f->network_host) {
+		_cleanup_free_ char *host = host_file("/etc/hosts");
+
+		fputs(host ? host : "", out);
+	} else {
+		fprintf(out, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+		fprintf(out, "%s\t%s\n", f->address ? f->address : "127.0.0.1", f->hostname);
+	}
+	json_array_foreach(f->extra_hosts, i, entry) {
+		const char *spec = json_string_value(entry);
+		const char *colon = spec ? strchr(spec, ':') : NULL;
+
+		if (colon)
+			fprintf(out, "%s\t%.*s\n", colon + 1, (int)(colon - spec), spec);
+	}
+	json_array_foreach(f->peers, i, entry)
+		fprintf(out, "%s\t%s\n", json_string_value(json_object_get(entry, "address")),
+			json_string_value(json_object_get(entry, "names")));
+	fclose(out);
+	return text;
+}
+
+int etc_files_write(const char *dir, const struct etc_files *f, struct silo_err *err)
 {
 	_cleanup_free_ char *hostname_text = NULL;
-	_cleanup_free_ char *hosts = NULL;
-	_cleanup_free_ char *host_resolv = host_file("/etc/resolv.conf");
-	_cleanup_free_ char *resolv = NULL;
+	_cleanup_free_ char *hosts = hosts_text(f);
+	_cleanup_free_ char *resolv = resolv_text(f);
 
-	if (asprintf(&hostname_text, "%s\n", hostname) < 0)
-		return silo_err_sys(err, ENOMEM, "write hostname");
-	if (network_host) {
-		hosts = host_file("/etc/hosts");
-		resolv = host_resolv ? strdup(host_resolv) : NULL;
-	} else {
-		if (asprintf(&hosts,
-			     "127.0.0.1\tlocalhost\n"
-			     "::1\tlocalhost ip6-localhost ip6-loopback\n"
-			     "127.0.0.1\t%s\n",
-			     hostname) < 0)
-			hosts = NULL;
-		resolv = host_resolv ? without_loopback_nameservers(host_resolv) : NULL;
-	}
-	if (!hosts || !resolv)
-		return silo_err_sys(err, ENOMEM, "write hosts and resolv.conf");
+	if (asprintf(&hostname_text, "%s\n", f->hostname) < 0 || !hosts || !resolv)
+		return silo_err_sys(err, ENOMEM, "write hostname, hosts and resolv.conf");
 	if (write_file(dir, "hostname", hostname_text, err) < 0 || write_file(dir, "hosts", hosts, err) < 0 ||
 	    write_file(dir, "resolv.conf", resolv, err) < 0)
 		return -1;
+	return 0;
+}
+
+int etc_files_update_hosts(const char *dir, const struct etc_files *f, struct silo_err *err)
+{
+	_cleanup_free_ char *hosts = hosts_text(f);
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!hosts || asprintf(&path, "%s/hosts", dir) < 0)
+		return silo_err_sys(err, ENOMEM, "write hosts");
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return silo_err_errno(err, "open \"%s\"", path);
+	/* Truncating after the write, not before, keeps the window in which
+	 * a reader sees no entries as short as it can be. */
+	r = fs_write_all(fd, hosts, strlen(hosts));
+	if (r < 0)
+		return silo_err_sys(err, -r, "write \"%s\"", path);
+	if (ftruncate(fd, (off_t)strlen(hosts)) < 0)
+		return silo_err_errno(err, "write \"%s\"", path);
 	return 0;
 }

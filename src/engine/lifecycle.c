@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine/etc_files.h"
 #include "engine/record.h"
 #include "engine/snapshot.h"
 #include "engine/user.h"
@@ -152,8 +151,7 @@ static json_t *new_record(struct engine_create_request *req, json_t *image, json
 				"created", now ? now : "", "image", req->image, "imageId",
 				json_string_value(json_object_get(image, "id")), "args", args, "tty",
 				req->flags.tty, "openStdin", req->flags.interactive, "autoRemove",
-				req->auto_remove, "networkMode", req->flags.network_host ? "host" : "none",
-				"stopSignal",
+				req->auto_remove, "networkMode", "none", "stopSignal",
 				req->stop_signal ? req->stop_signal : engine_config_stop_signal(image_config),
 				"lowerDirs",
 				json_incref(lowers), "env", strings_json(req->flags.env), "state",
@@ -176,9 +174,12 @@ static json_t *new_record(struct engine_create_request *req, json_t *image, json
 
 /* Everything after the record exists: a failure here removes the record. */
 static int create_bundle(const struct engine_env *env, struct engine_create_request *req,
-			 const char *id, json_t *image_config, json_t *lowers, struct silo_err *err)
+			 const char *id, json_t *rec, json_t *image_config, json_t *lowers,
+			 struct silo_err *err)
 {
 	_cleanup_free_ char *dir = record_path(env->store->root, id, NULL);
+	_cleanup_free_ char *netns = NULL;
+	_cleanup_free_ char *etc_dir = NULL;
 	_cleanup_free_ char *rootfs = NULL;
 	_cleanup_free_ char *config_path = NULL;
 	_cleanup_json_ json_t *config = NULL;
@@ -188,6 +189,9 @@ static int create_bundle(const struct engine_env *env, struct engine_create_requ
 	int r;
 
 	snprintf(hostname, sizeof(hostname), "%.12s", id);
+	netns = engine_network_namespace(rec, dir ? dir : "");
+	req->flags.network_host = netns && !*netns;
+	req->flags.netns_path = netns;
 	/* --network host shares the host's name too, as docker does. */
 	if (req->hostname)
 		req->flags.hostname = req->hostname;
@@ -196,11 +200,13 @@ static int create_bundle(const struct engine_env *env, struct engine_create_requ
 	else
 		req->flags.hostname = hostname;
 	req->flags.dir = dir;
-	if (!dir || asprintf(&rootfs, "%s/bundle/rootfs", dir) < 0 ||
+	etc_dir = dir ? engine_network_etc_dir(env, rec, dir) : NULL;
+	req->flags.etc_dir = etc_dir;
+	if (!dir || !etc_dir || asprintf(&rootfs, "%s/bundle/rootfs", dir) < 0 ||
 	    asprintf(&config_path, "%s/bundle/config.json", dir) < 0)
 		return silo_err_sys(err, ENOMEM, "container %s", id);
 	if (snapshot_prepare(dir, err) < 0 ||
-	    etc_files_write(dir, req->flags.hostname, req->flags.network_host, err) < 0 ||
+	    engine_network_write_etc(env, rec, dir, req->flags.hostname, err) < 0 ||
 	    snapshot_mount(dir, lowers, err) < 0)
 		return -1;
 	if (engine_user_resolve_in_root(rootfs, engine_config_user(image_config, &req->flags), &user, err) < 0)
@@ -229,10 +235,12 @@ int engine_container_create(const struct engine_env *env, struct engine_create_r
 	rec = new_record(req, image, image_config, args, lowers);
 	if (!rec)
 		return silo_err_sys(err, ENOMEM, "container record");
+	if (engine_network_prepare(env, &req->net, image_config, rec, err) < 0)
+		return -1;
 	if (record_create(env->store->root, rec, err) < 0)
 		return -1;
 	snprintf(id, 65, "%s", json_string_value(json_object_get(rec, "id")));
-	if (create_bundle(env, req, id, image_config, lowers, err) < 0) {
+	if (create_bundle(env, req, id, rec, image_config, lowers, err) < 0) {
 		_cleanup_free_ char *dir = record_path(env->store->root, id, NULL);
 
 		snapshot_unmount(dir, NULL);
@@ -265,6 +273,7 @@ void engine_container_release(const struct engine_env *env, const char *id)
 	struct silo_err ignored = { 0 };
 
 	container_delete(&env->rt, id, 1, &ignored);
+	engine_network_teardown(env, id);
 	if (dir)
 		snapshot_unmount(dir, &ignored);
 }

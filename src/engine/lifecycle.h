@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "engine/config.h"
+#include "engine/network.h"
 #include "image/store.h"
 #include "runtime/container.h"
 #include "util/err.h"
@@ -27,7 +28,8 @@ struct engine_create_request {
 	const char *image;
 	const char *name; /* NULL: a generated one */
 	enum engine_pull_policy pull;
-	struct engine_run_flags flags; /* hostname and dir are filled in */
+	struct engine_run_flags flags; /* hostname, dir, etc_dir, netns_path are filled in */
+	struct engine_net_flags net;
 	int auto_remove;
 	const char *hostname;    /* -h, or NULL: the short ID */
 	const char *stop_signal; /* --stop-signal, or NULL: the image's */

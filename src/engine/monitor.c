@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "engine/logfile.h"
+#include "engine/network.h"
 #include "engine/record.h"
 #include "engine/snapshot.h"
 #include "runtime/supervise.h"
@@ -324,7 +325,8 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 		silo_err_errno(err, "open the log \"%s\"", log_path);
 		goto not_started;
 	}
-	if (snapshot_mount(dir, json_object_get(rec, "lowerDirs"), err) < 0 || spawn(&m, err) < 0)
+	if (snapshot_mount(dir, json_object_get(rec, "lowerDirs"), err) < 0 ||
+	    engine_network_setup(req->env, req->id, err) < 0 || spawn(&m, err) < 0)
 		goto not_started;
 	pidfd = (int)syscall(SYS_pidfd_open, m.pid, 0);
 	now = record_now();

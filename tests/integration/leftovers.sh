@@ -43,6 +43,12 @@ veths() {
 	ip -o link show type veth 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print "veth", $2 }'
 }
 
+bridges() {
+	command -v ip >/dev/null || return 0
+	ip -o link show type bridge 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print "bridge", $2 }' |
+		grep silo
+}
+
 nft_tables() {
 	command -v nft >/dev/null || return 0
 	nft list tables 2>/dev/null | grep silo | sed 's/^/nftables /'
@@ -67,6 +73,7 @@ everything() {
 	cgroups
 	netns
 	veths
+	bridges
 	nft_tables
 	processes
 }

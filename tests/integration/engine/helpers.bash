@@ -53,6 +53,9 @@ engine_setup_file() {
 }
 
 engine_teardown_file() {
+	# The default bridge and the nftables table stay while the store is
+	# used; prune takes them out once nothing runs on them.
+	"$SILO" --root "$ENGINE_STORE/root" system prune -f >/dev/null 2>&1 || true
 	rm -rf --one-file-system "$ENGINE_STORE"
 	image_teardown_file
 }
@@ -74,6 +77,9 @@ engine_teardown() {
 	[ -z "$left" ] || fail "runtime state left: $left"
 	left=$(ls -A "$ENGINE_STORE/root/containers" 2>/dev/null || true)
 	[ -z "$left" ] || fail "container records left: $left"
+	# The suite runs in a network namespace of its own: any veth is ours.
+	left=$(ip -o link show type veth 2>/dev/null || true)
+	[ -z "$left" ] || fail "veths left: $left"
 	left=$(find /sys/fs/cgroup -maxdepth 4 -type d -path '*silo*' 2>/dev/null |
 		grep -E '/[0-9a-f]{64}$' || true)
 	[ -z "$left" ] || fail "cgroups left: $left"

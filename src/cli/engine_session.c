@@ -1,0 +1,71 @@
+/* Opening the store for an engine command (see engine_session.h). */
+#include "cli/engine_session.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/record.h"
+#include "util/log.h"
+
+void session_close(struct session *s)
+{
+	store_close(&s->store);
+	free(s->runtime_root);
+}
+
+int session_fail(const char *command, const struct silo_err *err, int status)
+{
+	log_error("%s: %s", command, err->msg);
+	return status;
+}
+
+int session_open(const struct engine_context *ctx, struct session *s, const char *command)
+{
+	struct silo_err err = { 0 };
+
+	s->store.root_fd = -1;
+	if (store_open(ctx->root, &s->store, &err) < 0)
+		return session_fail(command, &err, 125);
+	s->runtime_root = engine_runtime_root();
+	if (!s->runtime_root) {
+		silo_err_sys(&err, ENOMEM, "runtime root");
+		return session_fail(command, &err, 125);
+	}
+	s->env.store = &s->store;
+	s->env.rt.root = s->runtime_root;
+	return 0;
+}
+
+int session_resolve(struct session *s, const char *command, const char *text, char id[65])
+{
+	struct silo_err err = { 0 };
+
+	if (record_find(s->store.root, text, id, &err) < 0)
+		return session_fail(command, &err, 1);
+	return 0;
+}
+
+/* Columns as wide as their widest cell, three spaces apart, as docker
+ * prints its tables. rows is an array of arrays of strings. */
+void session_print_table(json_t *rows)
+{
+	size_t widths[8] = { 0 }, i, j;
+	json_t *row, *cell;
+
+	json_array_foreach(rows, i, row)
+		json_array_foreach(row, j, cell)
+			if (j < 8 && strlen(json_string_value(cell)) > widths[j])
+				widths[j] = strlen(json_string_value(cell));
+	json_array_foreach(rows, i, row) {
+		size_t n = json_array_size(row);
+
+		json_array_foreach(row, j, cell) {
+			if (j + 1 == n)
+				printf("%s\n", json_string_value(cell));
+			else
+				printf("%-*s   ", (int)widths[j], json_string_value(cell));
+		}
+	}
+}

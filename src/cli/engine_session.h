@@ -1,0 +1,35 @@
+/* What every engine command opens first: the store, and the runtime root
+ * engine containers' state lives under. Shared by the engine's command
+ * files. */
+#ifndef SILO_CLI_ENGINE_SESSION_H
+#define SILO_CLI_ENGINE_SESSION_H
+
+#include <jansson.h>
+
+#include "cli/engine_cli.h"
+#include "engine/lifecycle.h"
+#include "image/store.h"
+#include "util/err.h"
+
+struct session {
+	struct store store;
+	char *runtime_root;
+	struct engine_env env;
+};
+
+void session_close(struct session *s);
+#define _cleanup_session_ __attribute__((cleanup(session_close)))
+
+/* Opens the store; on failure reports it and returns 125. */
+int session_open(const struct engine_context *ctx, struct session *s, const char *command);
+
+/* Reports "COMMAND: message" and returns status. */
+int session_fail(const char *command, const struct silo_err *err, int status);
+
+/* NAME, full ID or ID prefix -> full ID; reports a miss, returns 1. */
+int session_resolve(struct session *s, const char *command, const char *text, char id[65]);
+
+/* Prints rows (an array of arrays of strings) as docker prints tables. */
+void session_print_table(json_t *rows);
+
+#endif
