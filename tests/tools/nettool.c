@@ -49,6 +49,7 @@ static int udp_serve(int port)
 		m = snprintf(reply, sizeof(reply), "echo:%s", buf);
 		sendto(fd, reply, (size_t)m, 0, (struct sockaddr *)&peer, len);
 	}
+	return 0;
 }
 
 static int udp_send(const char *host, int port, const char *text)
@@ -95,6 +96,7 @@ static int tcp_serve(const char *host, int port, const char *text)
 			perror("nettool: write");
 		close(conn);
 	}
+	return 0;
 }
 
 static int tcp_hold(const char *host, int port)
@@ -109,6 +111,7 @@ static int tcp_hold(const char *host, int port)
 	fflush(stdout);
 	for (;;)
 		pause();
+	return 0;
 }
 
 int main(int argc, char **argv)
