@@ -8,8 +8,10 @@
  *     chain output      (nat, dstnat) the same for the host's own
  *                                     connections to a local address
  *     chain postrouting (nat, srcnat) masquerade of traffic leaving a subnet
- *                                     for elsewhere, and of 127.0.0.0/8
- *                                     sources DNATed into a subnet
+ *                                     for elsewhere, of 127.0.0.0/8
+ *                                     sources DNATed into a subnet, and of
+ *                                     a subnet's own traffic DNATed back
+ *                                     into it (hairpin)
  *     chain forward     (filter)      accepts for the subnets
  *
  * Created once and idempotently; each container adds and removes only its

@@ -10,6 +10,9 @@
 struct port_mapping {
 	char host_ip[INET6_ADDRSTRLEN]; /* "" for every address */
 	int host_port;                  /* 0: pick a free one */
+	int host_port_last;             /* docker's "any one of" host range
+					 * (8000-8009:80): pick a free one in
+					 * host_port..host_port_last; else 0 */
 	int container_port;
 	int protocol;                   /* IPPROTO_TCP or IPPROTO_UDP */
 };
@@ -28,8 +31,9 @@ const char *ports_protocol_name(int protocol);
  * when a socket can't bind host_ip:host_port now. */
 int ports_check_free(const struct port_mapping *m, struct silo_err *err);
 
-/* Sets m->host_port to a port that binds now, from the kernel's ephemeral
- * range. */
+/* Sets m->host_port to a port that binds now: from the kernel's ephemeral
+ * range, or the first free one in host_port..host_port_last when that is
+ * set (which it then clears). */
 int ports_pick_free(struct port_mapping *m, struct silo_err *err);
 
 #endif
