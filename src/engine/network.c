@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,8 +176,9 @@ static int prepare_container_mode(const struct engine_env *env, const char *mode
 	return 0;
 }
 
-static int prepare_bridged(const struct engine_env *env, const struct engine_net_flags *flags,
-			   json_t *image_config, json_t *rec, struct silo_err *err)
+static int prepare_bridged(const struct engine_env *env, const char *mode,
+			   const struct engine_net_flags *flags, json_t *image_config, json_t *rec,
+			   struct silo_err *err)
 {
 	_cleanup_json_ json_t *net = NULL;
 	_cleanup_json_ json_t *publish = NULL;
@@ -184,7 +186,7 @@ static int prepare_bridged(const struct engine_env *env, const struct engine_net
 	int user_defined;
 	json_t *entry;
 
-	if (network_load(env->store->root, flags->mode, &net, err) < 0)
+	if (network_load(env->store->root, mode, &net, err) < 0)
 		return -1;
 	name = json_string_value(json_object_get(net, "name"));
 	user_defined = strcmp(name, NETWORK_DEFAULT_NAME) != 0;
@@ -263,7 +265,7 @@ int engine_network_prepare(const struct engine_env *env, const struct engine_net
 		json_object_set_new(rec, "networkMode", json_string(mode));
 		return 0;
 	}
-	return prepare_bridged(env, flags, image_config, rec, err);
+	return prepare_bridged(env, mode, flags, image_config, rec, err);
 }
 
 char *engine_network_namespace(json_t *rec, const char *dir)
@@ -523,6 +525,13 @@ static int attach_network(const struct engine_env *env, const char *id, json_t *
 	leases = network_leases_path(env->store->root, net);
 	if (!leases)
 		return silo_err_sys(err, ENOMEM, "network");
+	/* A fresh store has no networks directory until its first lease. */
+	{
+		_cleanup_free_ char *dir = strdup(leases);
+
+		if (!dir || fs_mkdir_p(dirname(dir), 0700, err) < 0)
+			return -1;
+	}
 	struct bridge_network bn = { .bridge = json_string_value(json_object_get(net, "bridge")),
 				     .subnet = &subnet,
 				     .internal = json_is_true(json_object_get(net, "internal")) };

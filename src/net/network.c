@@ -52,9 +52,8 @@ static json_t *default_network(void)
 
 	if (ipam_subnet_parse(NETWORK_DEFAULT_SUBNET, &subnet, &ignored) == 0)
 		inet_ntop(subnet.family, subnet.gateway, gateway, sizeof(gateway));
-	/* A fixed ID: the built-in network is the same on every host. */
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "name", NETWORK_DEFAULT_NAME, "id",
-			 "0000000000000000000000000000000000000000000000000000000000000000",
+			 NETWORK_DEFAULT_ID,
 			 "driver", "bridge", "bridge", NETWORK_DEFAULT_BRIDGE, "subnet",
 			 NETWORK_DEFAULT_SUBNET, "gateway", gateway, "created", "", "internal", 0);
 }
@@ -282,7 +281,7 @@ int network_load(const char *store_root, const char *name, json_t **out, struct 
 	const char *key;
 	size_t len = strlen(name);
 
-	if (!strcmp(name, NETWORK_DEFAULT_NAME)) {
+	if (!strcmp(name, NETWORK_DEFAULT_NAME) || !strcmp(name, NETWORK_DEFAULT_ID)) {
 		*out = default_network();
 		return *out ? 0 : silo_err_sys(err, ENOMEM, "network %s", name);
 	}

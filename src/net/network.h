@@ -18,6 +18,8 @@
 
 #define NETWORK_DEFAULT_NAME "bridge"
 #define NETWORK_DEFAULT_BRIDGE "silo0"
+/* A fixed ID: the built-in network is the same in every store. */
+#define NETWORK_DEFAULT_ID "0000000000000000000000000000000000000000000000000000000000000000"
 /* Neither docker's 172.17.0.0/16 nor podman's 10.88.0.0/16. */
 #define NETWORK_DEFAULT_SUBNET "10.77.0.0/16"
 /* User-defined networks get a /24 from here when --subnet is not given. */

@@ -16,16 +16,17 @@ teardown() { network_teardown; }
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"inet 10.77."*"/16"* ]]
 	[[ "$output" == *"default via 10.77.0.1 dev eth0"* ]]
-	ip -o link show silo0 | grep -q 'state UP'
+	ip -o link show silo0 | grep -qE '[<,]UP[,>]'
 	ip -o -4 addr show silo0 | grep -q 'inet 10.77.0.1/16'
 	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
 	[ "$(cat /proc/sys/net/ipv4/conf/silo0/route_localnet)" = 1 ]
 }
 
 @test "a container reaches another by IP, and the host reaches both" {
-	silo run -d --name srv "$BB" sh -c "$(tcp_server_cmd from-srv)"
+	silo run -d --name srv "$NET" nettool tcp-serve 0.0.0.0 80 from-srv
 	ip=$(ip_of srv)
 	[[ "$ip" == 10.77.* ]]
+	wait_until tcp_get "$ip" 80 >/dev/null
 	run silo run --rm "$BB" sh -c "nc $ip 80 </dev/null"
 	[ "$status" -eq 0 ]
 	[ "$output" = from-srv ]
@@ -38,11 +39,11 @@ teardown() { network_teardown; }
 }
 
 @test "a published TCP port answers on 127.0.0.1 and on the namespace's other addresses" {
-	silo run -d --name web -p 127.0.0.1:18080:80 "$BB" sh -c "$(tcp_server_cmd hello-tcp)"
+	silo run -d --name web -p 127.0.0.1:18080:80 "$NET" nettool tcp-serve 0.0.0.0 80 hello-tcp
 	wait_until tcp_get 127.0.0.1 18080 >/dev/null
 	run tcp_get 127.0.0.1 18080
 	[ "$output" = hello-tcp ]
-	silo run -d --name web2 -p 18081:80 "$BB" sh -c "$(tcp_server_cmd hello-any)"
+	silo run -d --name web2 -p 18081:80 "$NET" nettool tcp-serve 0.0.0.0 80 hello-any
 	wait_until tcp_get 127.0.0.1 18081 >/dev/null
 	run tcp_get 127.0.0.1 18081
 	[ "$output" = hello-any ]
@@ -66,7 +67,7 @@ teardown() { network_teardown; }
 }
 
 @test "-p PORT and -P pick free host ports, and silo port shows them" {
-	silo run -d --name pick -p 80 "$BB" sh -c "$(tcp_server_cmd picked)"
+	silo run -d --name pick -p 80 "$NET" nettool tcp-serve 0.0.0.0 80 picked
 	run silo port pick 80/tcp
 	[ "$status" -eq 0 ]
 	port=${output##*:}
@@ -74,7 +75,7 @@ teardown() { network_teardown; }
 	wait_until tcp_get 127.0.0.1 "$port" >/dev/null
 	[ "$(tcp_get 127.0.0.1 "$port")" = picked ]
 
-	silo run -d --name all -P "$NET" sh -c "$(tcp_server_cmd all-ports)"
+	silo run -d --name all -P "$NET" nettool tcp-serve 0.0.0.0 80 all-ports
 	run silo port all
 	[ "${#lines[@]}" -eq 2 ]
 	[[ "$output" == *"80/tcp -> 0.0.0.0:"* ]]
@@ -107,10 +108,10 @@ teardown() { network_teardown; }
 @test "--network none has only lo; --network host shares the namespace" {
 	run silo run --rm --network none "$BB" ls /sys/class/net
 	[ "$output" = lo ]
-	ip link add silotestdummy type dummy
+	ip link add silotest0 type veth peer name silotest1
 	run silo run --rm --network host "$BB" ls /sys/class/net
-	ip link del silotestdummy
-	[[ "$output" == *silotestdummy* ]]
+	ip link del silotest0
+	[[ "$output" == *silotest0* ]]
 	run silo run --rm --network host -p 80 "$BB" true
 	[ "$status" -eq 0 ]
 }
@@ -131,10 +132,13 @@ teardown() { network_teardown; }
 }
 
 @test "20 containers started at once get 20 distinct addresses, all returned afterwards" {
+	local pids=()
 	for i in $(seq 20); do
 		silo run -d --name "many$i" "$BB" sleep 100 >/dev/null &
+		pids+=($!)
 	done
-	wait
+	# Not a bare wait: bats has background jobs of its own.
+	for pid in "${pids[@]}"; do wait "$pid"; done
 	run bash -c "for i in \$(seq 20); do '$SILO' --root '$ENGINE_STORE/root' inspect many\$i | jq -r '.[0].NetworkSettings.IPAddress'; done | sort -u"
 	[ "${#lines[@]}" -eq 20 ]
 	for ip in "${lines[@]}"; do [[ "$ip" == 10.77.* ]]; done
@@ -159,7 +163,7 @@ teardown() { network_teardown; }
 }
 
 @test "after SIGKILL of a monitor and its container, system prune removes what they held" {
-	silo run -d --name crashed -p 18096:80 "$BB" sleep 100
+	id=$(silo run -d --name crashed -p 18096:80 "$BB" sleep 100)
 	pid=$(silo inspect crashed | jq -r '.[0].State.Pid')
 	monitor=$(silo inspect crashed | jq -r '.[0].State.MonitorPid')
 	kill -9 "$monitor" "$pid"
@@ -170,7 +174,7 @@ teardown() { network_teardown; }
 	! nft list table inet silo >/dev/null 2>&1
 	! ip link show silo0 >/dev/null 2>&1
 	[ "$(silo ps -aq)" = "" ]
-	! grep -q netns /proc/self/mountinfo
+	! grep -q "$id/netns" /proc/self/mountinfo
 }
 
 @test "bad network flags get one clear line and leave nothing" {

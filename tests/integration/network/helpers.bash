@@ -59,9 +59,3 @@ ip_of() {
 tcp_get() {
 	timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" && cat <&3' "$1" "$2"
 }
-
-# A server in a container that answers each TCP connection on port 80
-# with its argument.
-tcp_server_cmd() {
-	echo "while true; do echo $1 | nc -l -p 80; done"
-}
