@@ -5,9 +5,11 @@
  *
  * - entry names are cleaned: leading "/" and "." parts dropped; a ".." part
  *   refuses the layer (CVE-2019-14271-style escapes by name);
- * - the parent directory is opened with openat2(RESOLVE_IN_ROOT): symlinks a
- *   layer planted, absolute or relative, resolve inside the layer directory
- *   and can never lead out of it (symlink-then-write-through attacks);
+ * - the parent directory is opened with openat2(RESOLVE_IN_ROOT), or where
+ *   the kernel answers ENOSYS the same resolution walked by hand
+ *   (util/resolve.c): symlinks a layer planted, absolute or relative,
+ *   resolve inside the layer directory and can never lead out of it
+ *   (symlink-then-write-through attacks);
  * - the last component is created with O_EXCL/O_NOFOLLOW after the old
  *   entry is removed, so a planted symlink at the name is replaced, never
  *   followed;
@@ -19,12 +21,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -33,6 +33,7 @@
 #include <archive_entry.h>
 
 #include "util/cleanup.h"
+#include "util/resolve.h"
 
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
@@ -63,18 +64,12 @@ struct unpacker {
 	size_t n_dirs, cap_dirs;
 };
 
-static int openat2_in_root(int root_fd, const char *path, int flags)
+/* Every lookup in the layer: inside its root, never across a mount, never
+ * through a procfs magic link; by openat2, or by the equally strict walk
+ * where openat2 is missing (util/resolve.c). */
+static int open_in_layer(int root_fd, const char *path, int flags)
 {
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	long fd;
-
-	do
-		fd = syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN);
-	return (int)fd;
+	return resolve_in_root(root_fd, path, flags, RESOLVE_NO_XDEV);
 }
 
 /* The inner (tar) reader pulls uncompressed bytes from the outer reader;
@@ -124,7 +119,7 @@ static int clean_name(const char *raw, char *out, size_t size)
 
 /* Opens the directory that holds path's last component, creating missing
  * directories on the way (tarballs may leave them out). Every lookup starts
- * from the layer root with RESOLVE_IN_ROOT. */
+ * from the layer root, inside it. */
 static int open_parent(struct unpacker *u, const char *path, const char **name,
 		       struct silo_err *err)
 {
@@ -139,7 +134,7 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 	}
 	*name = slash + 1;
 	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
-	fd = openat2_in_root(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
+	fd = open_in_layer(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
 	if (fd >= 0)
 		return fd;
 	if (errno != ENOENT)
@@ -153,12 +148,12 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 			char *cut;
 
 			*p = '\0';
-			fd = openat2_in_root(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
+			fd = open_in_layer(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
 			if (fd < 0 && errno == ENOENT) {
 				cut = strrchr(parent, '/');
 				if (cut) {
 					*cut = '\0';
-					at = openat2_in_root(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
+					at = open_in_layer(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
 					*cut = '/';
 					base = cut + 1;
 				} else {
@@ -170,7 +165,7 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 					*p = saved;
 					return -1;
 				}
-				fd = openat2_in_root(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
+				fd = open_in_layer(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
 			}
 			if (fd < 0) {
 				silo_err_errno(err, "open \"%s\" in the layer", parent);
@@ -358,7 +353,7 @@ static int write_hardlink(struct unpacker *u, int parent_fd, const char *path, c
 		return silo_err_set(err, EPERM,
 				    "layer entry \"%s\" is a hard link to \"%s\", outside the layer: refused",
 				    path, raw_target);
-	target_fd = openat2_in_root(u->root_fd, target, O_PATH | O_NOFOLLOW);
+	target_fd = open_in_layer(u->root_fd, target, O_PATH | O_NOFOLLOW);
 	if (target_fd < 0)
 		return silo_err_errno(err, "hard link \"%s\" to \"%s\" in the layer", path, target);
 	if (fstat(target_fd, &st) < 0)
@@ -482,7 +477,7 @@ static void finish_dir_times(struct unpacker *u)
 {
 	for (size_t i = u->n_dirs; i-- > 0;) {
 		int fd = strcmp(u->dirs[i].path, ".") ?
-				 openat2_in_root(u->root_fd, u->dirs[i].path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) :
+				 open_in_layer(u->root_fd, u->dirs[i].path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) :
 				 openat(u->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		if (fd >= 0) {

@@ -429,6 +429,28 @@ static int cpuset_init(const char *dir, struct silo_err *err)
 	return 0;
 }
 
+/* Every level of dir below the mount point (base characters long) that is
+ * still empty gets its parent's CPUs and memory nodes, from the top down,
+ * once the whole path exists. Not only the levels we made: a parent that
+ * another create made a moment ago may not be filled yet, and a child
+ * copying it then gets nothing and refuses its tasks (ENOSPC). With the
+ * whole path made, no level can be removed under us (it is not empty), and
+ * two creates writing the same values is harmless. */
+static int cpuset_fill_path(const char *dir, size_t base, struct silo_err *err)
+{
+	char level[CGROUP_PATH_MAX];
+
+	for (const char *p = dir + base + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		snprintf(level, sizeof(level), "%.*s", (int)(p - dir), dir);
+		if (cpuset_init(level, err) < 0)
+			return -1;
+		if (!*p)
+			return 0;
+	}
+}
+
 /* An existing cgroup may be taken over only if nothing runs in it and it is
  * not frozen: it could be another container's, and a failed create removes
  * what it uses. */
@@ -457,36 +479,58 @@ struct made_dirs {
 	char **dirs;
 };
 
+/* Makes every missing level of dir below the mount point (base characters
+ * long). Returns -errno of the first mkdir that failed, naming that level
+ * in failed. */
+static int make_levels(const char *dir, size_t base, struct made_dirs *made, char *failed)
+{
+	for (const char *p = dir + base + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		snprintf(failed, CGROUP_PATH_MAX, "%.*s", (int)(p - dir), dir);
+		if (mkdir(failed, 0755) == 0) {
+			if (strv_push(&made->dirs, failed) < 0)
+				return -ENOMEM;
+		} else if (errno != EEXIST) {
+			return -errno;
+		}
+		if (!*p)
+			return 0;
+	}
+}
+
+/* How often a create starts its path over when a level it found or made
+ * is gone before it could make the next one. */
+#define MAKE_PATH_TRIES 100
+
 static int make_path(const struct cgroup_hierarchy *h, const char *path, struct made_dirs *made,
 		     struct silo_err *err)
 {
-	char dir[CGROUP_PATH_MAX];
-	size_t base;
+	char dir[CGROUP_PATH_MAX], failed[CGROUP_PATH_MAX];
+	size_t base = strlen(h->mountpoint);
+	int r;
 
 	hierarchy_dir(h, path, dir, sizeof(dir));
-	base = strlen(h->mountpoint);
-	if (access(dir, F_OK) == 0)
-		return check_reusable(h, path, dir, err);
-	for (char *p = dir + base + 1;; p++) {
-		char saved;
-
-		if (*p != '/' && *p != '\0')
-			continue;
-		saved = *p;
-		*p = '\0';
-		if (mkdir(dir, 0755) == 0) {
-			if (strv_push(&made->dirs, dir) < 0)
-				return silo_err_sys(err, ENOMEM, "create cgroup \"%s\"", path);
-			if (!h->v2 && has_controller(h->controllers, "cpuset") &&
-			    cpuset_init(dir, err) < 0)
-				return silo_err_prefix(err, "create cgroup \"%s\"", path);
-		} else if (errno != EEXIST) {
-			return silo_err_errno(err, "create cgroup \"%s\"", dir);
-		}
-		*p = saved;
-		if (!saved)
-			break;
+	if (access(dir, F_OK) == 0) {
+		if (check_reusable(h, path, dir, err) < 0)
+			return -1;
+	} else {
+		/* Another container's delete removes a parent it finds empty
+		 * (CGROUP_DEFAULT_PARENT, the levels of a relative path), and
+		 * may do so between our mkdir of that parent (or its EEXIST)
+		 * and our mkdir below it, which then fails with ENOENT: make
+		 * the path again. Once our own cgroup exists, it keeps every
+		 * level above it. */
+		r = make_levels(dir, base, made, failed);
+		for (int tries = 1; r == -ENOENT && tries < MAKE_PATH_TRIES; tries++)
+			r = make_levels(dir, base, made, failed);
+		if (r == -ENOMEM)
+			return silo_err_sys(err, ENOMEM, "create cgroup \"%s\"", path);
+		if (r < 0)
+			return silo_err_sys(err, -r, "create cgroup \"%s\"", failed);
 	}
+	if (!h->v2 && has_controller(h->controllers, "cpuset") && cpuset_fill_path(dir, base, err) < 0)
+		return silo_err_prefix(err, "create cgroup \"%s\"", path);
 	return 0;
 }
 

@@ -65,7 +65,8 @@ char *cgroup_resolve_path(const char *cgroups_path, const char *id, int *default
 /* Makes the cgroup in every hierarchy. A cgroup that already exists must be
  * empty and not frozen (it could be another container's). On failure,
  * nothing made here is left. On v2 hosts the controllers the parent offers
- * are enabled down to the new cgroup. */
+ * are enabled down to the new cgroup. Safe while other containers' deletes
+ * remove the parents they find empty (see make_path in cgroup.c). */
 int cgroup_create(const struct cgroup_host *host, const char *path, struct silo_err *err);
 
 /* Applies linux.resources (a JSON object) at create time. linux_devices

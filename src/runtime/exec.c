@@ -120,6 +120,9 @@ static int exec_open_namespaces(struct exec_job *job, struct silo_err *err)
 	return 0;
 }
 
+/* Joins the namespaces and the root, and closes their descriptors: they
+ * are of no more use, and what the process holds until execve can be seen
+ * by the container in /proc/PID/fd. */
 static int exec_join(struct exec_job *job, struct silo_err *err)
 {
 	for (size_t i = 0; i < N_NS; i++) {
@@ -130,6 +133,13 @@ static int exec_join(struct exec_job *job, struct silo_err *err)
 	}
 	if (fchdir(job->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		return silo_err_errno(err, "enter the container's root");
+	for (size_t i = 0; i < N_NS; i++)
+		if (job->ns_fds[i] >= 0) {
+			close(job->ns_fds[i]);
+			job->ns_fds[i] = -1;
+		}
+	close(job->root_fd);
+	job->root_fd = -1;
 	return 0;
 }
 
@@ -139,6 +149,11 @@ static int exec_child_setup(struct exec_job *job, int sync_fd, char **exe, struc
 	struct seccomp_filter *filter = NULL;
 	struct sync_msg msg;
 
+	/* First of all: from here the process is in the container's pid
+	 * namespace and soon in all its others, and what the caller left
+	 * open must not be found there (CVE-2024-21626); init_run does the
+	 * same for create. /proc is still the host's. */
+	process_close_callers_fds(3 + job->opts->preserve_fds);
 	if (sync_recv(sync_fd, &msg, err) < 0 || msg.type != SYNC_GO)
 		return -1;
 	if (seccomp_prepare(job->spec, &filter, err) < 0 || exec_join(job, err) < 0)

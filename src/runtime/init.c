@@ -25,14 +25,12 @@
  */
 #include "runtime/init.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -198,43 +196,18 @@ static void report_and_exit(int conn, const struct silo_err *err, int status)
 	_exit(status);
 }
 
-/* What is open without close-on-exec crossed execve into silo from its
- * caller (silo opens its own descriptors close-on-exec): beyond
- * --preserve-fds it is not the container's. Closed at once, so that it does
- * not wait in the container's namespaces until start, where a process of
- * the container allowed to ptrace the init would find it in /proc/1/fd (a
- * host directory there is a way out, as in CVE-2024-21626). /proc is still
- * the host's here. */
-static void init_close_callers_fds(int first_open_fd)
-{
-	_cleanup_closedir_ DIR *dir = opendir("/proc/self/fd");
-	struct rlimit limit = { 0 };
-	struct dirent *e;
-	int fd, flags;
-
-	if (!dir) {
-		getrlimit(RLIMIT_NOFILE, &limit);
-		for (fd = first_open_fd; fd < (int)limit.rlim_cur; fd++)
-			if ((flags = fcntl(fd, F_GETFD)) >= 0 && !(flags & FD_CLOEXEC))
-				close(fd);
-		return;
-	}
-	while ((e = readdir(dir))) {
-		fd = atoi(e->d_name);
-		if (fd < first_open_fd || fd == dirfd(dir))
-			continue;
-		if ((flags = fcntl(fd, F_GETFD)) >= 0 && !(flags & FD_CLOEXEC))
-			close(fd);
-	}
-}
-
 _Noreturn void init_run(const struct init_config *cfg)
 {
 	struct init_result res = { 0 };
 	struct silo_err err = { 0 };
 	int conn;
 
-	init_close_callers_fds(cfg->first_open_fd);
+	/* At once, so that the caller's descriptors do not wait in the
+	 * container's namespaces until start, where a process of the container
+	 * allowed to ptrace the init would find them in /proc/1/fd (a host
+	 * directory there is a way out, as in CVE-2024-21626). /proc is still
+	 * the host's here. */
+	process_close_callers_fds(cfg->first_open_fd);
 	if (init_build(cfg, &res, &err) < 0) {
 		sync_send(cfg->sync_fd, SYNC_ERROR, &err);
 		_exit(1);

@@ -52,17 +52,42 @@ int lsm_validate(const struct spec *spec, struct silo_err *err)
 	return 0;
 }
 
-static int write_attr(int procfd, const char *path, const char *value, const char *field,
+int lsm_open_attr(int procfd, const char *attr, int flags)
+{
+	char path[64];
+	struct statfs fs;
+	int fd;
+
+	/* Not "thread-self/attr/...": thread-self is a symlink (to PID/task/TID),
+	 * which RESOLVE_NO_SYMLINKS refuses, so that path could never be opened.
+	 * The private procfs was made in our own pid namespace, where gettid()
+	 * names the calling thread; the path then has no symlink at all, and
+	 * the resolution may keep refusing every one. */
+	if (snprintf(path, sizeof(path), "%d/attr/%s", (int)gettid(), attr) >= (int)sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = mount_resolve(procfd, path, flags, RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV);
+	if (fd < 0)
+		return -1;
+	/* The write must reach procfs and nothing else (CVE-2025-52881). */
+	if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC) {
+		close(fd);
+		errno = EXDEV;
+		return -1;
+	}
+	return fd;
+}
+
+static int write_attr(int procfd, const char *attr, const char *value, const char *field,
 		      struct silo_err *err)
 {
-	_cleanup_close_ int fd = mount_resolve(procfd, path, O_WRONLY,
-					       RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV);
-	struct statfs fs;
+	_cleanup_close_ int fd = lsm_open_attr(procfd, attr, O_WRONLY);
 
+	if (fd < 0 && errno == EXDEV)
+		return silo_err_set(err, EPERM, "config.json: %s: attr/%s is not on procfs", field, attr);
 	if (fd < 0)
-		return silo_err_errno(err, "config.json: %s: open %s", field, path);
-	if (fstatfs(fd, &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
-		return silo_err_set(err, EPERM, "config.json: %s: %s is not on procfs", field, path);
+		return silo_err_errno(err, "config.json: %s: open attr/%s", field, attr);
 	if (write(fd, value, strlen(value)) < 0)
 		return silo_err_errno(err, "config.json: %s: set \"%s\"", field, value);
 	return 0;
@@ -82,14 +107,12 @@ int lsm_apply_exec(const struct spec_process *proc, struct silo_err *err)
 		/* Newer kernels have an AppArmor-specific directory; older
 		 * ones only the shared attr/exec. */
 		snprintf(value, sizeof(value), "exec %s", proc->apparmor_profile);
-		if (write_attr(procfd, "thread-self/attr/apparmor/exec", value,
-			       "process.apparmorProfile", NULL) < 0 &&
-		    write_attr(procfd, "thread-self/attr/exec", value, "process.apparmorProfile", err) < 0)
+		if (write_attr(procfd, "apparmor/exec", value, "process.apparmorProfile", NULL) < 0 &&
+		    write_attr(procfd, "exec", value, "process.apparmorProfile", err) < 0)
 			return -1;
 	}
 	if (proc->selinux_label &&
-	    write_attr(procfd, "thread-self/attr/exec", proc->selinux_label, "process.selinuxLabel",
-		       err) < 0)
+	    write_attr(procfd, "exec", proc->selinux_label, "process.selinuxLabel", err) < 0)
 		return -1;
 	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "runtime/mount_options.h"
 #include "util/err.h"
+#include "util/resolve.h"
 
 enum mount_target_kind {
 	MOUNT_TARGET_DIR,  /* create missing directories, the last one too */
@@ -16,14 +17,21 @@ enum mount_target_kind {
 	MOUNT_TARGET_EXISTING,
 };
 
-/* openat2(rootfd, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra),
- * or, where openat2 fails with ENOSYS, an equally strict walk by hand (extra:
- * RESOLVE_NO_SYMLINKS, RESOLVE_NO_XDEV). Returns a descriptor, or -1 and
- * errno as openat2 would. */
-int mount_resolve(int rootfd, const char *path, int open_flags, unsigned long long extra_resolve);
+/* Every path in the container root is resolved by resolve_in_root()
+ * (util/resolve.h): openat2(rootfd, path, RESOLVE_IN_ROOT |
+ * RESOLVE_NO_MAGICLINKS | extra), or where openat2 fails with ENOSYS an
+ * equally strict walk. The runtime's name for it. */
+static inline int mount_resolve(int rootfd, const char *path, int open_flags,
+				unsigned long long extra_resolve)
+{
+	return resolve_in_root(rootfd, path, open_flags, extra_resolve);
+}
 
 /* Tests: nonzero makes mount_resolve always take the walk. */
-void mount_resolve_force_fallback(int force);
+static inline void mount_resolve_force_fallback(int force)
+{
+	resolve_force_walk(force);
+}
 
 /* Resolves path in root and returns an O_PATH descriptor, creating what is
  * missing according to kind. */

@@ -1,6 +1,7 @@
 /* The container process's last steps before it becomes the user's program. */
 #include "runtime/process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -126,6 +127,29 @@ static int close_inherited_fds(int first_open_fd, int keep_fd, struct silo_err *
 	if (syscall(SYS_close_range, first, ~0U, 0) < 0)
 		return silo_err_errno(err, "close inherited descriptors");
 	return 0;
+}
+
+void process_close_callers_fds(int first_open_fd)
+{
+	_cleanup_closedir_ DIR *dir = opendir("/proc/self/fd");
+	struct rlimit limit = { 0 };
+	struct dirent *e;
+	int fd, flags;
+
+	if (!dir) {
+		getrlimit(RLIMIT_NOFILE, &limit);
+		for (fd = first_open_fd; fd < (int)limit.rlim_cur; fd++)
+			if ((flags = fcntl(fd, F_GETFD)) >= 0 && !(flags & FD_CLOEXEC))
+				close(fd);
+		return;
+	}
+	while ((e = readdir(dir))) {
+		fd = atoi(e->d_name);
+		if (fd < first_open_fd || fd == dirfd(dir))
+			continue;
+		if ((flags = fcntl(fd, F_GETFD)) >= 0 && !(flags & FD_CLOEXEC))
+			close(fd);
+	}
 }
 
 static int enter_cwd(const char *cwd, struct silo_err *err)

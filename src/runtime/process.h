@@ -13,6 +13,15 @@ int process_apply_rlimits(const struct spec_process *proc, struct silo_err *err)
  * PATH, as execvp would, and checks that it is an executable file. */
 int process_find_executable(const struct spec_process *proc, char **path, struct silo_err *err);
 
+/* Closes what crossed execve into silo from its caller, open without
+ * close-on-exec (silo opens its own descriptors close-on-exec), from
+ * first_open_fd (3 + --preserve-fds) up: it is not the container's, and
+ * must not wait in the container's namespaces while silo sets the process
+ * up there, where a process of the container allowed to ptrace it would
+ * find it in /proc/PID/fd (CVE-2024-21626). Call it before joining the
+ * container: it reads /proc/self/fd. */
+void process_close_callers_fds(int first_open_fd);
+
 /* The last steps before execve, in two halves, so that the caller can load
  * the seccomp filter where the kernel lets it (see init_run).
  * process_take_identity: umask; bounding set; the user and groups

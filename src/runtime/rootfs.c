@@ -75,6 +75,42 @@ static int open_plain_dir(int rootfd, const char *dest, struct silo_err *err)
 	return silo_err_errno(err, "open \"%s\" in the container", dest);
 }
 
+/* The root of a procfs instance has inode 1 (PROC_ROOT_INO). */
+#define PROC_ROOT_INODE 1
+
+/* Only a real procfs may land on /proc (CVE-2019-16884, CVE-2019-19921):
+ * a volume, a tmpfs or a bind of anything else there gives the container a
+ * /proc of the image's choosing, in which any reader of /proc (a tool, an
+ * LSM-aware program, the container's own init) finds a fake, and the masks
+ * and read-only paths meant for procfs have nothing to protect. The target
+ * is compared by identity with what the root's /proc is now, so a
+ * destination that reaches /proc through a symlink of the image, "." or
+ * ".." is caught too; what is about to be attached must be the root of a
+ * procfs (a new one, or a bind of one). Attaches mount_fd on target. */
+static int attach_in_root(int rootfd, int mount_fd, int target, const char *what,
+			  struct silo_err *err)
+{
+	_cleanup_close_ int proc = mount_resolve(rootfd, "proc", O_PATH | O_NOFOLLOW,
+						 RESOLVE_NO_SYMLINKS);
+	struct stat at, proc_st, tree_st;
+	struct statfs fs;
+
+	/* No /proc (or a symlink there, which proc itself refuses): the
+	 * target cannot be it. */
+	if (proc < 0)
+		return mount_attach(mount_fd, target, what, err);
+	if (fstat(target, &at) < 0 || fstat(proc, &proc_st) < 0)
+		return silo_err_errno(err, "compare with /proc in the container");
+	if (at.st_dev == proc_st.st_dev && at.st_ino == proc_st.st_ino) {
+		if (fstatfs(mount_fd, &fs) < 0 || fstat(mount_fd, &tree_st) < 0)
+			return silo_err_errno(err, "check what is mounted on /proc");
+		if (fs.f_type != PROC_SUPER_MAGIC || tree_st.st_ino != PROC_ROOT_INODE)
+			return silo_err_set(err, EPERM,
+					    "only procfs may be mounted on /proc in the container (type \"proc\", or a bind of the root of a procfs)");
+	}
+	return mount_attach(mount_fd, target, what, err);
+}
+
 static char *bind_source_path(const struct spec *spec, const char *source)
 {
 	char *path;
@@ -131,7 +167,7 @@ static int rootfs_mount_bind(int rootfd, const struct rootfs_context *ctx,
 				   S_ISDIR(st.st_mode) ? MOUNT_TARGET_DIR : MOUNT_TARGET_FILE, err);
 	if (target < 0)
 		return -1;
-	if (mount_attach(tree, target, m->destination, err) < 0)
+	if (attach_in_root(rootfd, tree, target, m->destination, err) < 0)
 		return -1;
 	return apply_propagation(rootfd, m, err);
 }
@@ -151,7 +187,7 @@ static int rootfs_mount_cgroup_v1(int rootfd, const struct rootfs_context *ctx,
 	if (target < 0)
 		return -1;
 	mfd = mount_new_fs("tmpfs", "tmpfs", "mode=755", tmpfs_flags, err);
-	if (mfd < 0 || mount_attach(mfd, target, m->destination, err) < 0)
+	if (mfd < 0 || attach_in_root(rootfd, mfd, target, m->destination, err) < 0)
 		return -1;
 	close(target);
 	target = mount_resolve(rootfd, m->destination, O_PATH | O_DIRECTORY, 0);
@@ -211,7 +247,7 @@ static int rootfs_mount_cgroup(int rootfd, const struct rootfs_context *ctx,
 	}
 	if (mfd < 0)
 		return -1;
-	return mount_attach(mfd, target, m->destination, err);
+	return attach_in_root(rootfd, mfd, target, m->destination, err);
 }
 
 /* In a user namespace without a network namespace of its own, the kernel
@@ -240,7 +276,7 @@ static int rootfs_mount_fs(int rootfd, const struct rootfs_context *ctx,
 		mfd = bind_host_sysfs(m, err);
 	if (mfd < 0)
 		return -1;
-	if (mount_attach(mfd, target, m->destination, err) < 0)
+	if (attach_in_root(rootfd, mfd, target, m->destination, err) < 0)
 		return -1;
 	return apply_propagation(rootfd, m, err);
 }
@@ -263,7 +299,7 @@ static int rootfs_mount_default_dev(int rootfd, const struct rootfs_context *ctx
 	if (target < 0)
 		return -1;
 	mfd = mount_new_fs("tmpfs", "tmpfs", "mode=755,size=65536k", MS_NOSUID | MS_STRICTATIME, err);
-	if (mfd < 0 || mount_attach(mfd, target, "/dev", err) < 0)
+	if (mfd < 0 || attach_in_root(rootfd, mfd, target, "/dev", err) < 0)
 		return silo_err_prefix(err, "mount default /dev");
 	return rootfs_populate_dev(rootfd, ctx, err);
 }

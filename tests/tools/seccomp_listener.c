@@ -2,7 +2,7 @@
  * end of linux.seccomp.listenerPath.
  *
  *   seccomp_listener SOCKET_PATH --state FILE [--log FILE]
- *                    [--errno N | --continue] [--timeout SECONDS]
+ *                    [--errno N | --continue | --hold] [--timeout SECONDS]
  *
  * Listens on a unix socket at SOCKET_PATH, accepts one connection and reads
  * the container process state the runtime sends (JSON, until the runtime
@@ -14,7 +14,10 @@
  * failing the system call with errno N (--errno, default EPERM), or by
  * letting the kernel run it (--continue). Each notification is logged to
  * the --log file as "syscall <nr>", so a test can check which calls were
- * sent to the agent.
+ * sent to the agent. --hold answers none: the first caller stays blocked in
+ * its system call (until it is killed), which lets a test look at a process
+ * at that point of its life; the log then says "held <nr> pid <pid>" (the
+ * PID as seen from the agent's pid namespace).
  *
  * The socket is bound under a temporary name and renamed into place once
  * it listens, so a test that waits for SOCKET_PATH can connect at once.
@@ -51,7 +54,7 @@ static void die(const char *what)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s SOCKET_PATH --state FILE [--log FILE] [--errno N | --continue] [--timeout SECONDS]\n",
+		"usage: %s SOCKET_PATH --state FILE [--log FILE] [--errno N | --continue | --hold] [--timeout SECONDS]\n",
 		prog);
 	exit(2);
 }
@@ -149,7 +152,7 @@ static void write_file(const char *path, const char *text)
 		die(path);
 }
 
-static void answer_notifications(int notify_fd, FILE *log, int error, int cont)
+static void answer_notifications(int notify_fd, FILE *log, int error, int cont, int hold)
 {
 	struct seccomp_notif_sizes sizes;
 	struct seccomp_notif *req;
@@ -179,9 +182,14 @@ static void answer_notifications(int notify_fd, FILE *log, int error, int cont)
 			die("SECCOMP_IOCTL_NOTIF_RECV");
 		}
 		if (log) {
-			fprintf(log, "syscall %d\n", req->data.nr);
+			if (hold)
+				fprintf(log, "held %d pid %u\n", req->data.nr, req->pid);
+			else
+				fprintf(log, "syscall %d\n", req->data.nr);
 			fflush(log);
 		}
+		if (hold)
+			continue;
 		memset(resp, 0, sizes.seccomp_notif_resp);
 		resp->id = req->id;
 		if (cont)
@@ -198,7 +206,7 @@ int main(int argc, char **argv)
 {
 	const char *state_path = NULL, *log_path = NULL;
 	unsigned timeout = 30;
-	int error = EPERM, cont = 0;
+	int error = EPERM, cont = 0, hold = 0;
 	static char state[1 << 20];
 	char line[64];
 	FILE *log = NULL;
@@ -213,6 +221,8 @@ int main(int argc, char **argv)
 			error = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--continue"))
 			cont = 1;
+		else if (!strcmp(argv[i], "--hold"))
+			hold = 1;
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
 			timeout = (unsigned)strtoul(argv[++i], NULL, 10);
 		else if (argv[i][0] == '-' || socket_path)
@@ -252,6 +262,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: the runtime sent no descriptor\n", prog);
 		return 1;
 	}
-	answer_notifications(notify_fd, log, error, cont);
+	answer_notifications(notify_fd, log, error, cont, hold);
 	return 0;
 }

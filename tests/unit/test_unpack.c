@@ -2,8 +2,11 @@
  * libarchive's writer, extracted into scratch/layer, and the test checks
  * that scratch/outside (a sentinel directory next to the layer) is exactly
  * as it was: one file "victim" holding "original". Tests of attacks are
- * named after the attack. */
+ * named after the attack. They all run twice: with openat2, and with the
+ * walk by hand that replaces it where the kernel answers ENOSYS
+ * (util/resolve.c); a last test has a seccomp filter answer ENOSYS. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,9 +14,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <seccomp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -25,6 +30,7 @@
 #include "image/unpack.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/resolve.h"
 
 enum compression { PLAIN, GZIP, ZSTD };
 
@@ -693,6 +699,123 @@ static void test_setuid_bit_survives_chown(void **state)
 	assert_int_equal(st.st_uid, 1000);
 }
 
+/* ENOSYS from openat2 (an old kernel, a seccomp profile around silo that
+ * does not know it): unpack walks instead, with the same result, and after
+ * that first answer never calls openat2 again (a second filter kills the
+ * process on openat2). In a child, since filters cannot be removed; it
+ * answers with an exit code, checked by the parent with the layer. */
+static int child_unpack_without_openat2(struct scratch *s, const char *second)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	struct unpack_result res;
+	struct silo_err err = { 0 };
+	char layer2[128];
+	int fd;
+
+	if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0) < 0 ||
+	    seccomp_load(ctx) < 0)
+		return 10;
+	seccomp_release(ctx);
+	if (extract(s, &res, &err) < 0) {
+		fprintf(stderr, "unpack: %s\n", err.msg);
+		return 11;
+	}
+	ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx || seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(openat2), 0) < 0 ||
+	    seccomp_load(ctx) < 0)
+		return 12;
+	seccomp_release(ctx);
+	/* The hostile layer may fail (its write through the escaping link
+	 * does), but must not reach outside, nor call openat2. */
+	snprintf(layer2, sizeof(layer2), "%s/layer2", s->dir);
+	fd = open(second, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || mkdir(layer2, 0755) < 0)
+		return 13;
+	unpack_layer_fd(fd, layer2, &res, &err);
+	close(fd);
+	return 0;
+}
+
+static void test_enosys_from_openat2_switches_to_the_walk(void **state)
+{
+	struct scratch *s = *state;
+	_cleanup_free_ char *data = NULL;
+	char second[128], path[160];
+	struct stat st;
+	int status;
+	pid_t pid;
+
+	/* The hostile layer: escapes by absolute and relative links. */
+	tar_begin(s, PLAIN);
+	add_symlink(s, "evil", s->outside);
+	add_symlink(s, "up", "../../../../../outside");
+	add_file(s, "evil/victim", "pwned");
+	add_file(s, "up/new", "pwned");
+	add_hardlink(s, "link", "evil/victim");
+	tar_end(s);
+	snprintf(second, sizeof(second), "%s/second.tar", s->dir);
+	assert_int_equal(rename(s->tarball, second), 0);
+	/* The good one: nested parents missing from the tar, links that
+	 * resolve inside the layer, a hard link through a linked parent. */
+	tar_begin(s, GZIP);
+	add_dir(s, "inner/");
+	add_symlink(s, "abs", "/inner");
+	add_symlink(s, "up", "../../../inner");
+	add_file(s, "abs/through-abs", "a");
+	add_file(s, "up/through-up", "b");
+	add_file(s, "deep/a/b/c/file", "c");
+	add_hardlink(s, "inner/hard", "abs/through-abs");
+	tar_end(s);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(child_unpack_without_openat2(s, second));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFSIGNALED(status))
+		fail_msg("the child was killed by signal %d: openat2 was called again",
+			 WTERMSIG(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	data = read_in(s->layer, "inner/through-abs");
+	assert_non_null(data);
+	assert_string_equal(data, "a");
+	free(data);
+	data = read_in(s->layer, "inner/through-up");
+	assert_non_null(data);
+	assert_string_equal(data, "b");
+	free(data);
+	data = read_in(s->layer, "deep/a/b/c/file");
+	assert_non_null(data);
+	assert_string_equal(data, "c");
+	snprintf(path, sizeof(path), "%s/inner/hard", s->layer);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_nlink, 2);
+	/* What the hostile layer did stayed in its own directory. */
+	assert_int_equal(unlink(second), 0);
+	snprintf(path, sizeof(path), "%s/layer2", s->dir);
+	{
+		struct silo_err err = { 0 };
+
+		assert_int_equal(fs_remove_tree(path, &err), 0);
+	}
+	assert_outside_untouched(s);
+}
+
+/* The same attacks, with the walk in place of openat2. */
+static int group_force_walk(void **state)
+{
+	(void)state;
+	resolve_force_walk(1);
+	return 0;
+}
+
+static int group_stop_walk(void **state)
+{
+	(void)state;
+	resolve_force_walk(0);
+	return 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, scratch_setup, scratch_teardown)
 
 int main(void)
@@ -729,5 +852,12 @@ int main(void)
 		T(test_overlay_xattrs_from_the_layer_are_dropped),
 		T(test_setuid_bit_survives_chown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest enosys[] = {
+		T(test_enosys_from_openat2_switches_to_the_walk),
+	};
+	int failed = cmocka_run_group_tests_name("openat2", tests, NULL, NULL);
+
+	failed += cmocka_run_group_tests_name("walk", tests, group_force_walk, group_stop_walk);
+	failed += cmocka_run_group_tests_name("enosys", enosys, NULL, NULL);
+	return failed;
 }

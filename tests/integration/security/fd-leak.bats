@@ -6,7 +6,9 @@
 # allows the container stdin, stdout, stderr and the --preserve-fds, no
 # more. This compares what the init holds, seen from the host, with that:
 # once started, and already while created (when the init is still silo,
-# waiting in the container's namespaces).
+# waiting in the container's namespaces); and what an exec'd process holds,
+# also while it is still silo in the container's namespaces (held there by
+# a seccomp agent that never answers its last close_range).
 
 load ../helpers
 
@@ -122,4 +124,55 @@ wait_exec() {
 	wait_for eval '[[ "$(readlink "/proc/$pid/exe")" == */bin/busybox ]]'
 	run ls "/proc/$pid/fd"
 	assert_equal "$(echo $output)" "0 1 2"
+}
+
+# start_agent NAME ARG...: the seccomp agent (tests/tools/seccomp_listener)
+# on $TEST_DIR/agent.sock, logging to NAME.log; it takes one connection and
+# frees the socket's name for the next agent.
+start_agent() {
+	local name=$1
+	shift
+	"$SECCOMP_LISTENER" "$TEST_DIR/agent.sock" --state "$TEST_DIR/$name.state" \
+		--log "$TEST_DIR/$name.log" "$@" </dev/null 2>"$TEST_DIR/$name.err" 3>&- &
+	track_background $!
+	wait_for test -S "$TEST_DIR/agent.sock"
+}
+
+@test "fd leak: an exec'd process holds no descriptor of its caller while it is still silo in the container" {
+	requires_silo
+	: "${SECCOMP_LISTENER:=$BUILD_DIR/tests/seccomp_listener}"
+	[ -x "$SECCOMP_LISTENER" ] || fail "no seccomp_listener at $SECCOMP_LISTENER (build silo's tests)"
+	# close_range goes to an agent: silo's own last sweep before execve,
+	# when the process has joined every namespace of the container. The
+	# init's agent lets it run; the exec'd process's agent holds it there.
+	update_config '.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", listenerPath: $path,
+		syscalls: [{names: ["close_range"], action: "SCMP_ACT_NOTIFY"}]}' \
+		--arg path "$TEST_DIR/agent.sock"
+	start_agent init --continue
+	set_args sleep 30
+	rt_create "$CID"
+	rt start "$CID"
+	wait_exec
+	wait_for test ! -e "$TEST_DIR/agent.sock"
+	start_agent exec --hold
+	(rt exec --preserve-fds 1 "$CID" true </dev/null >/dev/null 2>&1 \
+		3<"$HOST_DIR/secret" 7<"$HOST_DIR" 8<"$HOST_DIR/secret" 9<"$HOST_DIR") &
+	track_background $!
+	wait_for grep -q '^held ' "$TEST_DIR/exec.log"
+	local pid fd target held="" ok=1
+	pid=$(sed -n 's/^held [0-9]* pid \([0-9]*\)$/\1/p' "$TEST_DIR/exec.log")
+	[ -n "$pid" ] || fail "no pid in $(cat "$TEST_DIR/exec.log")"
+	for fd in $(ls "/proc/$pid/fd" | sort -n); do
+		target=$(readlink "/proc/$pid/fd/$fd") || continue
+		held+=" $fd -> $target;"
+		case $fd in
+		0 | 1 | 2) [ "$target" = /dev/null ] || ok=0 ;;
+		3) [ "$target" = "$HOST_DIR/secret" ] || ok=0 ;;
+		# silo's own: the socket to the runtime. The namespaces and the
+		# root it joined are closed once joined.
+		*) [[ "$target" == socket:* ]] || ok=0 ;;
+		esac
+	done
+	[ "$ok" = 1 ] || fail "the exec'd process holds:$held"
+	rt delete --force "$CID"
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
-# The fallback of mount_resolve (mount.c): where openat2 fails with ENOSYS
-# (a kernel before 5.6, or a seccomp profile around the runtime that does
-# not know it), every path inside the root is resolved by a walk that is
-# just as strict. scripts/check.sh runs the runtime and security suites a
+# The fallback of resolve_in_root (util/resolve.c; mount_resolve in the
+# runtime): where openat2 fails with ENOSYS (a kernel before 5.6, or a
+# seccomp profile around the runtime that does not know it), every path
+# inside the root is resolved by a walk that is just as strict.
+# scripts/check.sh runs the runtime and security suites a
 # second time through tests/tools/no-openat2/silo-runtime; this checks that
 # the wrapper really takes openat2 away, and that silo then asks for it
 # once and walks from there on.
