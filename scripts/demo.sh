@@ -4,7 +4,8 @@
 # umoci), loads it into a store with `silo load`, and runs containers from
 # it with `silo run`: one in the foreground that shows, from inside, what it
 # is isolated from (its own hostname, its own process tree starting at
-# PID 1, its own root filesystem, no network but loopback), then a detached
+# PID 1, its own root filesystem, no network but loopback: --network none,
+# so the demo changes nothing on the host's network), then a detached
 # one with `logs`, `exec` and `rm`.
 set -eu
 
@@ -49,9 +50,9 @@ silo rm -f demo >/dev/null 2>&1 || true
 echo "\$ silo load -i $archive"
 silo load -i "$archive"
 echo
-echo "\$ silo run --rm -i busybox sh <<SCRIPT ... (the script reads what the container sees)"
+echo "\$ silo run --rm -i --network none busybox sh <<SCRIPT ... (the script reads what the container sees)"
 echo
-silo run --rm -i busybox sh <<'SCRIPT'
+silo run --rm -i --network none busybox sh <<'SCRIPT'
 echo "hostname:            $(hostname)"
 echo
 echo "processes (ps):"
@@ -65,8 +66,8 @@ echo
 grep Cap /proc/self/status
 SCRIPT
 echo
-echo "\$ silo run -d --name demo busybox sh -c 'echo hello from a detached container; sleep 60'"
-silo run -d --name demo busybox sh -c 'echo hello from a detached container; sleep 60'
+echo "\$ silo run -d --name demo --network none busybox sh -c 'echo hello from a detached container; sleep 60'"
+silo run -d --name demo --network none busybox sh -c 'echo hello from a detached container; sleep 60'
 echo "\$ silo ps"
 silo ps
 sleep 0.2

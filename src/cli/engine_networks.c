@@ -82,6 +82,7 @@ static int network_create_cmd(struct session *s, int argc, char **argv)
 		{ "subnet", required_argument, NULL, 's' },
 		{ "gateway", required_argument, NULL, 'g' },
 		{ "internal", no_argument, NULL, 'i' },
+		{ "ipv6", no_argument, NULL, '6' },
 		{ "driver", required_argument, NULL, 'd' },
 		{ 0 },
 	};
@@ -93,10 +94,20 @@ static int network_create_cmd(struct session *s, int argc, char **argv)
 	while ((c = engine_next_option("network create", argc, argv, "d:", longopts)) != -1) {
 		switch (c) {
 		case 's':
-			req.subnet = optarg;
+			/* Once per family, as docker takes them. */
+			if (strchr(optarg, ':'))
+				req.subnet6 = optarg;
+			else
+				req.subnet = optarg;
 			break;
 		case 'g':
-			req.gateway = optarg;
+			if (strchr(optarg, ':'))
+				req.gateway6 = optarg;
+			else
+				req.gateway = optarg;
+			break;
+		case '6':
+			req.ipv6 = 1;
 			break;
 		case 'i':
 			req.internal = 1;
@@ -168,7 +179,7 @@ static int network_ls_cmd(struct session *s, int argc, char **argv)
 static json_t *network_view(struct session *s, json_t *net)
 {
 	_cleanup_json_ json_t *users = users_of(s, net, 1);
-	json_t *containers = json_object();
+	json_t *containers = json_object(), *view;
 	const char *name = json_string_value(json_object_get(net, "name"));
 	size_t i;
 	json_t *rec;
@@ -189,13 +200,18 @@ static json_t *network_view(struct session *s, json_t *net)
 					      json_string_value(json_object_get(live, "mac")) ?: "", "IPv4Address",
 					      address));
 	}
-	return json_pack("{s:O, s:O, s:O, s:s, s:s, s:{s:s, s:[{s:O, s:O}]}, s:O, s:o, s:{s:O}}", "Name",
+	view = json_pack("{s:O, s:O, s:O, s:s, s:s, s:b, s:{s:s, s:[{s:O, s:O}]}, s:O, s:o, s:{s:O}}", "Name",
 			 json_object_get(net, "name"), "Id", json_object_get(net, "id"), "Created",
-			 json_object_get(net, "created"), "Scope", "local", "Driver", "bridge", "IPAM", "Driver",
-			 "default", "Config", "Subnet", json_object_get(net, "subnet"), "Gateway",
-			 json_object_get(net, "gateway"), "Internal", json_object_get(net, "internal"),
-			 "Containers", containers, "Options", "com.docker.network.bridge.name",
-			 json_object_get(net, "bridge"));
+			 json_object_get(net, "created"), "Scope", "local", "Driver", "bridge", "EnableIPv6",
+			 json_object_get(net, "subnet6") != NULL, "IPAM", "Driver", "default", "Config", "Subnet",
+			 json_object_get(net, "subnet"), "Gateway", json_object_get(net, "gateway"), "Internal",
+			 json_object_get(net, "internal"), "Containers", containers, "Options",
+			 "com.docker.network.bridge.name", json_object_get(net, "bridge"));
+	if (view && json_object_get(net, "subnet6"))
+		json_array_append_new(json_object_get(json_object_get(view, "IPAM"), "Config"),
+				      json_pack("{s:O, s:O}", "Subnet", json_object_get(net, "subnet6"), "Gateway",
+						json_object_get(net, "gateway6")));
+	return view;
 }
 
 static int network_inspect_cmd(struct session *s, int argc, char **argv)
@@ -502,8 +518,9 @@ const struct engine_command engine_network_commands[] = {
 	  "Usage:  silo network COMMAND\n\nCommands:\n"
 	  "  connect [--alias NAME] [--ip IP] NETWORK CONTAINER\n"
 	  "                 Connect a container to a network\n"
-	  "  create [--subnet CIDR] [--gateway IP] [--internal] NAME\n"
-	  "                 Create a network (a bridge with its own subnet)\n"
+	  "  create [--subnet CIDR] [--gateway IP] [--ipv6] [--internal] NAME\n"
+	  "                 Create a network (a bridge with its own subnet; --ipv6 and\n"
+	  "                 an IPv6 --subnet make it dual-stack)\n"
 	  "  disconnect NETWORK CONTAINER\n"
 	  "                 Disconnect a container from a network\n"
 	  "  inspect NETWORK...   Display detailed information on networks\n"

@@ -345,8 +345,6 @@ static json_t *peers_of(const struct engine_env *env, json_t *rec)
 
 	json_array_foreach(json_object_get(rec, "networks"), i, entry) {
 		_cleanup_json_ json_t *net = NULL;
-		_cleanup_json_ json_t *leases = NULL;
-		_cleanup_free_ char *path = NULL;
 		struct silo_err ignored = { 0 };
 		const char *address;
 		json_t *lease;
@@ -355,37 +353,65 @@ static json_t *peers_of(const struct engine_env *env, json_t *rec)
 		    network_load(env->store->root, json_string_value(json_object_get(entry, "id")), &net,
 				 &ignored) < 0)
 			continue;
-		path = network_leases_path(env->store->root, net);
-		if (!path || ipam_leases(path, &leases, &ignored) < 0)
-			continue;
-		json_object_foreach(leases, address, lease) {
-			_cleanup_json_ json_t *peer = NULL;
-			_cleanup_free_ char *names = NULL;
-			const char *owner = json_string_value(json_object_get(lease, "owner"));
+		for (int family = 0; family < 2; family++) {
+			_cleanup_free_ char *path = family ? network_leases6_path(env->store->root, net)
+							   : network_leases_path(env->store->root, net);
+			_cleanup_json_ json_t *leases = NULL;
 
-			if (!owner || record_load(env->store->root, owner, &peer, &ignored) < 0)
+			if (!path || (family && !json_object_get(net, "subnet6")) ||
+			    ipam_leases(path, &leases, &ignored) < 0)
 				continue;
-			names = names_on(peer, network_entry(peer, json_string_value(json_object_get(net, "id"))));
-			if (names)
-				json_array_append_new(peers, json_pack("{s:s, s:s, s:s}", "address", address,
-								       "names", names, "owner", owner));
+			json_object_foreach(leases, address, lease) {
+				_cleanup_json_ json_t *peer = NULL;
+				_cleanup_free_ char *names = NULL;
+				const char *owner = json_string_value(json_object_get(lease, "owner"));
+
+				if (!owner || record_load(env->store->root, owner, &peer, &ignored) < 0)
+					continue;
+				names = names_on(peer, network_entry(peer, json_string_value(json_object_get(net, "id"))));
+				if (names)
+					json_array_append_new(peers, json_pack("{s:s, s:s, s:s}", "address", address,
+									       "names", names, "owner", owner));
+			}
 		}
 	}
 	return peers;
 }
 
-static const char *first_address(json_t *rec)
+/* The container's first network (lowest index) while it runs. */
+static json_t *first_network(json_t *rec)
 {
 	json_t *networks = json_object_get(json_object_get(rec, "networkSettings"), "networks");
 	const char *name;
 	json_t *n, *best = NULL;
 
-	/* The address on the container's first network (lowest index). */
 	json_object_foreach(networks, name, n)
 		if (!best || json_integer_value(json_object_get(n, "index")) <
 				     json_integer_value(json_object_get(best, "index")))
 			best = n;
-	return best ? json_string_value(json_object_get(best, "ip")) : NULL;
+	return best;
+}
+
+static const char *first_address(json_t *rec)
+{
+	return json_string_value(json_object_get(first_network(rec), "ip"));
+}
+
+/* The container addresses a published port goes to: the IPv4 one, and on
+ * a dual-stack network the IPv6 one too, unless the host address given
+ * is of one family. */
+static int port_targets(json_t *rec, const struct port_mapping *m, const char *targets[2])
+{
+	json_t *first = first_network(rec);
+	const char *v4 = json_string_value(json_object_get(first, "ip"));
+	const char *v6 = json_string_value(json_object_get(first, "ip6"));
+	int n = 0;
+
+	if (v4 && !strchr(m->host_ip, ':'))
+		targets[n++] = v4;
+	if (v6 && (!m->host_ip[0] || strchr(m->host_ip, ':')))
+		targets[n++] = v6;
+	return n;
 }
 
 static void etc_files_of(const struct engine_env *env, json_t *rec, struct etc_files *f,
@@ -500,6 +526,61 @@ static int save_settings(const struct engine_env *env, const char *id, json_t *s
 	return record_update(env->store->root, id, set_settings, &c, err);
 }
 
+/* A lease of subnet in the lease file at path, for the container. */
+static int lease_address(const char *path, const struct ipam_subnet *subnet, const char *id,
+			 json_t *rec, const char *requested, char *address, size_t size,
+			 struct silo_err *err)
+{
+	_cleanup_free_ char *dir = strdup(path);
+	struct ipam_lease_request lease = { .owner = id, .requested = requested };
+	int r;
+
+	/* A fresh store has no networks directory until its first lease. */
+	if (!dir || fs_mkdir_p(dirname(dir), 0700, err) < 0)
+		return -1;
+	lease.data = json_pack("{s:s}", "name", json_string_value(json_object_get(rec, "name")) ?: "");
+	r = ipam_lease(path, subnet, &lease, address, size, err);
+	json_decref(lease.data);
+	return r;
+}
+
+/* A network's subnet (field "subnet" or "subnet6") with its gateway. */
+static int network_subnet(json_t *net, const char *field, const char *gateway_field,
+			  struct ipam_subnet *subnet, struct silo_err *err)
+{
+	const char *gateway = json_string_value(json_object_get(net, gateway_field));
+
+	if (ipam_subnet_parse(json_string_value(json_object_get(net, field)) ?: "", subnet, err) < 0)
+		return -1;
+	if (gateway)
+		inet_pton(subnet->family, gateway, subnet->gateway);
+	return 0;
+}
+
+/* The IPv6 half of a dual-stack network: its bridge address, a lease, the
+ * address on the container's end. */
+static int attach_ipv6(const struct engine_env *env, const char *id, json_t *rec, json_t *net,
+		       const char *ifname, int first, int netns_fd, json_t *live, struct silo_err *err)
+{
+	_cleanup_free_ char *leases = network_leases6_path(env->store->root, net);
+	struct ipam_subnet subnet;
+	char address[INET6_ADDRSTRLEN], gateway[INET6_ADDRSTRLEN];
+	struct bridge_network bn = { .bridge = json_string_value(json_object_get(net, "bridge")),
+				     .subnet = &subnet,
+				     .internal = json_is_true(json_object_get(net, "internal")) };
+
+	if (!leases)
+		return silo_err_sys(err, ENOMEM, "network");
+	if (network_subnet(net, "subnet6", "gateway6", &subnet, err) < 0 || bridge_ensure(&bn, err) < 0 ||
+	    lease_address(leases, &subnet, id, rec, NULL, address, sizeof(address), err) < 0)
+		return -1;
+	inet_ntop(AF_INET6, subnet.gateway, gateway, sizeof(gateway));
+	json_object_set_new(live, "ip6", json_string(address));
+	json_object_set_new(live, "gateway6", json_string(gateway));
+	json_object_set_new(live, "prefixLen6", json_integer(subnet.prefix_len));
+	return bridge_add_address(&bn, netns_fd, ifname, address, first, err);
+}
+
 /* One network: its bridge, a lease, the veth. */
 static int attach_network(const struct engine_env *env, const char *id, json_t *rec, json_t *entry,
 			  int netns_fd, json_t *settings_networks, struct silo_err *err)
@@ -510,38 +591,25 @@ static int attach_network(const struct engine_env *env, const char *id, json_t *
 	char address[INET6_ADDRSTRLEN], veth[16], gateway[INET6_ADDRSTRLEN], ifname[16];
 	json_int_t index = json_integer_value(json_object_get(entry, "index"));
 	const char *mac_text = json_string_value(json_object_get(entry, "mac"));
+	const char *name;
 	unsigned char mac[6];
 	char mac_buf[18];
-	struct ipam_lease_request lease = {
-		.owner = id,
-		.requested = json_string_value(json_object_get(entry, "ip")),
-	};
+	json_t *live;
 
 	if (network_load(env->store->root, json_string_value(json_object_get(entry, "id")), &net, err) < 0 ||
-	    ipam_subnet_parse(json_string_value(json_object_get(net, "subnet")), &subnet, err) < 0)
+	    network_subnet(net, "subnet", "gateway", &subnet, err) < 0)
 		return -1;
-	if (json_string_value(json_object_get(net, "gateway")))
-		inet_pton(subnet.family, json_string_value(json_object_get(net, "gateway")), subnet.gateway);
+	name = json_string_value(json_object_get(net, "name"));
 	leases = network_leases_path(env->store->root, net);
 	if (!leases)
 		return silo_err_sys(err, ENOMEM, "network");
-	/* A fresh store has no networks directory until its first lease. */
-	{
-		_cleanup_free_ char *dir = strdup(leases);
-
-		if (!dir || fs_mkdir_p(dirname(dir), 0700, err) < 0)
-			return -1;
-	}
 	struct bridge_network bn = { .bridge = json_string_value(json_object_get(net, "bridge")),
 				     .subnet = &subnet,
 				     .internal = json_is_true(json_object_get(net, "internal")) };
-	lease.data = json_pack("{s:s}", "name", json_string_value(json_object_get(rec, "name")) ?: "");
 	if (bridge_ensure(&bn, err) < 0 ||
-	    ipam_lease(leases, &subnet, &lease, address, sizeof(address), err) < 0) {
-		json_decref(lease.data);
-		return silo_err_prefix(err, "network %s", json_string_value(json_object_get(net, "name")));
-	}
-	json_decref(lease.data);
+	    lease_address(leases, &subnet, id, rec, json_string_value(json_object_get(entry, "ip")), address,
+			  sizeof(address), err) < 0)
+		return silo_err_prefix(err, "network %s", name);
 	if (mac_text)
 		bridge_mac_parse(mac_text, mac, err);
 	else
@@ -551,18 +619,20 @@ static int attach_network(const struct engine_env *env, const char *id, json_t *
 	veth_name(id, index, veth);
 	snprintf(ifname, sizeof(ifname), "eth%lld", (long long)index);
 	inet_ntop(subnet.family, subnet.gateway, gateway, sizeof(gateway));
-	json_object_set_new(settings_networks, json_string_value(json_object_get(net, "name")),
-			    json_pack("{s:O, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:I}", "networkId",
-				      json_object_get(net, "id"), "ip", address, "prefixLen", subnet.prefix_len,
-				      "gateway", gateway, "mac", mac_buf, "veth", veth, "ifname", ifname,
-				      "bridge", bn.bridge, "index", index));
+	live = json_pack("{s:O, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:I}", "networkId", json_object_get(net, "id"),
+			 "ip", address, "prefixLen", subnet.prefix_len, "gateway", gateway, "mac", mac_buf,
+			 "veth", veth, "ifname", ifname, "bridge", bn.bridge, "index", index);
+	json_object_set_new(settings_networks, name, live);
 	struct bridge_attachment a = { .host_veth = veth, .ifname = ifname, .address = address,
 				       .mac = mac, .default_route = index == 0 };
 	/* A veth of a run cut short would make the name taken. */
 	bridge_detach(veth, err);
 	silo_err_clear(err);
 	if (bridge_attach(&bn, netns_fd, &a, err) < 0)
-		return silo_err_prefix(err, "network %s", json_string_value(json_object_get(net, "name")));
+		return silo_err_prefix(err, "network %s", name);
+	if (json_object_get(net, "subnet6") &&
+	    attach_ipv6(env, id, rec, net, ifname, index == 0, netns_fd, live, err) < 0)
+		return silo_err_prefix(err, "network %s", name);
 	return 0;
 }
 
@@ -585,16 +655,22 @@ static int publish_ports(json_t *rec, json_t *settings, struct silo_err *err)
 	return 0;
 }
 
-static int add_port_rules(json_t *settings, const char *address, struct silo_err *err)
+static int add_port_rules(json_t *rec, struct silo_err *err)
 {
 	size_t i;
 	json_t *p;
 
-	json_array_foreach(json_object_get(settings, "ports"), i, p) {
+	json_array_foreach(json_object_get(json_object_get(rec, "networkSettings"), "ports"), i, p) {
 		struct port_mapping m;
+		const char *targets[2];
+		int n;
 
-		if (port_from_json(p, &m) == 0 && nft_port_add(&m, address, err) < 0)
-			return -1;
+		if (port_from_json(p, &m) < 0)
+			continue;
+		n = port_targets(rec, &m, targets);
+		for (int t = 0; t < n; t++)
+			if (nft_port_add(&m, targets[t], err) < 0)
+				return -1;
 	}
 	return 0;
 }
@@ -636,7 +712,7 @@ int engine_network_setup(const struct engine_env *env, const char *id, struct si
 	if (save_settings(env, id, settings, err) < 0)
 		goto fail;
 	json_object_set(rec, "networkSettings", settings);
-	if (add_port_rules(settings, first_address(rec), err) < 0)
+	if (add_port_rules(rec, err) < 0)
 		goto fail;
 	update_peers_hosts(env, rec);
 	return 0;
@@ -646,24 +722,39 @@ fail:
 	return -1;
 }
 
+static void release_ipv6(const struct engine_env *env, json_t *net, const char *id)
+{
+	_cleanup_free_ char *leases6 = NULL;
+	struct silo_err ignored = { 0 };
+
+	if (!json_object_get(net, "subnet6"))
+		return;
+	leases6 = network_leases6_path(env->store->root, net);
+	if (leases6)
+		ipam_release(leases6, id, &ignored);
+}
+
 void engine_network_teardown(const struct engine_env *env, const char *id)
 {
 	_cleanup_json_ json_t *rec = NULL;
 	_cleanup_free_ char *netns_path = record_path(env->store->root, id, "netns");
 	struct silo_err ignored = { 0 };
 	json_t *settings, *entry, *p;
-	const char *address;
 	size_t i;
 
 	if (!netns_path || record_load(env->store->root, id, &rec, &ignored) < 0)
 		return;
 	settings = json_object_get(rec, "networkSettings");
-	address = first_address(rec);
 	json_array_foreach(json_object_get(settings, "ports"), i, p) {
 		struct port_mapping m;
+		const char *targets[2];
+		int n;
 
-		if (address && port_from_json(p, &m) == 0)
-			nft_port_remove(&m, address, &ignored);
+		if (port_from_json(p, &m) < 0)
+			continue;
+		n = port_targets(rec, &m, targets);
+		for (int t = 0; t < n; t++)
+			nft_port_remove(&m, targets[t], &ignored);
 	}
 	json_array_foreach(json_object_get(rec, "networks"), i, entry) {
 		_cleanup_json_ json_t *net = NULL;
@@ -678,6 +769,7 @@ void engine_network_teardown(const struct engine_env *env, const char *id)
 		leases = network_leases_path(env->store->root, net);
 		if (leases)
 			ipam_release(leases, id, &ignored);
+		release_ipv6(env, net, id);
 	}
 	netns_remove(netns_path, &ignored);
 	if (settings) {
@@ -812,6 +904,7 @@ int engine_network_disconnect(const struct engine_env *env, const char *id, cons
 	leases = network_leases_path(env->store->root, net);
 	if (leases)
 		ipam_release(leases, id, &ignored);
+	release_ipv6(env, net, id);
 	change.drop_id = json_string_value(json_object_get(net, "id"));
 	change.name = json_string_value(json_object_get(net, "name"));
 	if (record_update(env->store->root, id, change_entry, &change, err) < 0)
@@ -878,23 +971,29 @@ json_t *engine_network_inspect(json_t *rec)
 		json_t *live = json_object_get(json_object_get(settings, "networks"), net_name);
 
 		json_object_set_new(networks, net_name,
-				    json_pack("{s:O, s:O, s:s, s:s, s:I, s:s}", "NetworkID",
+				    json_pack("{s:O, s:O, s:s, s:s, s:I, s:s, s:s, s:I, s:s}", "NetworkID",
 					      json_object_get(entry, "id"), "Aliases",
 					      json_object_get(entry, "aliases") ?: json_null(), "IPAddress",
 					      json_string_value(json_object_get(live, "ip")) ?: "", "Gateway",
 					      json_string_value(json_object_get(live, "gateway")) ?: "",
 					      "IPPrefixLen", json_integer_value(json_object_get(live, "prefixLen")),
-					      "MacAddress", json_string_value(json_object_get(live, "mac")) ?: ""));
+					      "MacAddress", json_string_value(json_object_get(live, "mac")) ?: "",
+					      "GlobalIPv6Address", json_string_value(json_object_get(live, "ip6")) ?: "",
+					      "GlobalIPv6PrefixLen",
+					      json_integer_value(json_object_get(live, "prefixLen6")), "IPv6Gateway",
+					      json_string_value(json_object_get(live, "gateway6")) ?: ""));
 	}
 	n = NULL;
 	json_object_foreach(json_object_get(settings, "networks"), name, entry)
 		if (!n || json_integer_value(json_object_get(entry, "index")) <
 				  json_integer_value(json_object_get(n, "index")))
 			n = entry;
-	out = json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:s}", "IPAddress", address ? address : "", "Gateway",
-			json_string_value(json_object_get(n, "gateway")) ?: "", "MacAddress",
+	out = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:s}", "IPAddress", address ? address : "",
+			"Gateway", json_string_value(json_object_get(n, "gateway")) ?: "", "MacAddress",
 			json_string_value(json_object_get(n, "mac")) ?: "", "IPPrefixLen",
-			json_integer_value(json_object_get(n, "prefixLen")), "Ports", ports, "Networks",
+			json_integer_value(json_object_get(n, "prefixLen")), "GlobalIPv6Address",
+			json_string_value(json_object_get(n, "ip6")) ?: "", "IPv6Gateway",
+			json_string_value(json_object_get(n, "gateway6")) ?: "", "Ports", ports, "Networks",
 			networks, "SandboxKey", json_string_value(json_object_get(settings, "netns")) ?: "");
 	return out;
 }
@@ -960,24 +1059,29 @@ int engine_network_prune_orphans(const struct engine_env *env, struct silo_err *
 					    json_true());
 			json_object_set_new(live_addresses, json_string_value(json_object_get(n, "ip")) ?: "",
 					    json_true());
+			json_object_set_new(live_addresses, json_string_value(json_object_get(n, "ip6")) ?: "",
+					    json_true());
 		}
 	}
 	/* Leases whose owner does not run. */
 	json_array_foreach(networks, i, net) {
-		_cleanup_free_ char *path = network_leases_path(env->store->root, net);
-		_cleanup_json_ json_t *leases = NULL;
-		struct silo_err ignored = { 0 };
-		const char *address;
-		json_t *lease;
+		for (int family = 0; family < 2; family++) {
+			_cleanup_free_ char *path = family ? network_leases6_path(env->store->root, net)
+							   : network_leases_path(env->store->root, net);
+			_cleanup_json_ json_t *leases = NULL;
+			struct silo_err ignored = { 0 };
+			const char *address;
+			json_t *lease;
 
-		if (!path || ipam_leases(path, &leases, &ignored) < 0)
-			continue;
-		json_object_foreach(leases, address, lease) {
-			const char *owner = json_string_value(json_object_get(lease, "owner"));
+			if (!path || ipam_leases(path, &leases, &ignored) < 0)
+				continue;
+			json_object_foreach(leases, address, lease) {
+				const char *owner = json_string_value(json_object_get(lease, "owner"));
 
-			if (owner && !holds_network(env, owner)) {
-				ipam_release(path, owner, &ignored);
-				removed++;
+				if (owner && !holds_network(env, owner)) {
+					ipam_release(path, owner, &ignored);
+					removed++;
+				}
 			}
 		}
 	}

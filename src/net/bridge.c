@@ -138,6 +138,7 @@ int bridge_attach(const struct bridge_network *net, int netns_fd, const struct b
 		return -1;
 	if (netlink_veth_add(&host, a->host_veth, a->ifname, netns_fd, (unsigned int)mtu, err) < 0 ||
 	    netlink_link_set_master(&host, a->host_veth, net->bridge, err) < 0 ||
+	    netlink_link_set_hairpin(&host, a->host_veth, err) < 0 ||
 	    netlink_link_set_up(&host, a->host_veth, err) < 0)
 		return -1;
 	if (netlink_open(&inside, netns_fd, err) < 0 ||
@@ -147,6 +148,23 @@ int bridge_attach(const struct bridge_network *net, int netns_fd, const struct b
 		return -1;
 	if (a->default_route && !net->internal &&
 	    netlink_route_add_default(&inside, a->ifname, net->subnet->family, net->subnet->gateway, err) < 0)
+		return -1;
+	return 0;
+}
+
+int bridge_add_address(const struct bridge_network *net, int netns_fd, const char *ifname,
+		       const char *address, int default_route, struct silo_err *err)
+{
+	_cleanup_netlink_ struct netlink inside = { 0 };
+	unsigned char addr[16];
+
+	if (inet_pton(net->subnet->family, address, addr) != 1)
+		return silo_err_set(err, EINVAL, "invalid address \"%s\"", address);
+	if (netlink_open(&inside, netns_fd, err) < 0 ||
+	    netlink_addr_add(&inside, ifname, net->subnet->family, addr, net->subnet->prefix_len, err) < 0)
+		return -1;
+	if (default_route && !net->internal &&
+	    netlink_route_add_default(&inside, ifname, net->subnet->family, net->subnet->gateway, err) < 0)
 		return -1;
 	return 0;
 }

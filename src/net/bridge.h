@@ -37,6 +37,11 @@ struct bridge_attachment {
 int bridge_attach(const struct bridge_network *net, int netns_fd, const struct bridge_attachment *a,
 		  struct silo_err *err);
 
+/* One more address on the container's end (the IPv6 one of a dual-stack
+ * network), with the default route through net's gateway when asked. */
+int bridge_add_address(const struct bridge_network *net, int netns_fd, const char *ifname,
+		       const char *address, int default_route, struct silo_err *err);
+
 /* Deletes the host end (the container end goes with it); absent is fine. */
 int bridge_detach(const char *host_veth, struct silo_err *err);
 

@@ -423,6 +423,32 @@ int netlink_link_set_master(struct netlink *nl, const char *name, const char *ma
 	return netlink_talk(nl, nlh, NULL, NULL, err, "%s", what);
 }
 
+int netlink_link_set_hairpin(struct netlink *nl, const char *name, struct silo_err *err)
+{
+	char buf[REQUEST_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	char what[128];
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+	struct nlattr *protinfo;
+	int index;
+
+	if (check_name(name, err) < 0)
+		return -EINVAL;
+	snprintf(what, sizeof(what), "turn on hairpin mode of bridge port \"%s\"", name);
+	index = existing_index(nl, name, what, err);
+	if (index < 0)
+		return index;
+	/* The bridge's port settings: an AF_BRIDGE request with the port's
+	 * attributes nested in IFLA_PROTINFO. */
+	nlh = link_message(buf, RTM_SETLINK, 0, index, NULL);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_family = AF_BRIDGE;
+	protinfo = mnl_attr_nest_start(nlh, IFLA_PROTINFO | NLA_F_NESTED);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+	mnl_attr_nest_end(nlh, protinfo);
+	return netlink_talk(nl, nlh, NULL, NULL, err, "%s", what);
+}
+
 int netlink_link_rename(struct netlink *nl, const char *name, const char *new_name,
 			struct silo_err *err)
 {

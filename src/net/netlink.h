@@ -39,6 +39,9 @@ int netlink_link_set_up(struct netlink *nl, const char *name, struct silo_err *e
 /* Enslaves name to the bridge master. */
 int netlink_link_set_master(struct netlink *nl, const char *name, const char *master,
 			    struct silo_err *err);
+/* Lets a bridge port send a frame back out the port it came in on: a
+ * container reaching its own published port through a host address. */
+int netlink_link_set_hairpin(struct netlink *nl, const char *name, struct silo_err *err);
 int netlink_link_rename(struct netlink *nl, const char *name, const char *new_name,
 			struct silo_err *err);
 int netlink_link_set_mac(struct netlink *nl, const char *name, const unsigned char mac[6],

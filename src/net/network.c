@@ -112,10 +112,11 @@ static int load_all(const char *store_root, json_t **out, struct silo_err *err)
 	return 0;
 }
 
-static int subnet_of(json_t *net, struct ipam_subnet *subnet)
+/* The network's subnet of subnet->family's kind ("subnet" or "subnet6"). */
+static int subnet_of(json_t *net, int family, struct ipam_subnet *subnet)
 {
 	struct silo_err ignored = { 0 };
-	const char *cidr = json_string_value(json_object_get(net, "subnet"));
+	const char *cidr = json_string_value(json_object_get(net, family == AF_INET6 ? "subnet6" : "subnet"));
 
 	return cidr ? ipam_subnet_parse(cidr, subnet, &ignored) : -1;
 }
@@ -128,10 +129,11 @@ static const char *overlapping(json_t *all, const struct ipam_subnet *subnet)
 	const char *name;
 	json_t *net;
 
-	if (builtin && subnet_of(builtin, &other) == 0 && ipam_subnet_overlaps(&other, subnet))
+	if (builtin && subnet_of(builtin, subnet->family, &other) == 0 &&
+	    ipam_subnet_overlaps(&other, subnet))
 		return NETWORK_DEFAULT_NAME;
 	json_object_foreach(all, name, net)
-		if (subnet_of(net, &other) == 0 && ipam_subnet_overlaps(&other, subnet))
+		if (subnet_of(net, subnet->family, &other) == 0 && ipam_subnet_overlaps(&other, subnet))
 			return name;
 	return NULL;
 }
@@ -159,6 +161,35 @@ static int host_routes_into(const struct ipam_subnet *subnet)
 			return 1;
 	}
 	return 0;
+}
+
+/* The first /64 of the IPv6 pool that no network has. */
+static int pick_subnet6(json_t *all, struct ipam_subnet *out, struct silo_err *err)
+{
+	struct ipam_subnet pool;
+
+	if (ipam_subnet_parse(NETWORK_POOL6_FIRST, &pool, err) < 0)
+		return -1;
+	for (int n = pool.addr[7]; n < 256; n++) {
+		struct ipam_subnet candidate = pool;
+		char cidr[64];
+
+		candidate.addr[7] = (unsigned char)n;
+		if (overlapping(all, &candidate))
+			continue;
+		ipam_subnet_format(&candidate, cidr, sizeof(cidr));
+		return ipam_subnet_parse(cidr, out, err);
+	}
+	return silo_err_set(err, ENOSPC, "no free IPv6 subnet left in %s/56: give one with --subnet",
+			    NETWORK_POOL6_FIRST);
+}
+
+int network_host_has_ipv6(void)
+{
+	char value[8] = "";
+	_cleanup_fclose_ FILE *f = fopen("/proc/sys/net/ipv6/conf/all/disable_ipv6", "re");
+
+	return f && fgets(value, sizeof(value), f) && value[0] == '0';
 }
 
 /* The first /24 of the pool that no network and no host route has. */
@@ -224,6 +255,35 @@ static int gateway_of(const struct ipam_subnet *subnet, const char *requested, c
 	return 0;
 }
 
+/* subnet6 and gateway6 of a dual-stack network. */
+static int add_ipv6(json_t *all, const struct network_create_request *req, json_t *net,
+		    struct silo_err *err)
+{
+	struct ipam_subnet subnet;
+	char cidr[64], gateway[INET6_ADDRSTRLEN];
+	const char *other;
+
+	if (!network_host_has_ipv6())
+		return silo_err_set(err, EAFNOSUPPORT, "--ipv6: IPv6 is disabled on this host");
+	if (req->subnet6) {
+		if (ipam_subnet_parse(req->subnet6, &subnet, err) < 0)
+			return silo_err_prefix(err, "invalid --subnet");
+		if (subnet.family != AF_INET6)
+			return silo_err_set(err, EINVAL, "invalid --subnet \"%s\": not an IPv6 subnet", req->subnet6);
+		other = overlapping(all, &subnet);
+		if (other)
+			return silo_err_set(err, EEXIST, "subnet %s overlaps network %s", req->subnet6, other);
+	} else if (pick_subnet6(all, &subnet, err) < 0) {
+		return -1;
+	}
+	ipam_subnet_format(&subnet, cidr, sizeof(cidr));
+	if (gateway_of(&subnet, req->gateway6, gateway, sizeof(gateway), err) < 0)
+		return -1;
+	json_object_set_new(net, "subnet6", json_string(cidr));
+	json_object_set_new(net, "gateway6", json_string(gateway));
+	return 0;
+}
+
 int network_create(const char *store_root, const struct network_create_request *req,
 		   json_t **out, struct silo_err *err)
 {
@@ -250,6 +310,9 @@ int network_create(const char *store_root, const struct network_create_request *
 	if (req->subnet) {
 		if (ipam_subnet_parse(req->subnet, &subnet, err) < 0)
 			return silo_err_prefix(err, "invalid --subnet");
+		if (subnet.family != AF_INET)
+			return silo_err_set(err, EINVAL, "invalid --subnet \"%s\": want an IPv4 subnet (and --ipv6 for IPv6)",
+					    req->subnet);
 		other = overlapping(all, &subnet);
 		if (other)
 			return silo_err_set(err, EEXIST, "subnet %s overlaps network %s", req->subnet, other);
@@ -267,6 +330,8 @@ int network_create(const char *store_root, const struct network_create_request *
 			"created", created ? created : "", "internal", req->internal);
 	if (!net || asprintf(&path, "%s/networks/%s.json", store_root, req->name) < 0)
 		return silo_err_sys(err, ENOMEM, "network %s", req->name);
+	if ((req->ipv6 || req->subnet6) && add_ipv6(all, req, net, err) < 0)
+		return -1;
 	if (json_write_path_atomic(path, net, 0600, err) < 0)
 		return -1;
 	if (out)
@@ -350,6 +415,16 @@ char *network_leases_path(const char *store_root, json_t *network)
 	return path;
 }
 
+char *network_leases6_path(const char *store_root, json_t *network)
+{
+	char *path = NULL;
+
+	if (asprintf(&path, "%s/networks/%s.leases6", store_root,
+		     json_string_value(json_object_get(network, "id"))) < 0)
+		return NULL;
+	return path;
+}
+
 int network_remove(const char *store_root, const char *name, struct silo_err *err)
 {
 	_cleanup_close_ int lock = -1;
@@ -372,5 +447,14 @@ int network_remove(const char *store_root, const char *name, struct silo_err *er
 		return silo_err_errno(err, "remove network %s", name);
 	unlink(leases);
 	unlink(leases_lock);
+	{
+		_cleanup_free_ char *leases6 = network_leases6_path(store_root, net);
+		_cleanup_free_ char *leases6_lock = NULL;
+
+		if (leases6 && asprintf(&leases6_lock, "%s.lock", leases6) >= 0) {
+			unlink(leases6);
+			unlink(leases6_lock);
+		}
+	}
 	return 0;
 }

@@ -8,7 +8,8 @@
  * The default network "bridge" (bridge silo0, NETWORK_DEFAULT_SUBNET) is
  * built in and never stored; "host" and "none" are modes, listed beside it.
  * Fields: name, id (64 hex), driver ("bridge"), bridge (the link's name),
- * subnet, gateway, created, internal. */
+ * subnet, gateway, created, internal, and on dual-stack networks subnet6
+ * and gateway6 (leases in networks/<id>.leases6). */
 #ifndef SILO_NET_NETWORK_H
 #define SILO_NET_NETWORK_H
 
@@ -24,11 +25,16 @@
 #define NETWORK_DEFAULT_SUBNET "10.77.0.0/16"
 /* User-defined networks get a /24 from here when --subnet is not given. */
 #define NETWORK_POOL_FIRST "10.78.0.0/24"
+/* IPv6 networks get a /64 from here (unique local addresses). */
+#define NETWORK_POOL6_FIRST "fd77:5110:0:1::/64"
 
 struct network_create_request {
 	const char *name;
 	const char *subnet;  /* NULL: the first free /24 of the pool */
 	const char *gateway; /* NULL: the subnet's first address */
+	int ipv6;            /* dual-stack: an IPv6 subnet too */
+	const char *subnet6; /* NULL: the first free /64 of the IPv6 pool */
+	const char *gateway6;
 	int internal;
 };
 
@@ -52,7 +58,11 @@ int network_list(const char *store_root, json_t **out, struct silo_err *err);
  * has checked that no container uses it. */
 int network_remove(const char *store_root, const char *name, struct silo_err *err);
 
-/* networks/<id>.leases of a definition. */
+/* networks/<id>.leases (family AF_INET) or .leases6 of a definition. */
 char *network_leases_path(const char *store_root, json_t *network);
+char *network_leases6_path(const char *store_root, json_t *network);
+
+/* Whether the host has IPv6 (not disabled by sysctl or boot option). */
+int network_host_has_ipv6(void);
 
 #endif

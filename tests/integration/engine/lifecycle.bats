@@ -158,7 +158,7 @@ teardown() { engine_teardown; }
 	[ "$status" -eq 0 ]
 	jq -e '.[0] | .State.Running == true and .State.Status == "running" and (.State.Pid > 0)
 		and .Name == "/insp" and .Config.Cmd == ["sleep", "100"] and (.Config.Env | index("X=1"))
-		and .HostConfig.NetworkMode == "none" and .HostConfig.AutoRemove == false
+		and .HostConfig.NetworkMode == "bridge" and .HostConfig.AutoRemove == false
 		and (.Image | startswith("sha256:"))' <<<"$output"
 }
 

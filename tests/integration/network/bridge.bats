@@ -50,6 +50,11 @@ teardown() { network_teardown; }
 	# DNAT from another address of the host (the bridge's).
 	run tcp_get 10.77.0.1 18081
 	[ "$output" = hello-any ]
+	# From a container, itself included (hairpin), through the host's address.
+	run silo exec web2 sh -c 'nc 10.77.0.1 18081 </dev/null'
+	[ "$output" = hello-any ]
+	run silo exec web sh -c 'nc 10.77.0.1 18081 </dev/null'
+	[ "$output" = hello-any ]
 	run silo port web
 	[ "$output" = "80/tcp -> 127.0.0.1:18080" ]
 	run silo port web2 80

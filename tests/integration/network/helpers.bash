@@ -40,10 +40,12 @@ network_teardown() {
 	done
 	# No port rule and no lease outlives its container.
 	if nft list table inet silo >/dev/null 2>&1; then
-		left=$(nft -j list map inet silo ports4 | jq -c '[.nftables[].map.elem // empty] | flatten')
-		[ "$left" = "[]" ] || fail "port rules left: $left"
+		for map in ports4 addr_ports4 ports6 addr_ports6; do
+			left=$(nft -j list map inet silo "$map" | jq -c '[.nftables[].map.elem // empty] | flatten')
+			[ "$left" = "[]" ] || fail "port rules left in $map: $left"
+		done
 	fi
-	for f in "$ENGINE_STORE"/root/networks/*.leases; do
+	for f in "$ENGINE_STORE"/root/networks/*.leases "$ENGINE_STORE"/root/networks/*.leases6; do
 		[ -e "$f" ] || continue
 		left=$(jq -c 'keys' "$f")
 		[ "$left" = "[]" ] || fail "leases left in $f: $left"

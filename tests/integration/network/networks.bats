@@ -123,3 +123,27 @@ teardown() { network_teardown; }
 	[[ "$output" != *unused1* ]]
 	[[ "$output" == *used* ]]
 }
+
+@test "a dual-stack network (--ipv6) gives containers an IPv6 address, a route, names and published ports" {
+	[ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6)" = 0 ] || skip "IPv6 is disabled here"
+	silo network create --ipv6 --subnet fd77:99::/64 dual
+	run silo network inspect dual
+	[ "$(jq -r '.[0].EnableIPv6' <<<"$output")" = true ]
+	[ "$(jq -r '.[0].IPAM.Config[1].Gateway' <<<"$output")" = fd77:99::1 ]
+	silo run -d --name six --network dual -p 18110:80 "$NET" nettool tcp-serve 0.0.0.0 80 v4-side
+	ip6=$(silo inspect six | jq -r '.[0].NetworkSettings.GlobalIPv6Address')
+	[[ "$ip6" == fd77:99::* ]]
+	run silo run --rm --network dual "$BB" sh -c 'ip -o -6 addr show eth0 scope global; ip -6 route; ping -6 -c1 -W2 six'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"inet6 fd77:99::"*"/64"* ]]
+	[[ "$output" == *"default via fd77:99::1 dev eth0"* ]]
+	[[ "$output" == *"from $ip6"* ]]
+	# The published port answers on the host's IPv6 address of the bridge too.
+	wait_until tcp_get fd77:99::1 18110 >/dev/null
+	nft list map inet silo ports6 | grep -q "$ip6"
+	silo rm -f six
+	! nft list map inet silo ports6 | grep -q "$ip6"
+	run silo network create --ipv6 --subnet fd77:99:0:0:1::/80 clash
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"overlaps network dual"* ]]
+}
