@@ -346,21 +346,116 @@ progress() { if [[ -t 2 ]]; then printf '\r\033[Kbench: %s' "$*" >&2; fi; }
 progress_done() { if [[ -t 2 ]]; then printf '\r\033[K' >&2; fi; }
 
 # ---------------------------------------------------------------------------
+# The bench's own network namespace
+#
+# run.sh re-executes itself under `unshare --net --mount` (see there);
+# SILO_BENCH_HOST_NETNS is the network namespace it was started in, and
+# BENCH_NETNS the one it made, once netns_check has found it fresh.
+
+# netns_id: this process's network namespace, as "net:[INODE]".
+netns_id() { readlink /proc/self/ns/net; }
+
+# netns_check: true if this is a fresh network namespace of the bench's own:
+# neither the one it was started in nor init's, with only lo in it. Sets
+# NETNS_WHY when not. /proc/self/net/dev lists the interfaces of the
+# reader's namespace (/sys/class/net would show the host's).
+netns_check() {
+	local me ifs
+	me=$(netns_id)
+	NETNS_WHY=""
+	if [[ -z $me || $me == "${SILO_BENCH_HOST_NETNS:-}" ]]; then
+		NETNS_WHY="it is the namespace the bench was started in"
+	elif [[ $me == "$(readlink /proc/1/ns/net)" ]]; then
+		NETNS_WHY="it is init's"
+	else
+		ifs=$(awk -F: 'NR > 2 { gsub(/ /, "", $1); if ($1 != "lo") printf " %s", $1 }' /proc/self/net/dev)
+		[[ -z $ifs ]] || NETNS_WHY="it has interfaces besides lo:$ifs"
+	fi
+	[[ -z $NETNS_WHY ]]
+}
+
+# netns_is_own: still in the namespace that netns_check accepted. Nothing
+# that touches the network is done unless this holds.
+netns_is_own() {
+	[[ -n ${BENCH_NETNS:-} && $(netns_id) == "$BENCH_NETNS" && $BENCH_NETNS != "${SILO_BENCH_HOST_NETNS:-}" &&
+		$BENCH_NETNS != "$(readlink /proc/1/ns/net)" ]]
+}
+
+# The directories that podman's CNI writes to whatever podman's own options
+# say: host-local leases and cached results under /var/lib/cni, and the
+# bind mounts of each container's netns under /run/netns. (Its network
+# config and cni.lock go to --network-config-dir, in the temp dir.)
+CNI_STATE_DIRS=(/var/lib/cni /run/netns)
+
+# netns_private_dirs: a tmpfs on each of CNI_STATE_DIRS, in the bench's
+# private mount namespace, so podman's network state stays in the bench and
+# goes with it. A directory that is missing is made (and removed at the end:
+# $BENCH_TMP/made-dirs). Sets NETNS_DIRS_ERR on failure.
+netns_private_dirs() {
+	local d
+	NETNS_DIRS_ERR=""
+	for d in "${CNI_STATE_DIRS[@]}"; do
+		if [[ ! -d $d ]]; then
+			mkdir "$d" 2>/dev/null || { NETNS_DIRS_ERR="could not make $d"; return 1; }
+			echo "$d" >>"$BENCH_TMP/made-dirs"
+		fi
+		if ! mount -t tmpfs -o mode=0755,size=16m silo-bench "$d" 2>/dev/null; then
+			NETNS_DIRS_ERR="could not mount a private tmpfs on $d"
+			return 1
+		fi
+		echo "$d" >>"$BENCH_TMP/tmpfs-dirs"
+	done
+}
+
+# netns_cleanup: in the bench's own namespace only, the bridges the engines
+# made (their veths went with the containers; what else is left, addresses,
+# routes, nftables and iptables rules, goes with the namespace when the
+# bench exits). Then the tmpfs of netns_private_dirs, and the directories
+# it made.
+netns_cleanup() {
+	local d
+	if netns_is_own && command -v ip >/dev/null; then
+		for d in silo0 cni-podman0 podman0; do
+			ip link show dev "$d" >/dev/null 2>&1 && ip link delete dev "$d" 2>/dev/null
+		done
+	fi
+	if [[ -f $BENCH_TMP/tmpfs-dirs ]]; then
+		while read -r d; do
+			awk -v d="$d/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+				while read -r mnt; do umount -l "$mnt" 2>/dev/null; done
+			umount -l "$d" 2>/dev/null
+		done <"$BENCH_TMP/tmpfs-dirs"
+	fi
+	if [[ -f $BENCH_TMP/made-dirs ]]; then
+		while read -r d; do rmdir "$d" 2>/dev/null; done <"$BENCH_TMP/made-dirs"
+	fi
+	return 0
+}
+
+# ---------------------------------------------------------------------------
 # Engine: silo against podman, on images from a local registry
 #
 # ENG_SILO is the silo binary, SILO_RUNTIME_ROOT a short runtime state dir
 # (unix socket paths must fit in 108 bytes, so it is /tmp/sb-rt.XXXX, not
 # under $BENCH_TMP). Every engine store, podman storage, registry and layout
-# is under $BENCH_TMP/engine. Both engines run with --network none.
+# is under $BENCH_TMP/engine. The engines run with --network none, except in
+# the engine-run-bridge row, which uses each one's default network, and only
+# inside the bench's own network namespace.
 
 # podman as the bench runs it: its own storage and run root, cgroupfs, a
 # file for events, runc (podman's default, crun 1.8, refuses hybrid hosts)
 # and rlimits this host can grant (podman's default nofile 1048576 is over
 # the hard limit of 20000).
-PODMAN_RUN_OPTS=(--network none --ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
+# PODMAN_BRIDGE_OPTS: the same on podman's default network (no --network).
+# --network-config-dir keeps podman's network definitions and cni.lock in
+# the storage dir rather than /etc; with none there, podman uses its
+# built-in default network "podman".
+PODMAN_ULIMITS=(--ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
+PODMAN_RUN_OPTS=(--network none "${PODMAN_ULIMITS[@]}")
+PODMAN_BRIDGE_OPTS=("${PODMAN_ULIMITS[@]}")
 podman_base() { # STORAGE_DIR: prints nothing, sets PODMAN
 	PODMAN=(podman --root "$1/storage" --runroot "$1/run" --cgroup-manager cgroupfs
-		--events-backend file --tmpdir "$1/tmp")
+		--events-backend file --tmpdir "$1/tmp" --network-config-dir "$1/networks")
 	[[ $CGROUPS == hybrid ]] && PODMAN+=(--runtime runc)
 	return 0
 }
@@ -528,6 +623,7 @@ cleanup() {
 	[[ -n ${BENCH_TMP:-} && -d $BENCH_TMP ]] || exit "$rc"
 	progress_done
 	engine_cleanup
+	netns_cleanup
 	# podman pull keeps a blob-info cache in /var/lib/containers/cache
 	# whatever --root says; if the bench made that directory, it goes.
 	[[ ${BENCH_HAD_VAR_LIB_CONTAINERS:-1} == 0 ]] && rm -rf /var/lib/containers
@@ -561,7 +657,7 @@ cleanup() {
 # comparison has a unit: ms (2 decimals), KiB or instructions (integers).
 print_table() {
 	jq -r '
-		def num: if . == null then "-" else (. * 100 | round | tostring
+		def num: if . == null then "-" elif . < 0 then "-" + (-. | num) else (. * 100 | round | tostring
 		         | if length < 3 then ("000" + .)[-3:] else . end | .[:-2] + "." + .[-2:]) end;
 		def int: if . == null then "-" else round | tostring end;
 		def l(n): tostring | if length < n then . + (" " * (n - length)) else . + " " end;
@@ -589,7 +685,18 @@ print_table() {
 					 elif $rom then (.ratio.median | num)
 					 else "\(.ratio.median | num) (\(.ratio.q1 | num)-\(.ratio.q3 | num))" end) +
 					(if .spread_pct != null then "   spread \(.spread_pct)%" else "" end)
-				end))
+				end),
+			(select(.added_to and any(.results[]; .ok > 0)) | .added_to as $to | .ratio_to as $rt
+			 | "  added over \($to): per round, this row minus \($to) (the same engine), median of those differences (min, max) in \($u)",
+			   "  \("tool" | l(13))\("median" | r($w))\("min" | r($w))\("max" | r($w))\("ok" | r(7))   ratio to \($rt): of the medians, IQR",
+			   (.results[] | select(.ok > 0) | .["added_\($f)"] as $a
+				| if $a.ok == 0 then
+					"  \(.tool | l(13))not measured: no round where both calls worked"
+				  else
+					"  \(.tool | l(13))\($a.median | num | r($w))\($a.min | num | r($w))\($a.max | num | r($w))\("\($a.ok)/\(.rounds)" | r(7))   " +
+					(if .is_anchor then "1 (anchor)" elif $a.ratio == null then "-" else ($a.ratio | num) end) +
+					"   IQR \($a.q1 | num)-\($a.q3 | num)"
+				  end)))
 	' "$1"
 }
 
@@ -599,7 +706,7 @@ PLOT_TOOLS=(silo crun runc unshare podman skopeo-umoci)
 
 # The engine comparisons, in ms but drawn in panels of their own: next to
 # a pull or 100 starts, a runtime's `run` would be invisible.
-ENGINE_PLOT_NAMES=(engine-run pull scale-start scale-rm)
+ENGINE_PLOT_NAMES=(engine-run engine-run-bridge pull scale-start scale-rm)
 
 # plot_dat RESULTS_JSON DAT LO HI SCALE COMPARISON...: one tsv row per
 # comparison (name, then median, LO and HI of each tool in PLOT_TOOLS times
@@ -673,8 +780,15 @@ plot_png() {
 	((${#tools[@]})) && insn_plot=$(plot_cmd "$BENCH_TMP/plot-insn.dat" "${tools[@]}")
 	# The engine row: run --rm (ms), pull (s), monitor RSS (KiB), scale (s).
 	local erun_plot="" pull_plot="" mon_plot="" scale_plot="" erun_title pull_title mon_title scale_title
-	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-erun.dat" q1 q3 1 engine-run)
-	sed -i 's/^engine-run\t/run --rm\t/' "$BENCH_TMP/plot-erun.dat"
+	# Three groups: --network none, the default network, and what the latter
+	# adds (median of the per-round differences, whiskers IQR).
+	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-erun.dat" q1 q3 1 engine-run engine-run-bridge)
+	sed -i 's/^engine-run\t/none\t/; s/^engine-run-bridge\t/bridge\t/' "$BENCH_TMP/plot-erun.dat"
+	jq -r '$ARGS.positional as $tools
+		| .comparisons[] | select(.name == "engine-run-bridge") | . as $c
+		| ["added"] + ($tools | map(. as $t | (first($c.results[] | select(.tool == $t and .ok > 0)) // {}) | (.added_ms // {})
+			| (.median, .q1, .q3) | if . == null then "?" else . end))
+		| @tsv' "$json" --args "${PLOT_TOOLS[@]}" >>"$BENCH_TMP/plot-erun.dat"
 	((${#tools[@]})) && erun_plot=$(plot_cmd "$BENCH_TMP/plot-erun.dat" "${tools[@]}")
 	mapfile -t tools < <(plot_dat "$json" "$BENCH_TMP/plot-pull.dat" q1 q3 0.001 pull)
 	((${#tools[@]})) && pull_plot=$(plot_cmd "$BENCH_TMP/plot-pull.dat" "${tools[@]}")
@@ -685,6 +799,8 @@ plot_png() {
 	sed -i 's/^scale-start\t/start\t/; s/^scale-rm\t/rm -f\t/' "$BENCH_TMP/plot-scale.dat"
 	((${#tools[@]})) && scale_plot=$(plot_cmd "$BENCH_TMP/plot-scale.dat" "${tools[@]}")
 	erun_title=$(panel_title "$json" engine-run "engine run --rm true, ms (IQR)")
+	erun_title+=$(jq -r '[.comparisons[] | select(.name == "engine-run-bridge") | .results[] | select(.ok == 0) | .tool]
+		| if length > 0 then "\\nbridge not measured: " + join(", ") else "" end' "$json")
 	pull_title=$(panel_title "$json" pull "pull of $(jq -r 'first(.comparisons[] | select(.name == "pull") | .description | capture("of a (?<mb>[0-9?]+) MB").mb) // "?"' "$json") MB, s (IQR)")
 	mon_title=$(panel_title "$json" monitor "idle monitor RSS, KiB (IQR)")
 	scale_title=$(panel_title "$json" scale-start "$(jq -r 'first(.comparisons[] | select(.name == "scale-start") | .description | capture("start (?<n>[0-9]+)").n) // "N"' "$json") containers, s (min-max)")

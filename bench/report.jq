@@ -19,6 +19,13 @@
 # the ratio of the two medians instead, with no quartiles.
 #
 # Fields are named after the unit: median_ms, median_kib, median_instructions.
+#
+# A comparison with added_to (engine-run-bridge, added_to engine-run) also
+# gives, per tool, what it adds to that other comparison: in every round
+# where both calls worked, this value minus the tool's value there, and of
+# those differences added_<unit> {median, q1, q3, min, max, ok, ratio} (ratio:
+# the median difference over the anchor's) and samples_added_<unit> (one per
+# round, in order; null where either call failed).
 
 # Quantile with linear interpolation between closest ranks (R type 7).
 def quantile($p):
@@ -28,6 +35,14 @@ def quantile($p):
   end;
 def ms3: if . == null then null else (. * 1000 | round) / 1000 end;
 def suffix: if . == "ms" then "ms" elif . == "KiB" then "kib" else "instructions" end;
+# by_round($rows; $c; $t): {round: value} of tool $t's successful calls in comparison $c.
+def by_round($rows; $c; $t):
+  $rows | map(select(.c == $c and .t == $t and .v != null) | {key: (.r | tostring), value: .v}) | from_entries;
+# added($rows; $c; $base; $t; $scale): [{r, d}] per round of $c, d = value - value in $base (scaled; null if either failed).
+def added($rows; $c; $base; $t; $scale):
+  by_round($rows; $base; $t) as $b
+  | $rows | map(select(.c == $c and .t == $t)) | sort_by(.r)
+  | map({r, d: (if .v == null or $b[.r | tostring] == null then null else (.v - $b[.r | tostring]) * $scale end)});
 
 [inputs | select(length > 0) | split("\t")
   | {c: .[0], t: .[1], r: (.[2] | tonumber), v: (if .[3] == "-" then null else .[3] | tonumber end)}
@@ -42,9 +57,13 @@ def suffix: if . == "ms" then "ms" elif . == "KiB" then "kib" else "instructions
     | ($rows | map(select(.c == $c.ratio_ref and .t == $anchor and .v != null)
                | {key: (.r | tostring), value: .v}) | from_entries) as $ref
     | ($ref | [.[]] | quantile(0.5)) as $ref_median
+    | (if $c.added_to and $anchor != null then
+         added($rows; $c.name; $c.added_to; $anchor; $scale) | map(select(.d != null) | .d) | quantile(0.5)
+       else null end) as $ref_added
     | {name, description, unit: $unit}
       + (if $c.method then {method: $c.method} else {} end)
       + (if $c.ratio_of_medians then {ratio_of_medians: true} else {} end)
+      + (if $c.added_to then {added_to: $c.added_to} else {} end)
       + {ratio_to: (if $anchor == null then "nothing"
                     elif $c.ratio_ref == $c.name then $anchor
                     else "\($anchor) \($c.ratio_ref)" end),
@@ -80,4 +99,15 @@ def suffix: if . == "ms" then "ms" elif . == "KiB" then "kib" else "instructions
                 {spread_pct: (if $median == null or $median == 0 then null
                               else (($vals | max) - ($vals | min)) / $median * 100 | ms3 end)}
               else {} end)
-           + {("samples_" + $f): ($mine | map(if .v == null then null else .v * $scale | ms3 end))}))})
+           + {("samples_" + $f): ($mine | map(if .v == null then null else .v * $scale | ms3 end))}
+           + (if $c.added_to then
+                added($rows; $c.name; $c.added_to; $t; $scale) as $add
+                | ($add | map(select(.d != null) | .d)) as $ds
+                | ($ds | quantile(0.5)) as $am
+                | {("added_" + $f): {median: ($am | ms3), q1: ($ds | quantile(0.25) | ms3),
+                                     q3: ($ds | quantile(0.75) | ms3), min: ($ds | min | ms3),
+                                     max: ($ds | max | ms3), ok: ($ds | length),
+                                     ratio: (if $am == null or $ref_added == null or $ref_added == 0 then null
+                                             else $am / $ref_added | ms3 end)},
+                   ("samples_added_" + $f): ($add | map(.d | ms3))}
+              else {} end)))})

@@ -22,8 +22,16 @@
 #
 # And the engine, silo against podman (ratios to podman), on images that a
 # local docker-registry on 127.0.0.1 serves (made with umoci, pushed with
-# skopeo), both with --network none (the default network comes later):
-#   engine-run   `run --rm IMAGE true`, every round
+# skopeo), both with --network none except in engine-run-bridge:
+#   engine-run   `run --rm --network none IMAGE true`, BENCH_ENG_ROUNDS
+#                (default BENCH_ROUNDS) rounds
+#   engine-run-bridge  `run --rm IMAGE true` on each engine's default network
+#                (silo: bridge on silo0; podman: its CNI or netavark
+#                bridge), in the same rounds, which then have four calls
+#                taking turns: silo none, silo bridge, podman none, podman
+#                bridge. Also what the network adds: per round, bridge -
+#                none of the same engine, and the median of those
+#                differences.
 #   pull         a ~100 MB, 6-layer image into a fresh store: silo pull vs
 #                podman pull vs skopeo copy + umoci unpack (BENCH_PULL_ROUNDS)
 #   monitor      VmRSS (KiB) of silo's monitor vs conmon, BENCH_IDLE s after
@@ -50,6 +58,11 @@
 # so that it skips its own memfd re-exec (valgrind cannot exec a memfd), and
 # the bundle has no rlimits (valgrind refuses to change RLIMIT_NOFILE's hard
 # limit); docs/bench.md has the details.
+#
+# The whole bench runs in a network namespace of its own (it re-executes
+# itself under `unshare --net --mount` first), so the bridges, veths and
+# nftables/iptables rules of the bridge runs never reach the machine's
+# interfaces or firewall; without one, the bridge row is "not measured".
 #
 # Usage: bench/run.sh [BUILD_DIR]     (as root; silo is BUILD_DIR/silo-runtime
 #                                      and BUILD_DIR/silo)
@@ -87,6 +100,33 @@ done
 command -v runc >/dev/null || die "runc is needed to generate config.json (scripts/deps.sh --bench)"
 
 # ---------------------------------------------------------------------------
+# A network namespace of the bench's own. The bridge-networked engine runs
+# make bridges, veths and firewall rules, and none of them may reach the
+# machine's interfaces or firewall. So before it makes anything, the bench
+# re-executes itself (same pid, same arguments) under `unshare --net
+# --mount`: everything after this point, the registry on 127.0.0.1
+# included, runs in a fresh network namespace that holds only lo and goes
+# away with the bench, and in a private mount namespace, where podman's CNI
+# state gets a tmpfs (see netns_private_dirs). Where that cannot be done,
+# the bridge row is "not measured" and the rest is measured as before.
+
+BENCH_NETNS="" NETNS_ERR=""
+if [[ -z ${SILO_BENCH_HOST_NETNS:-} ]]; then
+	SILO_BENCH_HOST_NETNS=$(netns_id)
+	export SILO_BENCH_HOST_NETNS
+	if unshare --net --mount true 2>/dev/null; then
+		exec unshare --net --mount -- "$BASH" "$BENCH_DIR/run.sh" "$@"
+	fi
+	NETNS_ERR="\`unshare --net --mount\` does not work here, so no run may touch the network"
+elif ! netns_check; then
+	NETNS_ERR="the bench's network namespace is not a fresh one of its own ($NETNS_WHY), so no run may touch the network"
+else
+	BENCH_NETNS=$(netns_id)
+	command -v ip >/dev/null || die "ip is missing (apt-get install iproute2)"
+	ip link set lo up || die "could not bring lo up in the bench's network namespace"
+fi
+
+# ---------------------------------------------------------------------------
 # Inputs, all under one temp dir that the EXIT trap removes.
 
 BENCH_TMP=""
@@ -99,6 +139,11 @@ BENCH_TMP=$(mktemp -d /tmp/silo-bench.XXXXXX)
 BENCH_TAG=silobench-$$
 BENCH_ERR=$BENCH_TMP/log/last.err
 export BENCH_TMP BENCH_TAG BENCH_ERR
+# podman's CNI state on a tmpfs of the bench's mount namespace.
+PODMAN_NET_ERR=""
+if [[ -n $BENCH_NETNS ]] && ! netns_private_dirs; then
+	PODMAN_NET_ERR="$NETNS_DIRS_ERR in the bench's mount namespace, for podman's CNI state"
+fi
 
 mkdir -p "$BENCH_TMP"/{state,log}
 BUNDLE=$BENCH_TMP/bundle
@@ -406,17 +451,17 @@ progress_done
 # rounds above; a tool that cannot be measured is "not measured" with the
 # reason, and the others go on.
 
-ENG_ROUNDS=$ROUNDS
+ENG_ROUNDS=${BENCH_ENG_ROUNDS:-$ROUNDS}
 PULL_ROUNDS=${BENCH_PULL_ROUNDS:-$((ROUNDS < 5 ? ROUNDS : 5))}
 MON_ROUNDS=${BENCH_MONITOR_ROUNDS:-$((ROUNDS < 5 ? ROUNDS : 5))}
 SCALE_N=${BENCH_SCALE_N:-100}
 SCALE_ROUNDS=${BENCH_SCALE_ROUNDS:-1}
 SCALE_TIMEOUT=${BENCH_SCALE_TIMEOUT:-300}
 PULL_TIMEOUT=${BENCH_PULL_TIMEOUT:-120}
-for v in PULL_ROUNDS MON_ROUNDS SCALE_N SCALE_ROUNDS SCALE_TIMEOUT PULL_TIMEOUT; do
+for v in ENG_ROUNDS PULL_ROUNDS MON_ROUNDS SCALE_N SCALE_ROUNDS SCALE_TIMEOUT PULL_TIMEOUT; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
 done
-ENG_COMPS=(engine-run pull monitor scale-start scale-rm)
+ENG_COMPS=(engine-run engine-run-bridge pull monitor scale-start scale-rm)
 # ENG_NOT["COMPARISON TOOL"]: why that tool was not measured there.
 declare -A ENG_NOT=()
 eng_not() { # TOOL REASON COMPARISON...
@@ -466,28 +511,57 @@ if eng_ok engine-run skopeo-umoci; then
 	fi
 fi
 # skopeo + umoci is only in the pull row.
-for c in engine-run monitor scale-start scale-rm; do ENG_NOT["$c skopeo-umoci"]=x; done
+for c in engine-run engine-run-bridge monitor scale-start scale-rm; do ENG_NOT["$c skopeo-umoci"]=x; done
+# Bridge networking only where nothing of it can reach the machine.
+if [[ -n $NETNS_ERR ]]; then
+	for t in silo podman; do eng_not $t "$NETNS_ERR" engine-run-bridge; done
+elif [[ -n $PODMAN_NET_ERR ]]; then
+	eng_not podman "$PODMAN_NET_ERR" engine-run-bridge
+fi
 
 # The smoke test of each engine: pull the small image (untimed), then one
-# run --rm and one run -d + rm -f. What fails is left out with the reason.
+# run --rm with --network none and one on the default network. What fails
+# is left out with the reason.
 if [[ -n $IMG ]] && eng_ok engine-run silo; then
 	SILO_ENG=("$ENG_SILO" --root "$SILO_STORE")
 	if ! eng_cmd silo "${SILO_ENG[@]}" pull "$IMG" >/dev/null; then
 		eng_not silo "\`silo pull\` did not work: $(last_error)" "${ENG_COMPS[@]}"
-	elif ! eng_cmd silo "${SILO_ENG[@]}" run --rm --network none "$IMG" true >/dev/null; then
-		eng_not silo "\`silo run --rm\` did not work: $(last_error)" engine-run monitor scale-start scale-rm
+	else
+		if ! eng_cmd silo "${SILO_ENG[@]}" run --rm --network none "$IMG" true >/dev/null; then
+			eng_not silo "\`silo run --rm\` did not work: $(last_error)" engine-run monitor scale-start scale-rm
+		fi
+		if eng_ok engine-run-bridge silo && netns_is_own &&
+			! eng_cmd silo "${SILO_ENG[@]}" run --rm "$IMG" true >/dev/null; then
+			eng_not silo "\`silo run --rm\` on the default network did not work: $(last_error)" engine-run-bridge
+		fi
 	fi
 fi
+PODMAN_NET=""
 if [[ -n $IMG ]] && eng_ok engine-run podman; then
 	podman_base "$PODMAN_DIR"
 	PODMAN_MAIN=("${PODMAN[@]}")
 	if ! eng_cmd podman "${PODMAN_MAIN[@]}" pull -q --tls-verify=false "$IMG" >/dev/null; then
 		eng_not podman "\`podman pull\` did not work: $(last_error)" "${ENG_COMPS[@]}"
-	elif ! eng_cmd podman "${PODMAN_MAIN[@]}" run --rm "${PODMAN_RUN_OPTS[@]}" "$IMG" true >/dev/null; then
-		eng_not podman "\`podman run --rm\` did not work: $(last_error)" engine-run monitor scale-start scale-rm
+	else
+		if ! eng_cmd podman "${PODMAN_MAIN[@]}" run --rm "${PODMAN_RUN_OPTS[@]}" "$IMG" true >/dev/null; then
+			eng_not podman "\`podman run --rm\` did not work: $(last_error)" engine-run monitor scale-start scale-rm
+		fi
+		PODMAN_NET=$(eng_cmd podman "${PODMAN_MAIN[@]}" info --format '{{.Host.NetworkBackend}}' 2>/dev/null) || PODMAN_NET=""
+		if eng_ok engine-run-bridge podman && netns_is_own &&
+			! eng_cmd podman "${PODMAN_MAIN[@]}" run --rm "${PODMAN_BRIDGE_OPTS[@]}" "$IMG" true >/dev/null; then
+			eng_not podman "\`podman run --rm\` on the default network (${PODMAN_NET:-?}) did not work: $(last_error)" engine-run-bridge
+		fi
 	fi
 fi
-[[ -n $IMG ]] && NOTES+=("engine: silo and podman run the same image ($IMG, the busybox rootfs) from the local registry, both with --network none; podman: --cgroup-manager cgroupfs, --ulimit nofile=4096:4096 nproc=4096:4096$([[ $CGROUPS == hybrid ]] && echo ", --runtime runc (its default crun 1.8 refuses hybrid hosts)"); the default network is not measured yet")
+[[ -n $IMG ]] && NOTES+=("engine: silo and podman run the same image ($IMG, the busybox rootfs) from the local registry, with --network none except in engine-run-bridge; podman: --cgroup-manager cgroupfs, --ulimit nofile=4096:4096 nproc=4096:4096$([[ $CGROUPS == hybrid ]] && echo ", --runtime runc (its default crun 1.8 refuses hybrid hosts)")")
+if [[ -n $BENCH_NETNS ]]; then
+	NOTES+=("network: the whole bench runs in a network namespace of its own (unshare --net --mount; only lo, which the registry listens on), so the bridges, veths and firewall rules of engine-run-bridge never reach the machine; podman's network backend: ${PODMAN_NET:-?}, with ${CNI_STATE_DIRS[*]} on a tmpfs of the bench's mount namespace")
+fi
+if ((ENG_ROUNDS == 0)); then
+	for c in engine-run engine-run-bridge; do
+		for t in silo podman; do [[ -n ${ENG_NOT["$c $t"]:-} ]] || ENG_NOT["$c $t"]="BENCH_ENG_ROUNDS=0"; done
+	done
+fi
 
 # eng_tools COMPARISON TOOLS...: the tools that still work for COMPARISON.
 eng_tools() {
@@ -498,23 +572,42 @@ eng_tools() {
 	return 0
 }
 
-# 3. Engine: run --rm of /bin/true, in every round.
-measure_engine_run() { # TOOL ROUND
-	if [[ $1 == silo ]]; then
-		eng_timed silo "${SILO_ENG[@]}" run --rm --network none "$IMG" true
-	else
-		eng_timed podman "${PODMAN_MAIN[@]}" run --rm "${PODMAN_RUN_OPTS[@]}" "$IMG" true
+# 3. Engine: run --rm of /bin/true, in every round, with --network none
+# (engine-run) and on each engine's default network (engine-run-bridge): up
+# to four calls a round (silo none, silo bridge, podman none, podman
+# bridge), taking turns like the rest, so that a round's bridge - none is
+# measured a few hundred ms apart. The bridge calls only run while the bench
+# is in its own network namespace.
+measure_engine_run() { # TOOL:NET ROUND
+	local t=${1%%:*} net=${1#*:} r=$2 c=engine-run
+	if [[ $net == bridge ]]; then
+		c=engine-run-bridge
+		if ! netns_is_own; then
+			T_RC=1 LAST_RC=1
+			echo "bench: not in the bench's own network namespace; bridge run not made" >"$BENCH_ERR"
+			record "$c" "$t" "$r"
+			return
+		fi
 	fi
-	record engine-run "$1" "$2"
+	case $t:$net in
+	silo:none) eng_timed silo "${SILO_ENG[@]}" run --rm --network none "$IMG" true ;;
+	silo:bridge) eng_timed silo "${SILO_ENG[@]}" run --rm "$IMG" true ;;
+	podman:none) eng_timed podman "${PODMAN_MAIN[@]}" run --rm "${PODMAN_RUN_OPTS[@]}" "$IMG" true ;;
+	podman:bridge) eng_timed podman "${PODMAN_MAIN[@]}" run --rm "${PODMAN_BRIDGE_OPTS[@]}" "$IMG" true ;;
+	esac
+	record "$c" "$t" "$r"
 }
-eng_tools engine-run silo podman
-ENG_RUN_TOOLS=("${ENG_TOOLS[@]}")
-if ((${#ENG_RUN_TOOLS[@]})); then
-	say "bench: $ENG_ROUNDS rounds of: engine run --rm [${ENG_RUN_TOOLS[*]}]"
+ENG_RUN_ITEMS=()
+for t in silo podman; do
+	eng_ok engine-run "$t" && ENG_RUN_ITEMS+=("$t:none")
+	eng_ok engine-run-bridge "$t" && ENG_RUN_ITEMS+=("$t:bridge")
+done
+if ((${#ENG_RUN_ITEMS[@]} && ENG_ROUNDS)); then
+	say "bench: $ENG_ROUNDS rounds of: engine run --rm [${ENG_RUN_ITEMS[*]}]"
 	for ((r = 1; r <= ENG_ROUNDS; r++)); do
 		progress "engine run $r/$ENG_ROUNDS"
 		ROTATED=()
-		rotated "$r" "${ENG_RUN_TOOLS[@]}"
+		rotated "$r" "${ENG_RUN_ITEMS[@]}"
 		for t in "${ROTATED[@]}"; do measure_engine_run "$t" "$r"; done
 	done
 	progress_done
@@ -723,12 +816,13 @@ meta=$(
 		--argjson insn_not "$(named_json INSN_NOT)" \
 		--argjson eng_not "$(named_json ENG_NOT | jq 'to_entries | map(.key |= split(" "))
 			| reduce .[] as $e ({}; .[$e.key[0]][$e.key[1]] = $e.value)')" \
+		--arg podman_net "$PODMAN_NET" --argjson private_netns "$([[ -n $BENCH_NETNS ]] && echo true || echo false)" \
 		--argjson eng_rounds "$ENG_ROUNDS" --argjson pull_rounds "$PULL_ROUNDS" \
 		--argjson mon_rounds "$MON_ROUNDS" --argjson scale_rounds "$SCALE_ROUNDS" \
 		--argjson scale_n "$SCALE_N" --arg big_mb "${BIG_MB:-?}" --arg idle "${BENCH_IDLE:-1}" \
 		--args '{timestamp: $timestamp, rounds: $rounds,
 		         anchor: (if $anchor == "" then null else $anchor end),
-		         host: {kernel: $kernel, cpus: $cpus, cgroups: $cgroups},
+		         host: {kernel: $kernel, cpus: $cpus, cgroups: $cgroups, private_netns: $private_netns},
 		         notes: $ARGS.positional, tools: $tools,
 		         comparisons: [
 		  {name: "run", ratio_ref: "run", tools: ["silo", "crun", "runc"],
@@ -754,6 +848,9 @@ meta=$(
 		  {name: "engine-run", ratio_ref: "engine-run", anchor: "podman", tools: ["silo", "podman"],
 		   not_measured: ($eng_not["engine-run"] // {}),
 		   description: "engine: `run --rm --network none IMAGE true` (busybox image from the local registry, already pulled), \($eng_rounds) rounds"},
+		  {name: "engine-run-bridge", ratio_ref: "engine-run-bridge", anchor: "podman", tools: ["silo", "podman"],
+		   added_to: "engine-run", not_measured: ($eng_not["engine-run-bridge"] // {}),
+		   description: "engine: `run --rm IMAGE true` on the default network (silo: bridge, silo0; podman: podman, \(if $podman_net == "" then "?" else $podman_net end)), in the same rounds as engine-run, in the bench'"'"'s own network namespace, \($eng_rounds) rounds"},
 		  {name: "pull", ratio_ref: "pull", anchor: "podman", tools: ["silo", "podman", "skopeo-umoci"],
 		   not_measured: ($eng_not["pull"] // {}),
 		   description: "pull of a \($big_mb) MB, 6-layer image (busybox + 5 x 20 MiB of random data) from the local registry into a fresh store, \($pull_rounds) rounds (skopeo-umoci: skopeo copy to an OCI layout + umoci unpack)"},
