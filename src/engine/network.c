@@ -655,8 +655,12 @@ static int publish_ports(json_t *rec, json_t *settings, struct silo_err *err)
 	return 0;
 }
 
-static int add_port_rules(json_t *rec, struct silo_err *err)
+/* Adds (or removes) the rules of every published port: to the IPv4
+ * address, and to the IPv6 one of a dual-stack network. Removal goes on
+ * past a failure and reports none. */
+static int port_rules(json_t *rec, int add, struct silo_err *err)
 {
+	struct silo_err ignored = { 0 };
 	size_t i;
 	json_t *p;
 
@@ -668,9 +672,12 @@ static int add_port_rules(json_t *rec, struct silo_err *err)
 		if (port_from_json(p, &m) < 0)
 			continue;
 		n = port_targets(rec, &m, targets);
-		for (int t = 0; t < n; t++)
-			if (nft_port_add(&m, targets[t], err) < 0)
+		for (int t = 0; t < n; t++) {
+			if (!add)
+				nft_port_remove(&m, targets[t], &ignored);
+			else if (nft_port_add(&m, targets[t], err) < 0)
 				return -1;
+		}
 	}
 	return 0;
 }
@@ -712,7 +719,7 @@ int engine_network_setup(const struct engine_env *env, const char *id, struct si
 	if (save_settings(env, id, settings, err) < 0)
 		goto fail;
 	json_object_set(rec, "networkSettings", settings);
-	if (add_port_rules(rec, err) < 0)
+	if (port_rules(rec, 1, err) < 0)
 		goto fail;
 	update_peers_hosts(env, rec);
 	return 0;
@@ -739,23 +746,13 @@ void engine_network_teardown(const struct engine_env *env, const char *id)
 	_cleanup_json_ json_t *rec = NULL;
 	_cleanup_free_ char *netns_path = record_path(env->store->root, id, "netns");
 	struct silo_err ignored = { 0 };
-	json_t *settings, *entry, *p;
+	json_t *settings, *entry;
 	size_t i;
 
 	if (!netns_path || record_load(env->store->root, id, &rec, &ignored) < 0)
 		return;
 	settings = json_object_get(rec, "networkSettings");
-	json_array_foreach(json_object_get(settings, "ports"), i, p) {
-		struct port_mapping m;
-		const char *targets[2];
-		int n;
-
-		if (port_from_json(p, &m) < 0)
-			continue;
-		n = port_targets(rec, &m, targets);
-		for (int t = 0; t < n; t++)
-			nft_port_remove(&m, targets[t], &ignored);
-	}
+	port_rules(rec, 0, &ignored);
 	json_array_foreach(json_object_get(rec, "networks"), i, entry) {
 		_cleanup_json_ json_t *net = NULL;
 		_cleanup_free_ char *leases = NULL;

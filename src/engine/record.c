@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/fs.h"
 #include "util/json.h"
 
@@ -36,16 +37,7 @@ char *record_path(const char *store_root, const char *id, const char *file)
 
 char *record_now(void)
 {
-	struct timespec ts;
-	struct tm tm;
-	char buf[64], *out = NULL;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (asprintf(&out, "%s.%09ldZ", buf, ts.tv_nsec) < 0)
-		return NULL;
-	return out;
+	return clock_now_text();
 }
 
 static int lock_file(const char *path, struct silo_err *err)

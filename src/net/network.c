@@ -16,6 +16,7 @@
 
 #include "net/ipam.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/fs.h"
 #include "util/json.h"
 
@@ -225,20 +226,6 @@ static int random_hex(char *out, size_t bytes, struct silo_err *err)
 	return 0;
 }
 
-static char *now_text(void)
-{
-	struct timespec ts;
-	struct tm tm;
-	char buf[64], *out = NULL;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	if (asprintf(&out, "%s.%09ldZ", buf, ts.tv_nsec) < 0)
-		return NULL;
-	return out;
-}
-
 static int gateway_of(const struct ipam_subnet *subnet, const char *requested, char *out, size_t size,
 		      struct silo_err *err)
 {
@@ -291,7 +278,7 @@ int network_create(const char *store_root, const struct network_create_request *
 	_cleanup_json_ json_t *all = NULL;
 	_cleanup_json_ json_t *net = NULL;
 	_cleanup_free_ char *path = NULL;
-	_cleanup_free_ char *created = now_text();
+	_cleanup_free_ char *created = clock_now_text();
 	struct ipam_subnet subnet;
 	char cidr[64], gateway[INET6_ADDRSTRLEN], id[65], bridge[16];
 	const char *other;

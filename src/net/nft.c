@@ -245,19 +245,27 @@ int nft_subnet_add(const char *cidr, struct silo_err *err)
 	return nft_run(ctx, cmd, NULL, what, err);
 }
 
+/* `list set|map inet silo NAME` as JSON. */
+static int list_elements(struct nft_ctx *ctx, const char *kind, const char *name, json_t **output,
+			 struct silo_err *err)
+{
+	_cleanup_free_ char *cmd = NULL;
+
+	if (asprintf(&cmd, "list %s inet silo %s", kind, name) < 0)
+		return silo_err_sys(err, ENOMEM, "list %s %s", kind, name);
+	return nft_run(ctx, cmd, output, cmd, err);
+}
+
 /* Whether set holds exactly the interval canonical ("10.77.0.0/16"). */
 static int set_has_subnet(struct nft_ctx *ctx, const char *set, const char *canonical,
 			  int *found, struct silo_err *err)
 {
 	_cleanup_json_ json_t *output = NULL;
-	_cleanup_free_ char *cmd = NULL;
 	json_t *elem;
 	size_t i;
 
 	*found = 0;
-	if (asprintf(&cmd, "list set inet silo %s", set) < 0)
-		return silo_err_sys(err, ENOMEM, "list set %s", set);
-	if (nft_run(ctx, cmd, &output, cmd, err) < 0)
+	if (list_elements(ctx, "set", set, &output, err) < 0)
 		return -1;
 	json_array_foreach(json_object_get(nft_json_find(output, "set"), "elem"), i, elem) {
 		json_t *prefix = json_object_get(elem, "prefix");
@@ -436,13 +444,10 @@ static int map_elements(struct nft_ctx *ctx, const char *map, struct published *
 			struct silo_err *err)
 {
 	_cleanup_json_ json_t *output = NULL;
-	_cleanup_free_ char *cmd = NULL;
 	json_t *elem;
 	size_t i;
 
-	if (asprintf(&cmd, "list map inet silo %s", map) < 0)
-		return silo_err_sys(err, ENOMEM, "list map %s", map);
-	if (nft_run(ctx, cmd, &output, cmd, err) < 0)
+	if (list_elements(ctx, "map", map, &output, err) < 0)
 		return -1;
 	json_array_foreach(json_object_get(nft_json_find(output, "map"), "elem"), i, elem) {
 		struct published p, *grown;

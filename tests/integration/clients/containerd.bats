@@ -124,3 +124,23 @@ ctr_run() {
 	assert_failure
 	assert_contains "$output" "/no/such/binary"
 }
+
+@test "containerd: the runc shim's BinaryName option (ctr --runc-binary) calls silo-runtime for every step" {
+	# --runc-binary is how ctr sets the shim's options.BinaryName, the
+	# field a containerd config's runtime section sets for CRI. A wrapper
+	# records each call the shim makes through it.
+	cat >"$CTD_DIR/silo-wrapper" <<-SH
+		#!/bin/sh
+		echo "\$*" >>"$CTD_DIR/silo-wrapper.log"
+		exec "$RUNTIME" "\$@"
+	SH
+	chmod +x "$CTD_DIR/silo-wrapper"
+	run ctr_cmd run --rm --runc-binary "$CTD_DIR/silo-wrapper" "$IMAGE" "$CID" sh -c 'echo through BinaryName'
+	assert_status 0
+	assert_contains "$output" "through BinaryName"
+	run cat "$CTD_DIR/silo-wrapper.log"
+	assert_contains "$output" "create"
+	assert_contains "$output" "start $CID"
+	assert_contains "$output" "delete"
+	rm -f "$CTD_DIR/silo-wrapper" "$CTD_DIR/silo-wrapper.log"
+}

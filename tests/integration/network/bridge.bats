@@ -153,6 +153,16 @@ teardown() { network_teardown; }
 	[ "$(jq -c 'keys' "$ENGINE_STORE"/root/networks/0000000000000000000000000000000000000000000000000000000000000000.leases)" = "[]" ]
 }
 
+@test "stop releases the veth, the lease and the port rules" {
+	silo run -d --name halt -p 18097:80 "$BB" sleep 100
+	nft list map inet silo ports4 | grep -q 18097
+	silo stop -t 1 halt
+	[ -z "$(ip -o link show type veth)" ]
+	! nft list map inet silo ports4 | grep -q 18097
+	[ "$(jq -c 'keys' "$ENGINE_STORE"/root/networks/0000000000000000000000000000000000000000000000000000000000000000.leases)" = "[]" ]
+	[ "$(silo inspect halt | jq -r '.[0].NetworkSettings.IPAddress')" = "" ]
+}
+
 @test "rm -f releases the veth, the lease, the port rules and the namespace" {
 	silo run -d --name gone -p 18095:80 "$BB" sleep 100
 	id=$(silo inspect gone | jq -r '.[0].Id')
@@ -202,4 +212,28 @@ teardown() { network_teardown; }
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"--dns"* ]]
 	[ "$(silo ps -aq)" = "" ]
+}
+
+@test "a published port answers another host, and containers take the uplink's MTU" {
+	# "Another host": a namespace of the test's own, joined to this one by
+	# a veth, with TEST-NET-1 addresses that exist only in the two.
+	unshare --net sleep 1000 &
+	other=$!
+	ip link add silotest-h mtu 1400 type veth peer name silotest-c netns "$other"
+	ip addr add 192.0.2.1/24 dev silotest-h
+	ip link set silotest-h up
+	nsenter -t "$other" -n sh -c 'ip link set lo up; ip addr add 192.0.2.2/24 dev silotest-c; ip link set silotest-c up'
+	# The uplink is the link of the default route.
+	ip route add default via 192.0.2.2 dev silotest-h
+	silo run -d --name far -p 18120:80 "$NET" nettool tcp-serve 0.0.0.0 80 from-far
+	run silo exec far cat /sys/class/net/eth0/mtu
+	mtu=$output
+	run timeout 10 nsenter -t "$other" -n bash -c 'for i in $(seq 50); do exec 3<>/dev/tcp/192.0.2.1/18120 && cat <&3 && exit 0; sleep 0.1; done; exit 1'
+	ip route del default
+	ip link del silotest-h
+	kill "$other"
+	wait "$other" || true
+	[ "$mtu" = 1400 ]
+	[ "$status" -eq 0 ]
+	[ "$output" = from-far ]
 }

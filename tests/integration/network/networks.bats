@@ -130,7 +130,8 @@ teardown() { network_teardown; }
 	run silo network inspect dual
 	[ "$(jq -r '.[0].EnableIPv6' <<<"$output")" = true ]
 	[ "$(jq -r '.[0].IPAM.Config[1].Gateway' <<<"$output")" = fd77:99::1 ]
-	silo run -d --name six --network dual -p 18110:80 "$NET" nettool tcp-serve 0.0.0.0 80 v4-side
+	# busybox's nc listens on both families (nettool only on IPv4).
+	silo run -d --name six --network dual -p 18110:80 "$BB" sh -c 'while true; do echo both | nc -l -p 80; done'
 	ip6=$(silo inspect six | jq -r '.[0].NetworkSettings.GlobalIPv6Address')
 	[[ "$ip6" == fd77:99::* ]]
 	run silo run --rm --network dual "$BB" sh -c 'ip -o -6 addr show eth0 scope global; ip -6 route; ping -6 -c1 -W2 six'
@@ -139,7 +140,8 @@ teardown() { network_teardown; }
 	[[ "$output" == *"default via fd77:99::1 dev eth0"* ]]
 	[[ "$output" == *"from $ip6"* ]]
 	# The published port answers on the host's IPv6 address of the bridge too.
-	wait_until tcp_get fd77:99::1 18110 >/dev/null
+	out=$(wait_until tcp_get fd77:99::1 18110 2>/dev/null)
+	[ "$out" = both ]
 	nft list map inet silo ports6 | grep -q "$ip6"
 	silo rm -f six
 	! nft list map inet silo ports6 | grep -q "$ip6"

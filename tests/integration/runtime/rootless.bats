@@ -92,9 +92,37 @@ as_user() {
 
 @test "rootless: mapping more than one's own ID needs newuidmap, and says so" {
 	requires_silo
-	command -v newuidmap >/dev/null && skip "newuidmap is installed here"
 	update_config '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
-	run as_user run --bundle "$BUNDLE" "$CID"
+	# A PATH without the helper, as on a host without Debian's uidmap.
+	run runuser -u "$ROOTLESS_USER" -- env PATH=/nonexistent XDG_RUNTIME_DIR="$TEST_DIR/xdg" \
+		SILO_TEST_MARK="$TEST_DIR" "${RUNTIME_CMD[@]}" run --bundle "$BUNDLE" "$CID"
 	assert_failure
 	assert_contains "$output" "newuidmap"
+}
+
+@test "rootless: newuidmap and newgidmap map ranges from /etc/subuid and /etc/subgid" {
+	requires_silo
+	command -v newuidmap >/dev/null || skip "newuidmap is not installed (uidmap)"
+	# The no-openat2 pass puts silo under a seccomp filter, which needs
+	# no_new_privs: then no setuid helper can gain its privileges.
+	[[ $RUNTIME != */no-openat2/* ]] || skip "setuid helpers cannot run under the no-openat2 wrapper (no_new_privs)"
+	uid=$(id -u "$ROOTLESS_USER")
+	gid=$(id -g "$ROOTLESS_USER")
+	# The user's subordinate ranges, for this test only.
+	cp -p /etc/subuid "$TEST_DIR/subuid.saved" 2>/dev/null || : >"$TEST_DIR/subuid.saved"
+	cp -p /etc/subgid "$TEST_DIR/subgid.saved" 2>/dev/null || : >"$TEST_DIR/subgid.saved"
+	echo "$ROOTLESS_USER:200000:65536" >>/etc/subuid
+	echo "$ROOTLESS_USER:200000:65536" >>/etc/subgid
+	update_config '.linux.uidMappings = [{containerID: 0, hostID: $uid, size: 1}, {containerID: 1, hostID: 200000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: $gid, size: 1}, {containerID: 1, hostID: 200000, size: 65536}]' \
+		--argjson uid "$uid" --argjson gid "$gid"
+	set_args sh -c 'cat /proc/self/uid_map /proc/self/gid_map'
+	run as_user run --bundle "$BUNDLE" "$CID"
+	cp -p "$TEST_DIR/subuid.saved" /etc/subuid
+	cp -p "$TEST_DIR/subgid.saved" /etc/subgid
+	assert_status 0
+	assert_equal "$(echo "${lines[0]}" | tr -s ' ' | sed 's/^ //')" "0 $uid 1"
+	assert_equal "$(echo "${lines[1]}" | tr -s ' ' | sed 's/^ //')" "1 200000 65536"
+	assert_equal "$(echo "${lines[2]}" | tr -s ' ' | sed 's/^ //')" "0 $gid 1"
+	assert_equal "$(echo "${lines[3]}" | tr -s ' ' | sed 's/^ //')" "1 200000 65536"
 }
