@@ -26,14 +26,22 @@
 #include "net/netns.h"
 #include "net/network.h"
 #include "net/nft.h"
+#include "net/slirp.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
 #define CONTAINER_PREFIX "container:"
 
+#define SLIRP_MODE "slirp4netns"
+
+static int mode_is_slirp(const char *mode)
+{
+	return !strcmp(mode, SLIRP_MODE);
+}
+
 static int mode_is_bridged(const char *mode)
 {
-	return strcmp(mode, "none") && strcmp(mode, "host") &&
+	return strcmp(mode, "none") && strcmp(mode, "host") && !mode_is_slirp(mode) &&
 	       strncmp(mode, CONTAINER_PREFIX, strlen(CONTAINER_PREFIX));
 }
 
@@ -250,7 +258,7 @@ int engine_network_prepare(const struct engine_env *env, const struct engine_net
 		return silo_err_set(err, EINVAL,
 				    "conflicting options: --ip, --mac-address and --network-alias need a bridge network, not --network %s",
 				    mode);
-	if (!bridged && strcmp(mode, "host") && (flags->n_ports || flags->publish_all))
+	if (!bridged && strcmp(mode, "host") && !mode_is_slirp(mode) && (flags->n_ports || flags->publish_all))
 		return silo_err_set(err, EINVAL,
 				    "conflicting options: port publishing and --network %s", mode);
 	json_object_set_new(rec, "extraHosts", strv_json(flags->add_hosts));
@@ -259,6 +267,25 @@ int engine_network_prepare(const struct engine_env *env, const struct engine_net
 				    json_pack("{s:o, s:o, s:o}", "servers", strv_json(flags->dns), "search",
 					      strv_json(flags->dns_search), "options",
 					      strv_json(flags->dns_options)));
+	if (mode_is_slirp(mode)) {
+		_cleanup_json_ json_t *publish = NULL;
+		json_t *dns = json_object_get(rec, "dns");
+
+		/* slirp4netns answers DNS on 10.0.2.3 with the host's servers,
+		 * loopback ones included. */
+		if (!json_array_size(json_object_get(dns, "servers"))) {
+			if (!dns) {
+				dns = json_pack("{s:[], s:[], s:[]}", "servers", "search", "options");
+				json_object_set_new(rec, "dns", dns);
+			}
+			json_array_append_new(json_object_get(dns, "servers"), json_string(SLIRP_DNS));
+		}
+		if (publish_list(flags, image_config, &publish, err) < 0)
+			return -1;
+		json_object_set_new(rec, "publish", steal_pointer(&publish));
+		json_object_set_new(rec, "networkMode", json_string(SLIRP_MODE));
+		return 0;
+	}
 	if (!strncmp(mode, CONTAINER_PREFIX, strlen(CONTAINER_PREFIX)))
 		return prepare_container_mode(env, mode, rec, err);
 	if (!bridged) {
@@ -279,6 +306,7 @@ char *engine_network_namespace(json_t *rec, const char *dir)
 		return strdup("");
 	if (!strncmp(mode, CONTAINER_PREFIX, strlen(CONTAINER_PREFIX)))
 		return strdup(json_string_value(json_object_get(rec, "netnsPath")) ?: "");
+	/* Bridged and slirp4netns: the namespace the engine makes. */
 	if (asprintf(&path, "%s/netns", dir) < 0)
 		return NULL;
 	return path;
@@ -682,6 +710,46 @@ static int port_rules(json_t *rec, int add, struct silo_err *err)
 	return 0;
 }
 
+/* --network slirp4netns: the namespace, slirp4netns on it, the ports. */
+static int setup_slirp(const struct engine_env *env, const char *id, json_t *rec, const char *netns_path,
+		       struct silo_err *err)
+{
+	_cleanup_json_ json_t *settings = NULL;
+	struct slirp slirp;
+	size_t i;
+	json_t *p;
+
+	engine_network_teardown(env, id);
+	if (netns_create(netns_path, err) < 0)
+		return -1;
+	if (slirp_start(netns_path, 0, &slirp, err) < 0) {
+		netns_remove(netns_path, &(struct silo_err){ 0 });
+		return -1;
+	}
+	settings = json_pack("{s:s, s:{s:i, s:s}, s:{s:{s:s, s:s, s:i, s:i, s:s}}, s:[]}", "netns",
+			     netns_path, "slirp", "pid", (int)slirp.pid, "dir", slirp.dir, "networks", SLIRP_MODE,
+			     "ip", SLIRP_ADDRESS, "gateway", SLIRP_GATEWAY, "prefixLen", SLIRP_PREFIX_LEN,
+			     "index", 0, "ifname", "tap0", "ports");
+	if (!settings || publish_ports(rec, settings, err) < 0 || save_settings(env, id, settings, err) < 0)
+		goto fail;
+	json_array_foreach(json_object_get(settings, "ports"), i, p) {
+		struct port_mapping m;
+
+		if (port_from_json(p, &m) == 0 && slirp_add_port(&slirp, &m, err) < 0)
+			goto fail;
+	}
+	json_object_set(rec, "networkSettings", settings);
+	update_hosts(env, id);
+	return 0;
+
+fail:
+	if (!settings)
+		silo_err_sys(err, ENOMEM, "network settings");
+	slirp_stop(slirp.pid, netns_path, slirp.dir);
+	engine_network_teardown(env, id);
+	return -1;
+}
+
 int engine_network_setup(const struct engine_env *env, const char *id, struct silo_err *err)
 {
 	_cleanup_json_ json_t *rec = NULL;
@@ -695,6 +763,8 @@ int engine_network_setup(const struct engine_env *env, const char *id, struct si
 	if (!netns_path || record_load(env->store->root, id, &rec, err) < 0)
 		return -1;
 	mode = json_string_value(json_object_get(rec, "networkMode")) ?: "none";
+	if (mode_is_slirp(mode))
+		return setup_slirp(env, id, rec, netns_path, err);
 	if (!mode_is_bridged(mode))
 		return 0;
 	engine_network_teardown(env, id);
@@ -752,7 +822,9 @@ void engine_network_teardown(const struct engine_env *env, const char *id)
 	if (!netns_path || record_load(env->store->root, id, &rec, &ignored) < 0)
 		return;
 	settings = json_object_get(rec, "networkSettings");
-	port_rules(rec, 0, &ignored);
+	/* slirp4netns's ports go with the process. */
+	if (!json_object_get(settings, "slirp"))
+		port_rules(rec, 0, &ignored);
 	json_array_foreach(json_object_get(rec, "networks"), i, entry) {
 		_cleanup_json_ json_t *net = NULL;
 		_cleanup_free_ char *leases = NULL;
@@ -767,6 +839,12 @@ void engine_network_teardown(const struct engine_env *env, const char *id)
 		if (leases)
 			ipam_release(leases, id, &ignored);
 		release_ipv6(env, net, id);
+	}
+	if (json_object_get(settings, "slirp")) {
+		json_t *slirp = json_object_get(settings, "slirp");
+
+		slirp_stop((pid_t)json_integer_value(json_object_get(slirp, "pid")), netns_path,
+			   json_string_value(json_object_get(slirp, "dir")));
 	}
 	netns_remove(netns_path, &ignored);
 	if (settings) {
