@@ -26,6 +26,7 @@
 #include "engine/network.h"
 #include "engine/record.h"
 #include "engine/snapshot.h"
+#include "engine/volume.h"
 #include "runtime/supervise.h"
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
@@ -273,8 +274,9 @@ static void set_state(const struct monitor *m, json_t *fields)
 	json_decref(fields);
 }
 
-static void record_exit(const struct monitor *m, int status, const char *error, int auto_remove)
+static void record_exit(const struct monitor *m, int status, const char *error, json_t *rec)
 {
+	int auto_remove = rec && json_is_true(json_object_get(rec, "autoRemove"));
 	_cleanup_free_ char *now = record_now();
 	struct silo_err ignored = { 0 };
 
@@ -283,8 +285,9 @@ static void record_exit(const struct monitor *m, int status, const char *error, 
 	engine_container_release(m->req->env, m->req->id);
 	set_state(m, json_pack("{s:s, s:i, s:i, s:s, s:s}", "status", "exited", "pid", 0, "exitCode",
 			       status, "finishedAt", now ? now : "", "error", error ? error : ""));
-	if (auto_remove)
-		record_remove(m->req->env->store->root, m->req->id, &ignored);
+	/* --rm takes the anonymous volumes along, as docker's does. */
+	if (auto_remove && record_remove(m->req->env->store->root, m->req->id, &ignored) == 0)
+		volume_remove_unused(m->req->env->store->root, json_object_get(rec, "mounts"), 1);
 }
 
 static int terminal_raw(int fd, struct termios *saved)
@@ -309,7 +312,7 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_free_ char *now = NULL;
 	struct termios saved_termios;
-	int raw = 0, status, auto_remove;
+	int raw = 0, status;
 
 	*exit_status = 125;
 	m.dir = dir;
@@ -319,7 +322,6 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 	if (lock < 0 || record_load(req->env->store->root, req->id, &rec, err) < 0)
 		goto not_started;
 	m.tty = json_is_true(json_object_get(rec, "tty"));
-	auto_remove = json_is_true(json_object_get(rec, "autoRemove"));
 	m.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (m.log_fd < 0) {
 		silo_err_errno(err, "open the log \"%s\"", log_path);
@@ -330,9 +332,9 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 		goto not_started;
 	pidfd = (int)syscall(SYS_pidfd_open, m.pid, 0);
 	now = record_now();
-	set_state(&m, json_pack("{s:s, s:i, s:i, s:i, s:s, s:s}", "status", "running", "pid", m.pid,
+	set_state(&m, json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s}", "status", "running", "pid", m.pid,
 				"monitorPid", getpid(), "exitCode", 0, "startedAt", now ? now : "",
-				"finishedAt", ""));
+				"finishedAt", "", "error", ""));
 	if (req->on_started)
 		req->on_started(req->opaque, NULL);
 	if (req->foreground) {
@@ -359,7 +361,7 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 	close_fd(&m.err_fd);
 	close_fd(&m.log_fd);
 	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	record_exit(&m, *exit_status, NULL, auto_remove);
+	record_exit(&m, *exit_status, NULL, rec);
 	return 0;
 
 not_started:
@@ -370,7 +372,7 @@ not_started:
 	/* Releasing deletes the runtime state, killing an init that was
 	 * created but not started; then it can be reaped. */
 	if (lock >= 0)
-		record_exit(&m, *exit_status, err->msg, rec && json_is_true(json_object_get(rec, "autoRemove")));
+		record_exit(&m, *exit_status, err->msg, rec);
 	if (m.pid > 0)
 		waitpid(m.pid, NULL, WNOHANG);
 	if (req->on_started)

@@ -15,6 +15,7 @@
  *   id, name, created, image (as the user named it), imageId, args[],
  *   env[] (the -e flags), user, workingDir, hostname, tty, openStdin,
  *   autoRemove, networkMode, readOnly, stopSignal, stopTimeout, lowerDirs[],
+ *   mounts[] (mounts.h: -v, --mount, --tmpfs and the image's Volumes),
  *   state: {status: created|running|exited, pid, monitorPid, exitCode,
  *           startedAt, finishedAt, error} */
 #ifndef SILO_ENGINE_RECORD_H

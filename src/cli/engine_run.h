@@ -1,0 +1,9 @@
+/* The engine's commands that make and start containers: run. */
+#ifndef SILO_CLI_ENGINE_RUN_H
+#define SILO_CLI_ENGINE_RUN_H
+
+#include "cli/engine_cli.h"
+
+extern const struct engine_command engine_run_commands[];
+
+#endif
