@@ -1,7 +1,8 @@
-/* Making and starting containers, with docker's names and flags: run
- * makes the container (the record, volumes, snapshot and config.json) and
- * starts it under a monitor, detached or in the foreground. Its flags end
- * at IMAGE. */
+/* Making and starting containers, with docker's names and flags: create
+ * (the record, volumes, snapshot and config.json), start (a monitor for a
+ * created or exited container: detached, or in the foreground with -a),
+ * restart (stop, then start), and run = create + start. create and run
+ * take the same flags; run's flags end at IMAGE. */
 #include "cli/engine_run.h"
 #include "cli/engine_session.h"
 
@@ -310,6 +311,131 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 	return status;
 }
 
+static int cmd_create(const struct engine_context *ctx, int argc, char **argv)
+{
+	_cleanup_session_ struct session s = { 0 };
+	_cleanup_create_flags_ struct create_flags f = {
+		.req = { .pull = ENGINE_PULL_MISSING, .on_pull = on_pull, .stop_timeout = -1 },
+	};
+	struct silo_err err = { 0 };
+	char id[65];
+	int r;
+
+	r = parse_create_flags("create", argc, argv, &f);
+	if (r)
+		return r < 0 ? 0 : r;
+	if (session_open(ctx, &s, "create"))
+		return 125;
+	if (engine_container_create(&s.env, &f.req, id, &err) < 0)
+		return session_fail("create", &err, 125);
+	printf("%s\n", id);
+	return 0;
+}
+
+static int cmd_start(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "attach", no_argument, NULL, 'a' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	int attach = 0, interactive = 0, c, status = 0;
+
+	while ((c = engine_next_option("start", argc, argv, "ai", longopts)) != -1) {
+		if (c == 'a')
+			attach = 1;
+		else if (c == 'i')
+			interactive = 1;
+		else
+			return 125;
+	}
+	if (optind == argc)
+		return engine_usage_error("start", "%s", "wants at least one container");
+	/* docker's -i attaches too. */
+	attach |= interactive;
+	if (attach && argc - optind > 1)
+		return engine_usage_error("start", "%s", "you cannot start and attach multiple containers at once");
+	if (session_protect_exe("start"))
+		return 125;
+	if (session_open(ctx, &s, "start"))
+		return 125;
+	for (int i = optind; i < argc; i++) {
+		_cleanup_json_ json_t *rec = NULL;
+		struct silo_err err = { 0 };
+		char id[65];
+		int code;
+
+		if (session_resolve(&s, "start", argv[i], id)) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_inspect(&s.env, id, &rec, &err) < 0) {
+			status = session_fail("start", &err, 1);
+			continue;
+		}
+		/* Starting what runs is nothing to do, as with docker. */
+		if (!strcmp(engine_container_status(rec), "running")) {
+			if (!attach)
+				printf("%s\n", argv[i]);
+			continue;
+		}
+		if (start_one(&s, "start", id, attach,
+			      interactive && json_is_true(json_object_get(rec, "openStdin")), &code) < 0) {
+			status = attach ? code : 1;
+			continue;
+		}
+		if (attach)
+			return code;
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}
+
+static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "time", required_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	int timeout = -1, c, status = 0;
+
+	while ((c = engine_next_option("restart", argc, argv, "t:", longopts)) != -1) {
+		if (c != 't')
+			return 125;
+		if (str_to_int(optarg, &timeout) < 0 || timeout < 0)
+			return engine_usage_error("restart", "invalid --time \"%s\": want a number of seconds", optarg);
+	}
+	if (optind == argc)
+		return engine_usage_error("restart", "%s", "wants at least one container");
+	if (session_protect_exe("restart"))
+		return 125;
+	if (session_open(ctx, &s, "restart"))
+		return 125;
+	for (int i = optind; i < argc; i++) {
+		struct silo_err err = { 0 };
+		char id[65];
+		int code;
+
+		if (session_resolve(&s, "restart", argv[i], id)) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_stop(&s.env, id, timeout, &err) < 0) {
+			status = session_fail("restart", &err, 1);
+			continue;
+		}
+		if (start_one(&s, "restart", id, 0, 0, &code) < 0) {
+			status = 1;
+			continue;
+		}
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}
+
 #define CREATE_OPTIONS \
 	"      --add-host list        Add a NAME:IP line to /etc/hosts\n" \
 	"      --dns list             Name servers for /etc/resolv.conf\n" \
@@ -348,5 +474,17 @@ const struct engine_command engine_run_commands[] = {
 	  "  -d, --detach               Run in the background under a monitor and print the container ID\n"
 	  CREATE_OPTIONS,
 	  cmd_run, 1 },
+	{ "create", "Create a new container",
+	  "Usage:  silo create [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nOptions:\n" CREATE_OPTIONS,
+	  cmd_create, 1 },
+	{ "start", "Start one or more created or stopped containers",
+	  "Usage:  silo start [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	  "  -a, --attach        Attach stdout/stderr and exit with the container\n"
+	  "  -i, --interactive   Attach the container's stdin (if created with -i)\n",
+	  cmd_start },
+	{ "restart", "Restart one or more containers",
+	  "Usage:  silo restart [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	  "  -t, --time int   Seconds to wait for the stop before SIGKILL\n",
+	  cmd_restart },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

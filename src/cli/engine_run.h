@@ -1,4 +1,5 @@
-/* The engine's commands that make and start containers: run. */
+/* The engine's commands that make and start containers: run, create,
+ * start, restart. */
 #ifndef SILO_CLI_ENGINE_RUN_H
 #define SILO_CLI_ENGINE_RUN_H
 
