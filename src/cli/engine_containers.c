@@ -92,6 +92,11 @@ static void ps_status(json_t *rec, char *buf, size_t size)
 		duration(now - parse_time(json_string_value(json_object_get(state, "startedAt"))), ago,
 			 sizeof(ago));
 		snprintf(buf, size, "Up %s", ago);
+	} else if (!strcmp(status, "restarting")) {
+		duration(now - parse_time(json_string_value(json_object_get(state, "finishedAt"))), ago,
+			 sizeof(ago));
+		snprintf(buf, size, "Restarting (%d) %s ago",
+			 (int)json_integer_value(json_object_get(state, "exitCode")), ago);
 	} else if (!strcmp(status, "exited")) {
 		duration(now - parse_time(json_string_value(json_object_get(state, "finishedAt"))), ago,
 			 sizeof(ago));
@@ -166,7 +171,9 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 			silo_err_clear(&err);
 			continue;
 		}
-		if (!all && strcmp(engine_container_status(rec), "running"))
+		/* docker ps lists what restarts with what runs. */
+		if (!all && strcmp(engine_container_status(rec), "running") &&
+		    strcmp(engine_container_status(rec), "restarting"))
 			continue;
 		snprintf(shown_id, sizeof(shown_id), "%.*s", no_trunc ? 64 : 12, id);
 		if (quiet) {
@@ -457,9 +464,19 @@ static json_t *docker_state_view(json_t *rec)
 static json_t *docker_view(const char *store_root, json_t *rec)
 {
 	json_t *view = docker_state_view(rec);
+	json_t *state = json_object_get(rec, "state");
+	json_t *policy = json_object_get(rec, "restartPolicy");
 
-	if (view)
-		json_object_set_new(view, "Mounts", mounts_inspect(store_root, json_object_get(rec, "mounts")));
+	if (!view)
+		return NULL;
+	json_object_set_new(view, "Mounts", mounts_inspect(store_root, json_object_get(rec, "mounts")));
+	json_object_set_new(view, "RestartCount",
+			    json_integer(json_integer_value(json_object_get(state, "restartCount"))));
+	json_object_set_new(json_object_get(view, "State"), "Restarting",
+			    json_boolean(!strcmp(engine_container_status(rec), "restarting")));
+	json_object_set_new(json_object_get(view, "HostConfig"), "RestartPolicy",
+			    policy ? json_deep_copy(policy)
+				   : json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0));
 	return view;
 }
 

@@ -19,6 +19,7 @@
 #include "engine/monitor.h"
 #include "engine/mounts.h"
 #include "engine/network.h"
+#include "engine/restart.h"
 #include "net/ports.h"
 #include "runtime/signal.h"
 #include "util/cleanup.h"
@@ -58,6 +59,7 @@ struct create_flags {
 	struct port_mapping *ports;
 	size_t n_ports;
 	json_t *mounts;
+	json_t *restart_policy;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -71,6 +73,7 @@ static void create_flags_free(struct create_flags *f)
 	strv_free(f->add_hosts);
 	free(f->ports);
 	json_decref(f->mounts);
+	json_decref(f->restart_policy);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -122,6 +125,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "volume", required_argument, NULL, 'v' },
 		{ "mount", required_argument, NULL, 'm' },
 		{ "tmpfs", required_argument, NULL, 'F' },
+		{ "restart", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -214,6 +218,12 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 			if (add_mount(f, command, optarg, mounts_parse_tmpfs_flag))
 				return 125;
 			break;
+		case 'W':
+			json_decref(f->restart_policy);
+			f->restart_policy = NULL;
+			if (restart_policy_parse(optarg, &f->restart_policy, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
+			break;
 		case 'e': list = &f->env; break;
 		case 'X': list = &f->expose; break;
 		case 'A': list = &f->aliases; break;
@@ -239,6 +249,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 	}
 	if (optind >= argc)
 		return engine_usage_error(command, "%s", "requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
+	if (req->auto_remove && restart_policy_active(f->restart_policy))
+		return engine_usage_error(command, "%s", "conflicting options: --restart and --rm");
+	req->restart_policy = f->restart_policy;
 	req->image = argv[optind];
 	req->flags.cmd = argv + optind + 1;
 	req->flags.env = f->env;
@@ -375,7 +388,8 @@ static int cmd_start(const struct engine_context *ctx, int argc, char **argv)
 			continue;
 		}
 		/* Starting what runs is nothing to do, as with docker. */
-		if (!strcmp(engine_container_status(rec), "running")) {
+		if (!strcmp(engine_container_status(rec), "running") ||
+		    !strcmp(engine_container_status(rec), "restarting")) {
 			if (!attach)
 				printf("%s\n", argv[i]);
 			continue;
@@ -458,6 +472,7 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"  -P, --publish-all          Publish every exposed port to a free host port\n" \
 	"      --pull string          missing (default), always or never\n" \
 	"      --read-only            Mount the container's root read-only\n" \
+	"      --restart string       no (default), on-failure[:max-retries], always or unless-stopped\n" \
 	"      --rm                   Remove the container (and its anonymous volumes) when it exits\n" \
 	"      --stop-signal string   Signal `stop` sends first (default: the image's, or SIGTERM)\n" \
 	"      --stop-timeout int     Seconds `stop` waits before SIGKILL (default 10)\n" \

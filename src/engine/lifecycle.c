@@ -172,6 +172,10 @@ static json_t *new_record(struct engine_create_request *req, json_t *image, json
 		json_object_set_new(rec, "stopTimeout", json_integer(req->stop_timeout));
 	if (rec)
 		json_object_set_new(rec, "readOnly", json_boolean(req->flags.read_only));
+	if (rec)
+		json_object_set_new(rec, "restartPolicy",
+				    req->restart_policy ? json_deep_copy(req->restart_policy)
+							: json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0));
 	return rec;
 }
 
@@ -381,8 +385,8 @@ int engine_container_inspect(const struct engine_env *env, const char *id, json_
 	status = engine_container_status(rec);
 	/* A monitor killed with SIGKILL records nothing: what it would have
 	 * recorded is found out here, by the next command that looks. */
-	if (!strcmp(status, "running") && !engine_monitor_alive(env->store->root, id) &&
-	    !runtime_running(env, id)) {
+	if ((!strcmp(status, "running") || !strcmp(status, "restarting")) &&
+	    !engine_monitor_alive(env->store->root, id) && !runtime_running(env, id)) {
 		_cleanup_free_ char *now = record_now();
 		_cleanup_json_ json_t *fields = json_pack(
 			"{s:s, s:i, s:i, s:s, s:s}", "status", "exited", "pid", 0, "exitCode", 255,
@@ -400,15 +404,33 @@ int engine_container_inspect(const struct engine_env *env, const char *id, json_
 	return 0;
 }
 
+/* What the user stops, kills or removes, the restart policy leaves
+ * stopped: the monitor reads this before it starts the container again. */
+static int mark_stopped_by_user(const struct engine_env *env, const char *id, struct silo_err *err)
+{
+	_cleanup_json_ json_t *fields = json_pack("{s:b}", "stoppedByUser", 1);
+
+	if (!fields)
+		return silo_err_sys(err, ENOMEM, "container %s", id);
+	return record_set_state(env->store->root, id, fields, err);
+}
+
 int engine_container_signal(const struct engine_env *env, const char *id, int sig,
 			    struct silo_err *err)
 {
 	_cleanup_json_ json_t *rec = NULL;
+	const char *status;
 
 	if (engine_container_inspect(env, id, &rec, err) < 0)
 		return -1;
-	if (strcmp(engine_container_status(rec), "running"))
+	status = engine_container_status(rec);
+	if (!strcmp(status, "restarting"))
+		return silo_err_set(err, EBUSY, "container %s is restarting: wait until it is running, or stop it",
+				    id);
+	if (strcmp(status, "running"))
 		return silo_err_set(err, EINVAL, "container %s is not running", id);
+	if (mark_stopped_by_user(env, id, err) < 0)
+		return -1;
 	return container_kill(&env->rt, id, sig, 0, err);
 }
 
@@ -444,11 +466,19 @@ int engine_container_stop(const struct engine_env *env, const char *id, int time
 			  struct silo_err *err)
 {
 	_cleanup_json_ json_t *rec = NULL;
+	const char *status;
 	int sig;
 
 	if (engine_container_inspect(env, id, &rec, err) < 0)
 		return -1;
-	if (strcmp(engine_container_status(rec), "running"))
+	status = engine_container_status(rec);
+	if (strcmp(status, "running") && strcmp(status, "restarting"))
+		return 0;
+	if (mark_stopped_by_user(env, id, err) < 0)
+		return -1;
+	/* Between two runs there is nothing to signal: the monitor sees the
+	 * mark within its next look and records the container exited. */
+	if (!strcmp(status, "restarting") && wait_exited(env, id, 5000, NULL) != 0)
 		return 0;
 	sig = signal_parse(json_string_value(json_object_get(rec, "stopSignal")) ?: "SIGTERM");
 	if (sig <= 0)
@@ -482,14 +512,18 @@ int engine_container_remove(const struct engine_env *env, const char *id, int fo
 			    struct silo_err *err)
 {
 	_cleanup_json_ json_t *rec = NULL;
+	const char *status;
 
 	if (engine_container_inspect(env, id, &rec, err) < 0)
 		return -1;
-	if (!strcmp(engine_container_status(rec), "running")) {
+	status = engine_container_status(rec);
+	if (!strcmp(status, "running") || !strcmp(status, "restarting")) {
 		if (!force)
 			return silo_err_set(err, EBUSY,
-					    "cannot remove container %s: it is running: stop it first, or use --force",
-					    json_string_value(json_object_get(rec, "name")));
+					    "cannot remove container %s: it is %s: stop it first, or use --force",
+					    json_string_value(json_object_get(rec, "name")), status);
+		if (mark_stopped_by_user(env, id, err) < 0)
+			return -1;
 		container_kill(&env->rt, id, SIGKILL, 0, err);
 		silo_err_clear(err);
 		/* The monitor records the exit and releases the container. */

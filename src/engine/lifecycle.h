@@ -35,6 +35,7 @@ struct engine_create_request {
 	const char *stop_signal; /* --stop-signal, or NULL: the image's */
 	int stop_timeout;        /* --stop-timeout seconds, or -1: stop's default */
 	json_t *mounts;          /* -v, --mount, --tmpfs entries (mounts.h), or NULL */
+	json_t *restart_policy;  /* --restart (restart.h), or NULL: "no" */
 	int keep_mounted;        /* leave the rootfs mounted: a start follows at once */
 	/* Called before a pull starts, so the CLI can say so. */
 	void (*on_pull)(void *opaque, const char *image);
@@ -59,7 +60,8 @@ int engine_user_resolve_in_root(const char *rootfs, const char *spec, struct eng
 int engine_container_inspect(const struct engine_env *env, const char *id, json_t **out,
 			     struct silo_err *err);
 
-/* "created", "running" or "exited" from a record. */
+/* "created", "running", "restarting" (between two runs of its restart
+ * policy) or "exited" from a record. */
 const char *engine_container_status(json_t *rec);
 
 /* Sends sig to the container's init; fails with "container ... is not

@@ -16,8 +16,10 @@
  *   env[] (the -e flags), user, workingDir, hostname, tty, openStdin,
  *   autoRemove, networkMode, readOnly, stopSignal, stopTimeout, lowerDirs[],
  *   mounts[] (mounts.h: -v, --mount, --tmpfs and the image's Volumes),
- *   state: {status: created|running|exited, pid, monitorPid, exitCode,
- *           startedAt, finishedAt, error} */
+ *   restartPolicy {Name, MaximumRetryCount} (restart.h),
+ *   state: {status: created|running|restarting|exited, pid, monitorPid,
+ *           exitCode, startedAt, finishedAt, error, restartCount,
+ *           stoppedByUser} */
 #ifndef SILO_ENGINE_RECORD_H
 #define SILO_ENGINE_RECORD_H
 
