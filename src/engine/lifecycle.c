@@ -179,6 +179,17 @@ static json_t *new_record(struct engine_create_request *req, json_t *image, json
 	return rec;
 }
 
+static int has_volumes(json_t *mounts)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(mounts, i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "type")) ?: "", "volume"))
+			return 1;
+	return 0;
+}
+
 /* A --mount bind's host path must exist (docker's rule); -v makes a
  * missing one, once the record exists. */
 static int check_bind_sources(json_t *mounts, struct silo_err *err)
@@ -288,7 +299,7 @@ int engine_container_create(const struct engine_env *env, struct engine_create_r
 	_cleanup_json_ json_t *mounts = NULL;
 	_cleanup_json_ json_t *made = json_array();
 	_cleanup_free_ char *dir = NULL;
-	int lock, r;
+	int lock = -1, r;
 
 	if (find_or_pull(env, req, &image, err) < 0 || load_image_config(env, image, &image_config, err) < 0)
 		return -1;
@@ -308,13 +319,13 @@ int engine_container_create(const struct engine_env *env, struct engine_create_r
 		return -1;
 	/* From the volumes' making until the record names them, no volume
 	 * removal can run: a new volume is never pruned before it is used. */
-	lock = volume_lock(env->store->root, err);
-	if (lock < 0)
+	if (has_volumes(mounts) && (lock = volume_lock(env->store->root, err)) < 0)
 		return -1;
 	r = volume_prepare_mounts_locked(env->store->root, mounts, made, err);
 	if (r == 0)
 		r = record_create(env->store->root, rec, err);
-	close(lock);
+	if (lock >= 0)
+		close(lock);
 	if (r < 0) {
 		volume_remove_unused(env->store->root, made, 0);
 		return -1;

@@ -9,6 +9,7 @@
 #   cfg   bb with Entrypoint ["/bin/sh","-c"], Cmd ["echo from-cmd"],
 #         Env GREETING=hi, WorkingDir /home/user, User user,
 #         StopSignal SIGUSR1, and "user" a member of group wheel
+# engine_build_volume_fixture (volumes.bats) adds vol: bb with Volumes.
 # setup (engine_setup) gives each test its own runtime state root
 # (SILO_RUNTIME_ROOT); engine_teardown removes every container the test
 # left and fails when a mount, a state directory or a monitor survived.

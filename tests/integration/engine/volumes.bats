@@ -238,4 +238,11 @@ volumes_dir() { echo "$ENGINE_STORE/root/volumes"; }
 	[[ "$output" == *"unable to find user nosuchuser"* ]]
 	[ -z "$(silo volume ls -q)" ]
 	[ -z "$(silo ps -aq)" ]
+	# A name already taken fails after the volumes are made, too.
+	silo run --name taken "$BB" true
+	run silo run --name taken -v late2:/data "$VOL" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"already in use"* ]]
+	[ -z "$(silo volume ls -q)" ]
+	silo rm taken
 }
