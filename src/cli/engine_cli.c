@@ -5,6 +5,8 @@
 #include "cli/engine_cli.h"
 #include "cli/engine_containers.h"
 #include "cli/engine_networks.h"
+#include "cli/engine_run.h"
+#include "cli/engine_volumes.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -613,14 +615,17 @@ static const struct engine_command engine_commands[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+/* Every command table, in the order `silo --help` lists them. */
+static const struct engine_command *const engine_tables[] = {
+	engine_commands, engine_run_commands, engine_container_commands, engine_network_commands,
+	engine_volume_commands,
+};
+
 void engine_print_commands(void)
 {
-	for (const struct engine_command *c = engine_commands; c->name; c++)
-		printf("  %-11s %s\n", c->name, c->summary);
-	for (const struct engine_command *c = engine_container_commands; c->name; c++)
-		printf("  %-11s %s\n", c->name, c->summary);
-	for (const struct engine_command *c = engine_network_commands; c->name; c++)
-		printf("  %-11s %s\n", c->name, c->summary);
+	for (size_t t = 0; t < sizeof(engine_tables) / sizeof(engine_tables[0]); t++)
+		for (const struct engine_command *c = engine_tables[t]; c->name; c++)
+			printf("  %-11s %s\n", c->name, c->summary);
 }
 
 int engine_main(int argc, char **argv)
@@ -645,15 +650,10 @@ int engine_main(int argc, char **argv)
 		fprintf(stderr, "silo: no command given (see 'silo --help')\n");
 		return 125;
 	}
-	for (const struct engine_command *c = engine_commands; c->name; c++)
-		if (!strcmp(c->name, argv[i]))
-			cmd = c;
-	for (const struct engine_command *c = engine_container_commands; c->name; c++)
-		if (!strcmp(c->name, argv[i]))
-			cmd = c;
-	for (const struct engine_command *c = engine_network_commands; c->name; c++)
-		if (!strcmp(c->name, argv[i]))
-			cmd = c;
+	for (size_t t = 0; t < sizeof(engine_tables) / sizeof(engine_tables[0]); t++)
+		for (const struct engine_command *c = engine_tables[t]; c->name; c++)
+			if (!strcmp(c->name, argv[i]))
+				cmd = c;
 	if (!cmd)
 		return -1;
 	if (!cmd->own_help && wants_help(argc - i, argv + i)) {

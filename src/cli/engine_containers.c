@@ -1,8 +1,9 @@
 /* The engine's container commands, with docker's names, flags and output
- * shapes: run, ps, logs, stop, kill, rm, exec, inspect, wait. Each parses
- * its flags and calls src/engine/; errors go to stderr as
- * "silo COMMAND: message", and `run`/`exec` exit 125 for silo's own
- * failures and 126/127 when the command cannot be run, as docker does. */
+ * shapes: ps, logs, stop, kill, rm, exec, inspect, wait (run, create,
+ * start and restart are engine_run.c's). Each parses its flags and calls
+ * src/engine/; errors go to stderr as "silo COMMAND: message", and `exec`
+ * exits 125 for silo's own failures and 126/127 when the command cannot be
+ * run, as docker does. */
 #include "cli/engine_containers.h"
 #include "cli/engine_session.h"
 
@@ -21,13 +22,11 @@
 #include "engine/config.h"
 #include "engine/lifecycle.h"
 #include "engine/logfile.h"
-#include "engine/monitor.h"
+#include "engine/mounts.h"
 #include "engine/network.h"
 #include "engine/record.h"
 #include "engine/user.h"
 #include "image/store.h"
-#include "net/ports.h"
-#include "runtime/exe_protect.h"
 #include "runtime/exec.h"
 #include "runtime/signal.h"
 #include "util/cleanup.h"
@@ -52,224 +51,9 @@ static int print_usage(const char *command)
 	return 0;
 }
 
-/* run and exec put processes in containers: they start over from a sealed
- * copy of silo (runtime/exe_protect.h) before they change anything, or
- * the runtime would re-execute them halfway through. */
-static int protect_exe(const char *command)
-{
-	struct silo_err err = { 0 };
-
-	if (exe_protect_reexec(&err) < 0)
-		return fail(command, &err, 125);
-	return 0;
-}
-
 static int resolve(struct session *s, const char *command, const char *text, char id[65])
 {
 	return session_resolve(s, command, text, id);
-}
-
-/* ------------------------------------------------------------------- run -- */
-
-static void on_pull(void *opaque, const char *image)
-{
-	(void)opaque;
-	fprintf(stderr, "Unable to find image '%s' locally, pulling it\n", image);
-}
-
-static int valid_hostname(const char *name)
-{
-	size_t len = strlen(name);
-
-	return len > 0 && len <= 64 && name[0] != '-' && name[0] != '.' &&
-	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == len;
-}
-
-static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "rm", no_argument, NULL, 'R' },
-		{ "detach", no_argument, NULL, 'd' },
-		{ "name", required_argument, NULL, 'N' },
-		{ "env", required_argument, NULL, 'e' },
-		{ "workdir", required_argument, NULL, 'w' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "tty", no_argument, NULL, 't' },
-		{ "interactive", no_argument, NULL, 'i' },
-		{ "entrypoint", required_argument, NULL, 'E' },
-		{ "network", required_argument, NULL, 'n' },
-		{ "net", required_argument, NULL, 'n' },
-		{ "pull", required_argument, NULL, 'L' },
-		{ "publish", required_argument, NULL, 'p' },
-		{ "publish-all", no_argument, NULL, 'P' },
-		{ "expose", required_argument, NULL, 'X' },
-		{ "network-alias", required_argument, NULL, 'A' },
-		{ "net-alias", required_argument, NULL, 'A' },
-		{ "ip", required_argument, NULL, 'I' },
-		{ "mac-address", required_argument, NULL, 'M' },
-		{ "dns", required_argument, NULL, 'D' },
-		{ "dns-search", required_argument, NULL, 'Q' },
-		{ "dns-option", required_argument, NULL, 'O' },
-		{ "add-host", required_argument, NULL, 'a' },
-		{ "hostname", required_argument, NULL, 'h' },
-		{ "read-only", no_argument, NULL, 'r' },
-		{ "stop-signal", required_argument, NULL, 'S' },
-		{ "stop-timeout", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'H' },
-		{ 0 },
-	};
-	_cleanup_session_ struct session s = { 0 };
-	_cleanup_strv_ char **env = NULL;
-	_cleanup_strv_ char **aliases = NULL, **expose = NULL, **dns = NULL, **dns_search = NULL,
-			    **dns_options = NULL, **add_hosts = NULL;
-	_cleanup_free_ struct port_mapping *ports = NULL;
-	size_t n_ports = 0;
-	struct engine_create_request req = { .pull = ENGINE_PULL_MISSING, .on_pull = on_pull,
-					     .stop_timeout = -1 };
-	struct silo_err err = { 0 };
-	char id[65];
-	int detach = 0, c, status;
-
-	while ((c = engine_next_option("run", argc, argv, "de:w:u:tih:p:P", longopts)) != -1) {
-		switch (c) {
-		case 'H':
-			return print_usage("run");
-		case 'h':
-			if (!valid_hostname(optarg))
-				return engine_usage_error("run", "invalid --hostname \"%s\": want letters, digits, '-' and '.', at most 64", optarg);
-			req.hostname = optarg;
-			break;
-		case 'r':
-			req.flags.read_only = 1;
-			break;
-		case 'S':
-			if (signal_parse(optarg) <= 0)
-				return engine_usage_error("run", "invalid --stop-signal \"%s\"", optarg);
-			req.stop_signal = optarg;
-			break;
-		case 'T':
-			if (str_to_int(optarg, &req.stop_timeout) < 0 || req.stop_timeout < 0)
-				return engine_usage_error("run", "invalid --stop-timeout \"%s\": want a number of seconds", optarg);
-			break;
-		case 'R':
-			req.auto_remove = 1;
-			break;
-		case 'd':
-			detach = 1;
-			break;
-		case 'N':
-			req.name = optarg;
-			break;
-		case 'e':
-			if (strv_push(&env, optarg) < 0)
-				return 125;
-			break;
-		case 'w':
-			req.flags.workdir = optarg;
-			break;
-		case 'u':
-			req.flags.user = optarg;
-			break;
-		case 't':
-			req.flags.tty = 1;
-			break;
-		case 'i':
-			req.flags.interactive = 1;
-			break;
-		case 'E':
-			req.flags.entrypoint = optarg;
-			break;
-		case 'n':
-			if (!*optarg)
-				return engine_usage_error("run", "%s", "invalid --network \"\": want bridge, none, host, container:NAME or a network's name");
-			req.net.mode = optarg;
-			break;
-		case 'p':
-			if (ports_parse(optarg, &ports, &n_ports, &err) < 0)
-				return engine_usage_error("run", "invalid --publish: %s", err.msg);
-			break;
-		case 'P':
-			req.net.publish_all = 1;
-			break;
-		case 'X':
-			if (strv_push(&expose, optarg) < 0)
-				return 125;
-			break;
-		case 'A':
-			if (strv_push(&aliases, optarg) < 0)
-				return 125;
-			break;
-		case 'I':
-			req.net.ip = optarg;
-			break;
-		case 'M':
-			req.net.mac = optarg;
-			break;
-		case 'D':
-			if (strv_push(&dns, optarg) < 0)
-				return 125;
-			break;
-		case 'Q':
-			if (strv_push(&dns_search, optarg) < 0)
-				return 125;
-			break;
-		case 'O':
-			if (strv_push(&dns_options, optarg) < 0)
-				return 125;
-			break;
-		case 'a':
-			if (strv_push(&add_hosts, optarg) < 0)
-				return 125;
-			break;
-		case 'L':
-			if (!strcmp(optarg, "missing"))
-				req.pull = ENGINE_PULL_MISSING;
-			else if (!strcmp(optarg, "always"))
-				req.pull = ENGINE_PULL_ALWAYS;
-			else if (!strcmp(optarg, "never"))
-				req.pull = ENGINE_PULL_NEVER;
-			else
-				return engine_usage_error("run", "invalid --pull \"%s\": want missing, always or never", optarg);
-			break;
-		default:
-			return 125;
-		}
-	}
-	if (optind >= argc)
-		return engine_usage_error("run", "%s", "requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
-	if (protect_exe("run"))
-		return 125;
-	req.image = argv[optind];
-	req.flags.cmd = argv + optind + 1;
-	req.flags.env = env;
-	req.net.aliases = aliases;
-	req.net.expose = expose;
-	req.net.dns = dns;
-	req.net.dns_search = dns_search;
-	req.net.dns_options = dns_options;
-	req.net.add_hosts = add_hosts;
-	req.net.ports = ports;
-	req.net.n_ports = n_ports;
-	if (session_open(ctx, &s, "run"))
-		return 125;
-	if (engine_container_create(&s.env, &req, id, &err) < 0)
-		return fail("run", &err, 125);
-	if (detach) {
-		if (monitor_spawn_detached(&s.env, id, &err) < 0) {
-			/* A failed start is recorded; --rm removed it. */
-			return fail("run", &err, 125);
-		}
-		printf("%s\n", id);
-		return 0;
-	}
-	{
-		struct monitor_request mreq = { .env = &s.env, .id = id, .foreground = 1,
-						.interactive = req.flags.interactive };
-
-		if (monitor_run(&mreq, &status, &err) < 0)
-			return fail("run", &err, status);
-	}
-	return status;
 }
 
 /* -------------------------------------------------------------------- ps -- */
@@ -308,6 +92,11 @@ static void ps_status(json_t *rec, char *buf, size_t size)
 		duration(now - parse_time(json_string_value(json_object_get(state, "startedAt"))), ago,
 			 sizeof(ago));
 		snprintf(buf, size, "Up %s", ago);
+	} else if (!strcmp(status, "restarting")) {
+		duration(now - parse_time(json_string_value(json_object_get(state, "finishedAt"))), ago,
+			 sizeof(ago));
+		snprintf(buf, size, "Restarting (%d) %s ago",
+			 (int)json_integer_value(json_object_get(state, "exitCode")), ago);
 	} else if (!strcmp(status, "exited")) {
 		duration(now - parse_time(json_string_value(json_object_get(state, "finishedAt"))), ago,
 			 sizeof(ago));
@@ -382,7 +171,9 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 			silo_err_clear(&err);
 			continue;
 		}
-		if (!all && strcmp(engine_container_status(rec), "running"))
+		/* docker ps lists what restarts with what runs. */
+		if (!all && strcmp(engine_container_status(rec), "running") &&
+		    strcmp(engine_container_status(rec), "restarting"))
 			continue;
 		snprintf(shown_id, sizeof(shown_id), "%.*s", no_trunc ? 64 : 12, id);
 		if (quiet) {
@@ -567,15 +358,19 @@ static int cmd_rm(const struct engine_context *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, 'f' },
+		{ "volumes", no_argument, NULL, 'v' },
 		{ 0 },
 	};
 	_cleanup_session_ struct session s = { 0 };
-	int force = 0, c, status = 0;
+	int force = 0, volumes = 0, c, status = 0;
 
-	while ((c = engine_next_option("rm", argc, argv, "f", longopts)) != -1) {
-		if (c != 'f')
+	while ((c = engine_next_option("rm", argc, argv, "fv", longopts)) != -1) {
+		if (c == 'f')
+			force = 1;
+		else if (c == 'v')
+			volumes = 1;
+		else
 			return 125;
-		force = 1;
 	}
 	if (optind == argc)
 		return engine_usage_error("rm", "%s", "wants at least one container");
@@ -589,7 +384,7 @@ static int cmd_rm(const struct engine_context *ctx, int argc, char **argv)
 			status = 1;
 			continue;
 		}
-		if (engine_container_remove(&s.env, id, force, &err) < 0) {
+		if (engine_container_remove(&s.env, id, force, volumes, &err) < 0) {
 			status = fail("rm", &err, 1);
 			continue;
 		}
@@ -631,7 +426,7 @@ static int cmd_wait(const struct engine_context *ctx, int argc, char **argv)
 
 /* --------------------------------------------------------------- inspect -- */
 
-static json_t *docker_view(json_t *rec)
+static json_t *docker_state_view(json_t *rec)
 {
 	json_t *state = json_object_get(rec, "state");
 	json_t *args = json_object_get(rec, "args");
@@ -666,6 +461,25 @@ static json_t *docker_view(json_t *rec)
 		"NetworkSettings", engine_network_inspect(rec));
 }
 
+static json_t *docker_view(const char *store_root, json_t *rec)
+{
+	json_t *view = docker_state_view(rec);
+	json_t *state = json_object_get(rec, "state");
+	json_t *policy = json_object_get(rec, "restartPolicy");
+
+	if (!view)
+		return NULL;
+	json_object_set_new(view, "Mounts", mounts_inspect(store_root, json_object_get(rec, "mounts")));
+	json_object_set_new(view, "RestartCount",
+			    json_integer(json_integer_value(json_object_get(state, "restartCount"))));
+	json_object_set_new(json_object_get(view, "State"), "Restarting",
+			    json_boolean(!strcmp(engine_container_status(rec), "restarting")));
+	json_object_set_new(json_object_get(view, "HostConfig"), "RestartPolicy",
+			    policy ? json_deep_copy(policy)
+				   : json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0));
+	return view;
+}
+
 static int cmd_inspect(const struct engine_context *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = { { 0 } };
@@ -693,7 +507,7 @@ static int cmd_inspect(const struct engine_context *ctx, int argc, char **argv)
 			status = fail("inspect", &err, 1);
 			continue;
 		}
-		json_array_append_new(out, docker_view(rec));
+		json_array_append_new(out, docker_view(s.store.root, rec));
 	}
 	text = json_dumps(out, JSON_INDENT(4));
 	printf("%s\n", text ? text : "[]");
@@ -795,7 +609,7 @@ static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
 	}
 	if (argc - optind < 2)
 		return engine_usage_error("exec", "%s", "wants a container and a command");
-	if (protect_exe("exec"))
+	if (session_protect_exe("exec"))
 		return 125;
 	if (session_open(ctx, &s, "exec"))
 		return 125;
@@ -833,35 +647,6 @@ static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
 /* ----------------------------------------------------------------- table -- */
 
 const struct engine_command engine_container_commands[] = {
-	{ "run", "Create and run a new container from an image",
-	  "Usage:  silo run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nOptions:\n"
-	  "  -d, --detach               Run in the background under a monitor and print the container ID\n"
-	  "      --entrypoint string    Overwrite the image's ENTRYPOINT (\"\" clears it)\n"
-	  "  -e, --env list             Set an environment variable (K=V, or K to pass ours on)\n"
-	  "  -h, --hostname string      The container's hostname (default: its short ID)\n"
-	  "  -i, --interactive          Keep STDIN open (foreground only for now)\n"
-	  "      --name string          Name the container\n"
-	  "      --add-host list        Add a NAME:IP line to /etc/hosts\n"
-	  "      --dns list             Name servers for /etc/resolv.conf\n"
-	  "      --dns-option list      resolv.conf options\n"
-	  "      --dns-search list      resolv.conf search domains\n"
-	  "      --expose list          Expose a port (for -P) as the image's EXPOSE does\n"
-	  "      --ip string            The container's IPv4 address (user-defined networks)\n"
-	  "      --mac-address string   The container's MAC address\n"
-	  "      --network string       bridge (default), none, host, container:NAME,\n"
-	  "                             slirp4netns, or a network made with `silo network create`\n"
-	  "      --network-alias list   More names the container has on its network\n"
-	  "  -p, --publish list         Publish a port: [IP:][HOST_PORT:]PORT[/tcp|/udp]\n"
-	  "  -P, --publish-all          Publish every exposed port to a free host port\n"
-	  "      --pull string          missing (default), always or never\n"
-	  "      --read-only            Mount the container's root read-only\n"
-	  "      --rm                   Remove the container when it exits\n"
-	  "      --stop-signal string   Signal `stop` sends first (default: the image's, or SIGTERM)\n"
-	  "      --stop-timeout int     Seconds `stop` waits before SIGKILL (default 10)\n"
-	  "  -t, --tty                  Allocate a pseudo-TTY\n"
-	  "  -u, --user string          user[:group], names or numbers (resolved in the image)\n"
-	  "  -w, --workdir string       Working directory inside the container\n",
-	  cmd_run, 1 },
 	{ "ps", "List containers",
 	  "Usage:  silo ps [OPTIONS]\n\nOptions:\n"
 	  "  -a, --all        Show all containers (default shows just running)\n"
@@ -884,7 +669,8 @@ const struct engine_command engine_container_commands[] = {
 	  cmd_kill },
 	{ "rm", "Remove one or more containers",
 	  "Usage:  silo rm [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
-	  "  -f, --force   Kill and remove a running container\n",
+	  "  -f, --force     Kill and remove a running container\n"
+	  "  -v, --volumes   Remove the container's anonymous volumes too\n",
 	  cmd_rm },
 	{ "exec", "Execute a command in a running container",
 	  "Usage:  silo exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nOptions:\n"

@@ -15,6 +15,7 @@
 #include "engine/lifecycle.h"
 #include "engine/network.h"
 #include "engine/record.h"
+#include "engine/volume.h"
 #include "net/bridge.h"
 #include "net/ipam.h"
 #include "net/network.h"
@@ -467,21 +468,25 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "force", no_argument, NULL, 'f' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "volumes", no_argument, NULL, 'v' },
 		{ 0 },
 	};
 	_cleanup_session_ struct session s = { 0 };
 	_cleanup_json_ json_t *records = NULL;
 	struct silo_err err = { 0 };
-	int c, orphans;
+	int c, orphans, volumes = 0;
 	size_t i;
 	json_t *rec;
 
 	if (argc < 2 || strcmp(argv[1], "prune"))
 		return engine_usage_error("system", "%s", "wants a subcommand: prune");
 	optind = 1;
-	while ((c = engine_next_option("system prune", argc - 1, argv + 1, "fa", longopts)) != -1)
-		if (c != 'f' && c != 'a')
+	while ((c = engine_next_option("system prune", argc - 1, argv + 1, "fa", longopts)) != -1) {
+		if (c == 'v')
+			volumes = 1;
+		else if (c != 'f' && c != 'a')
 			return 125;
+	}
 	if (session_open(ctx, &s, "system prune"))
 		return 125;
 	if (record_list(s.store.root, &records, &err) < 0)
@@ -496,7 +501,7 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 			silo_err_clear(&err);
 			continue;
 		}
-		if (engine_container_remove(&s.env, id, 0, &err) == 0)
+		if (engine_container_remove(&s.env, id, 0, 0, &err) == 0)
 			printf("%s\n", id);
 		silo_err_clear(&err);
 	}
@@ -506,6 +511,19 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 	printf("\nDeleted Networks:\n");
 	if (prune_networks(&s, 0, &err) < 0)
 		return session_fail("system prune", &err, 1);
+	if (volumes) {
+		_cleanup_json_ json_t *removed = json_array();
+		uint64_t reclaimed;
+		size_t k;
+		json_t *name;
+
+		/* As docker's: the anonymous volumes no container uses. */
+		if (volume_prune(s.store.root, 0, removed, &reclaimed, &err) < 0)
+			return session_fail("system prune", &err, 1);
+		printf("\nDeleted Volumes:\n");
+		json_array_foreach(removed, k, name)
+			printf("%s\n", json_string_value(name));
+	}
 	if (orphans)
 		printf("\nReleased %d orphaned network resources\n", orphans);
 	return 0;
@@ -531,9 +549,9 @@ const struct engine_command engine_network_commands[] = {
 	{ "port", "List port mappings or a specific mapping for the container",
 	  "Usage:  silo port CONTAINER [PRIVATE_PORT[/PROTO]]\n", cmd_port },
 	{ "system", "Manage silo",
-	  "Usage:  silo system prune [-f]\n\n"
+	  "Usage:  silo system prune [-f] [--volumes]\n\n"
 	  "Removes stopped containers, unused networks and whatever no container holds\n"
-	  "any more: leases, veths, port rules.\n",
+	  "any more: leases, veths, port rules; with --volumes, unused anonymous volumes.\n",
 	  cmd_system },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

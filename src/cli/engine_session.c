@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/record.h"
+#include "runtime/exe_protect.h"
 #include "util/log.h"
 
 void session_close(struct session *s)
@@ -35,6 +36,15 @@ int session_open(const struct engine_context *ctx, struct session *s, const char
 	}
 	s->env.store = &s->store;
 	s->env.rt.root = s->runtime_root;
+	return 0;
+}
+
+int session_protect_exe(const char *command)
+{
+	struct silo_err err = { 0 };
+
+	if (exe_protect_reexec(&err) < 0)
+		return session_fail(command, &err, 125);
 	return 0;
 }
 

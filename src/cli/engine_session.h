@@ -29,6 +29,12 @@ int session_fail(const char *command, const struct silo_err *err, int status);
 /* NAME, full ID or ID prefix -> full ID; reports a miss, returns 1. */
 int session_resolve(struct session *s, const char *command, const char *text, char id[65]);
 
+/* run, start, exec ... put processes in containers: they start over from a
+ * sealed copy of silo (runtime/exe_protect.h) before they change anything,
+ * or the runtime would re-execute them halfway through. Reports a failure
+ * and returns 125. */
+int session_protect_exe(const char *command);
+
 /* Prints rows (an array of arrays of strings) as docker prints tables. */
 void session_print_table(json_t *rows);
 

@@ -180,6 +180,27 @@ static json_t *bind_file(const char *dir, const char *name, const char *destinat
 			 "source", source, "options", "rbind", "rprivate", "nosuid", "nodev");
 }
 
+/* The user's mounts go last, so they land on top of the defaults; one on
+ * the destination of a default replaces it (a -v on /etc/hosts, a --tmpfs
+ * on /dev/shm), as docker does. */
+static void add_user_mounts(json_t *mounts, json_t *user_mounts)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(user_mounts, i, m) {
+		const char *destination = json_string_value(json_object_get(m, "destination"));
+
+		for (size_t j = json_array_size(mounts); destination && j-- > 0;) {
+			const char *d = json_string_value(json_object_get(json_array_get(mounts, j), "destination"));
+
+			if (d && !strcmp(d, destination))
+				json_array_remove(mounts, j);
+		}
+		json_array_append(mounts, m);
+	}
+}
+
 /* Without a path: the host's namespace (the entry goes); with one: that
  * namespace, made and set up by the engine before the container. */
 static void set_network_namespace(json_t *linux_section, const char *path)
@@ -244,6 +265,7 @@ int engine_config_build(json_t *image_config, const struct engine_run_flags *fla
 	json_array_append_new(mounts, bind_file(etc_dir, "hostname", "/etc/hostname"));
 	json_array_append_new(mounts, bind_file(etc_dir, "hosts", "/etc/hosts"));
 	json_array_append_new(mounts, bind_file(etc_dir, "resolv.conf", "/etc/resolv.conf"));
+	add_user_mounts(mounts, flags->mounts);
 	if (flags->network_host)
 		set_network_namespace(json_object_get(config, "linux"), "");
 	else if (flags->netns_path)

@@ -23,6 +23,7 @@ struct engine_run_flags {
 	const char *dir;        /* the container's directory */
 	const char *etc_dir;    /* where its hostname, hosts, resolv.conf are (NULL: dir) */
 	const char *netns_path; /* the network namespace to join, or NULL: a new one */
+	json_t *mounts;         /* config.json entries for -v, --mount, --tmpfs (mounts_oci), or NULL */
 };
 
 /* Docker's default capabilities, CAP_ names. */

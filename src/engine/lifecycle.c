@@ -9,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/mounts.h"
 #include "engine/record.h"
 #include "engine/snapshot.h"
 #include "engine/user.h"
+#include "engine/volume.h"
 #include "image/images.h"
 #include "image/pull.h"
 #include "image/reference.h"
@@ -169,7 +172,67 @@ static json_t *new_record(struct engine_create_request *req, json_t *image, json
 		json_object_set_new(rec, "stopTimeout", json_integer(req->stop_timeout));
 	if (rec)
 		json_object_set_new(rec, "readOnly", json_boolean(req->flags.read_only));
+	if (rec)
+		json_object_set_new(rec, "restartPolicy",
+				    req->restart_policy ? json_deep_copy(req->restart_policy)
+							: json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0));
 	return rec;
+}
+
+static int has_volumes(json_t *mounts)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(mounts, i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "type")) ?: "", "volume"))
+			return 1;
+	return 0;
+}
+
+/* A --mount bind's host path must exist (docker's rule); -v makes a
+ * missing one, once the record exists. */
+static int check_bind_sources(json_t *mounts, struct silo_err *err)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(mounts, i, m) {
+		const char *source = json_string_value(json_object_get(m, "source"));
+		struct stat st;
+
+		if (strcmp(json_string_value(json_object_get(m, "type")) ?: "", "bind") ||
+		    json_is_true(json_object_get(m, "createSource")) || !source)
+			continue;
+		if (stat(source, &st) < 0)
+			return silo_err_errno(err, "invalid mount config for type \"bind\": bind source path \"%s\"",
+					      source);
+	}
+	return 0;
+}
+
+/* With the snapshot mounted: -v's missing host directories made, and new
+ * volumes seeded with what the image has at their destination. */
+static int prepare_mount_sources(const struct engine_env *env, json_t *mounts, const char *rootfs,
+				 struct silo_err *err)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(mounts, i, m) {
+		const char *type = json_string_value(json_object_get(m, "type")) ?: "";
+		const char *source = json_string_value(json_object_get(m, "source")) ?: "";
+		const char *destination = json_string_value(json_object_get(m, "destination")) ?: "";
+		struct stat st;
+
+		if (!strcmp(type, "bind") && json_is_true(json_object_get(m, "createSource")) &&
+		    stat(source, &st) < 0 && fs_mkdir_p(source, 0755, err) < 0)
+			return silo_err_prefix(err, "-v \"%s:%s\"", source, destination);
+		if (!strcmp(type, "volume") && json_is_true(json_object_get(m, "copy")) &&
+		    volume_seed(env->store->root, source, rootfs, destination, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Everything after the record exists: a failure here removes the record. */
@@ -183,6 +246,7 @@ static int create_bundle(const struct engine_env *env, struct engine_create_requ
 	_cleanup_free_ char *rootfs = NULL;
 	_cleanup_free_ char *config_path = NULL;
 	_cleanup_json_ json_t *config = NULL;
+	_cleanup_json_ json_t *oci_mounts = NULL;
 	struct engine_user user = { 0 };
 	char hostname[RECORD_SHORT_ID_LENGTH + 1];
 	char host_name[256];
@@ -207,11 +271,17 @@ static int create_bundle(const struct engine_env *env, struct engine_create_requ
 		return silo_err_sys(err, ENOMEM, "container %s", id);
 	if (snapshot_prepare(dir, err) < 0 ||
 	    engine_network_write_etc(env, rec, dir, req->flags.hostname, err) < 0 ||
-	    snapshot_mount(dir, lowers, err) < 0)
+	    snapshot_mount(dir, lowers, err) < 0 ||
+	    prepare_mount_sources(env, json_object_get(rec, "mounts"), rootfs, err) < 0)
 		return -1;
+	oci_mounts = mounts_oci(env->store->root, json_object_get(rec, "mounts"));
+	if (!oci_mounts)
+		return silo_err_sys(err, ENOMEM, "container %s: mounts", id);
+	req->flags.mounts = oci_mounts;
 	if (engine_user_resolve_in_root(rootfs, engine_config_user(image_config, &req->flags), &user, err) < 0)
 		return -1;
 	r = engine_config_build(image_config, &req->flags, &user, &config, err);
+	req->flags.mounts = NULL;
 	engine_user_free(&user);
 	if (r < 0)
 		return -1;
@@ -226,27 +296,50 @@ int engine_container_create(const struct engine_env *env, struct engine_create_r
 	_cleanup_json_ json_t *args = NULL;
 	_cleanup_json_ json_t *lowers = NULL;
 	_cleanup_json_ json_t *rec = NULL;
+	_cleanup_json_ json_t *mounts = NULL;
+	_cleanup_json_ json_t *made = json_array();
+	_cleanup_free_ char *dir = NULL;
+	int lock = -1, r;
 
 	if (find_or_pull(env, req, &image, err) < 0 || load_image_config(env, image, &image_config, err) < 0)
 		return -1;
 	if (engine_config_args(image_config, &req->flags, &args, err) < 0)
 		return -1;
+	mounts = req->mounts ? json_deep_copy(req->mounts) : json_array();
+	if (!mounts || !made)
+		return silo_err_sys(err, ENOMEM, "container mounts");
+	if (mounts_finish(mounts, image_config, err) < 0 || check_bind_sources(mounts, err) < 0)
+		return -1;
 	lowers = lower_dirs(env, image);
 	rec = new_record(req, image, image_config, args, lowers);
 	if (!rec)
 		return silo_err_sys(err, ENOMEM, "container record");
+	json_object_set(rec, "mounts", mounts);
 	if (engine_network_prepare(env, &req->net, image_config, rec, err) < 0)
 		return -1;
-	if (record_create(env->store->root, rec, err) < 0)
+	/* From the volumes' making until the record names them, no volume
+	 * removal can run: a new volume is never pruned before it is used. */
+	if (has_volumes(mounts) && (lock = volume_lock(env->store->root, err)) < 0)
 		return -1;
-	snprintf(id, 65, "%s", json_string_value(json_object_get(rec, "id")));
-	if (create_bundle(env, req, id, rec, image_config, lowers, err) < 0) {
-		_cleanup_free_ char *dir = record_path(env->store->root, id, NULL);
-
-		snapshot_unmount(dir, NULL);
-		record_remove(env->store->root, id, NULL);
+	r = volume_prepare_mounts_locked(env->store->root, mounts, made, err);
+	if (r == 0)
+		r = record_create(env->store->root, rec, err);
+	if (lock >= 0)
+		close(lock);
+	if (r < 0) {
+		volume_remove_unused(env->store->root, made, 0);
 		return -1;
 	}
+	snprintf(id, 65, "%s", json_string_value(json_object_get(rec, "id")));
+	dir = record_path(env->store->root, id, NULL);
+	if (create_bundle(env, req, id, rec, image_config, lowers, err) < 0) {
+		snapshot_unmount(dir, NULL);
+		record_remove(env->store->root, id, NULL);
+		volume_remove_unused(env->store->root, made, 0);
+		return -1;
+	}
+	if (!req->keep_mounted && dir)
+		snapshot_unmount(dir, NULL);
 	return 0;
 }
 
@@ -303,8 +396,8 @@ int engine_container_inspect(const struct engine_env *env, const char *id, json_
 	status = engine_container_status(rec);
 	/* A monitor killed with SIGKILL records nothing: what it would have
 	 * recorded is found out here, by the next command that looks. */
-	if (!strcmp(status, "running") && !engine_monitor_alive(env->store->root, id) &&
-	    !runtime_running(env, id)) {
+	if ((!strcmp(status, "running") || !strcmp(status, "restarting")) &&
+	    !engine_monitor_alive(env->store->root, id) && !runtime_running(env, id)) {
 		_cleanup_free_ char *now = record_now();
 		_cleanup_json_ json_t *fields = json_pack(
 			"{s:s, s:i, s:i, s:s, s:s}", "status", "exited", "pid", 0, "exitCode", 255,
@@ -322,15 +415,33 @@ int engine_container_inspect(const struct engine_env *env, const char *id, json_
 	return 0;
 }
 
+/* What the user stops, kills or removes, the restart policy leaves
+ * stopped: the monitor reads this before it starts the container again. */
+static int mark_stopped_by_user(const struct engine_env *env, const char *id, struct silo_err *err)
+{
+	_cleanup_json_ json_t *fields = json_pack("{s:b}", "stoppedByUser", 1);
+
+	if (!fields)
+		return silo_err_sys(err, ENOMEM, "container %s", id);
+	return record_set_state(env->store->root, id, fields, err);
+}
+
 int engine_container_signal(const struct engine_env *env, const char *id, int sig,
 			    struct silo_err *err)
 {
 	_cleanup_json_ json_t *rec = NULL;
+	const char *status;
 
 	if (engine_container_inspect(env, id, &rec, err) < 0)
 		return -1;
-	if (strcmp(engine_container_status(rec), "running"))
+	status = engine_container_status(rec);
+	if (!strcmp(status, "restarting"))
+		return silo_err_set(err, EBUSY, "container %s is restarting: wait until it is running, or stop it",
+				    id);
+	if (strcmp(status, "running"))
 		return silo_err_set(err, EINVAL, "container %s is not running", id);
+	if (mark_stopped_by_user(env, id, err) < 0)
+		return -1;
 	return container_kill(&env->rt, id, sig, 0, err);
 }
 
@@ -366,11 +477,19 @@ int engine_container_stop(const struct engine_env *env, const char *id, int time
 			  struct silo_err *err)
 {
 	_cleanup_json_ json_t *rec = NULL;
+	const char *status;
 	int sig;
 
 	if (engine_container_inspect(env, id, &rec, err) < 0)
 		return -1;
-	if (strcmp(engine_container_status(rec), "running"))
+	status = engine_container_status(rec);
+	if (strcmp(status, "running") && strcmp(status, "restarting"))
+		return 0;
+	if (mark_stopped_by_user(env, id, err) < 0)
+		return -1;
+	/* Between two runs there is nothing to signal: the monitor sees the
+	 * mark within its next look and records the container exited. */
+	if (!strcmp(status, "restarting") && wait_exited(env, id, 5000, NULL) != 0)
 		return 0;
 	sig = signal_parse(json_string_value(json_object_get(rec, "stopSignal")) ?: "SIGTERM");
 	if (sig <= 0)
@@ -400,18 +519,22 @@ int engine_container_wait(const struct engine_env *env, const char *id, int *exi
 	return 0;
 }
 
-int engine_container_remove(const struct engine_env *env, const char *id, int force,
+int engine_container_remove(const struct engine_env *env, const char *id, int force, int volumes,
 			    struct silo_err *err)
 {
 	_cleanup_json_ json_t *rec = NULL;
+	const char *status;
 
 	if (engine_container_inspect(env, id, &rec, err) < 0)
 		return -1;
-	if (!strcmp(engine_container_status(rec), "running")) {
+	status = engine_container_status(rec);
+	if (!strcmp(status, "running") || !strcmp(status, "restarting")) {
 		if (!force)
 			return silo_err_set(err, EBUSY,
-					    "cannot remove container %s: it is running: stop it first, or use --force",
-					    json_string_value(json_object_get(rec, "name")));
+					    "cannot remove container %s: it is %s: stop it first, or use --force",
+					    json_string_value(json_object_get(rec, "name")), status);
+		if (mark_stopped_by_user(env, id, err) < 0)
+			return -1;
 		container_kill(&env->rt, id, SIGKILL, 0, err);
 		silo_err_clear(err);
 		/* The monitor records the exit and releases the container. */
@@ -424,5 +547,7 @@ int engine_container_remove(const struct engine_env *env, const char *id, int fo
 			return 0;
 		return -1;
 	}
+	if (volumes)
+		volume_remove_unused(env->store->root, json_object_get(rec, "mounts"), 1);
 	return 0;
 }

@@ -34,13 +34,18 @@ struct engine_create_request {
 	const char *hostname;    /* -h, or NULL: the short ID */
 	const char *stop_signal; /* --stop-signal, or NULL: the image's */
 	int stop_timeout;        /* --stop-timeout seconds, or -1: stop's default */
+	json_t *mounts;          /* -v, --mount, --tmpfs entries (mounts.h), or NULL */
+	json_t *restart_policy;  /* --restart (restart.h), or NULL: "no" */
+	int keep_mounted;        /* leave the rootfs mounted: a start follows at once */
 	/* Called before a pull starts, so the CLI can say so. */
 	void (*on_pull)(void *opaque, const char *image);
 	void *opaque;
 };
 
-/* Makes the record, the rootfs snapshot (mounted), the container's /etc
- * files and bundle/config.json. On failure nothing is left. */
+/* Makes the record, its volumes (named ones on first use, anonymous ones;
+ * seeded from the image), the rootfs snapshot, the container's /etc files
+ * and bundle/config.json. The snapshot stays mounted with keep_mounted. On
+ * failure nothing is left. */
 int engine_container_create(const struct engine_env *env, struct engine_create_request *req,
 			    char id[65], struct silo_err *err);
 
@@ -55,7 +60,8 @@ int engine_user_resolve_in_root(const char *rootfs, const char *spec, struct eng
 int engine_container_inspect(const struct engine_env *env, const char *id, json_t **out,
 			     struct silo_err *err);
 
-/* "created", "running" or "exited" from a record. */
+/* "created", "running", "restarting" (between two runs of its restart
+ * policy) or "exited" from a record. */
 const char *engine_container_status(json_t *rec);
 
 /* Sends sig to the container's init; fails with "container ... is not
@@ -74,9 +80,10 @@ int engine_container_stop(const struct engine_env *env, const char *id, int time
 int engine_container_wait(const struct engine_env *env, const char *id, int *exit_code,
 			  struct silo_err *err);
 
-/* Removes record, runtime state, overlay mount and upper directory. A
- * running container needs force (it is killed first). */
-int engine_container_remove(const struct engine_env *env, const char *id, int force,
+/* Removes record, runtime state, overlay mount and upper directory, and
+ * with volumes its anonymous volumes. A running container needs force (it
+ * is killed first). */
+int engine_container_remove(const struct engine_env *env, const char *id, int force, int volumes,
 			    struct silo_err *err);
 
 /* Whether the container's monitor (or foreground silo) is alive: it holds

@@ -2,7 +2,8 @@
  * (its liveness signal), mount the rootfs, give the container pipes (or a
  * pty) for its output, create and start it through the runtime library,
  * record it running, copy its output to the log until it exits, then
- * release everything and record the exit. */
+ * release everything and record the exit; and as the restart policy says,
+ * wait and do it all again. */
 #include "engine/monitor.h"
 
 #include <errno.h>
@@ -20,12 +21,15 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/logfile.h"
 #include "engine/network.h"
 #include "engine/record.h"
+#include "engine/restart.h"
 #include "engine/snapshot.h"
+#include "engine/volume.h"
 #include "runtime/supervise.h"
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
@@ -40,6 +44,7 @@ struct monitor {
 	int err_fd; /* stderr pipe; -1 with a pty */
 	int in_fd;  /* our stdin, copied to the pty master; -1 when not */
 	pid_t pid;
+	int on_started_done;
 	struct logfile_stream out, err;
 };
 
@@ -273,18 +278,17 @@ static void set_state(const struct monitor *m, json_t *fields)
 	json_decref(fields);
 }
 
-static void record_exit(const struct monitor *m, int status, const char *error, int auto_remove)
+/* Released before the exit is recorded: whoever sees "exited" (rm, wait)
+ * finds no mount and no runtime state left. "restarting" says the policy
+ * starts it again after a delay. */
+static void record_exit(const struct monitor *m, int status, const char *error, int restarting)
 {
 	_cleanup_free_ char *now = record_now();
-	struct silo_err ignored = { 0 };
 
-	/* Released before the exit is recorded: whoever sees "exited" (rm,
-	 * wait) finds no mount and no runtime state left. */
 	engine_container_release(m->req->env, m->req->id);
-	set_state(m, json_pack("{s:s, s:i, s:i, s:s, s:s}", "status", "exited", "pid", 0, "exitCode",
-			       status, "finishedAt", now ? now : "", "error", error ? error : ""));
-	if (auto_remove)
-		record_remove(m->req->env->store->root, m->req->id, &ignored);
+	set_state(m, json_pack("{s:s, s:i, s:i, s:s, s:s}", "status", restarting ? "restarting" : "exited",
+			       "pid", 0, "exitCode", status, "finishedAt", now ? now : "", "error",
+			       error ? error : ""));
 }
 
 static int terminal_raw(int fd, struct termios *saved)
@@ -298,6 +302,191 @@ static int terminal_raw(int fd, struct termios *saved)
 	return tcsetattr(fd, TCSANOW, &raw) == 0;
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* One run of the container's process: the rootfs and network, the
+ * process, "running" in the record, its output until it exits. Returns -1
+ * when it could not start (err says why), else 0 with the exit status and
+ * how long it ran. The exit is the caller's to record. */
+static int run_once(struct monitor *m, json_t *rec, int restart_count, int *exit_status, long *ran_ms,
+		    struct silo_err *err)
+{
+	const struct monitor_request *req = m->req;
+	_cleanup_close_ int pidfd = -1;
+	_cleanup_free_ char *now = NULL;
+	struct termios saved_termios;
+	json_t *fields;
+	int raw = 0, status;
+	long started;
+
+	if (snapshot_mount(m->dir, json_object_get(rec, "lowerDirs"), err) < 0 ||
+	    engine_network_setup(req->env, req->id, err) < 0 || spawn(m, err) < 0)
+		return -1;
+	started = now_ms();
+	pidfd = (int)syscall(SYS_pidfd_open, m->pid, 0);
+	now = record_now();
+	fields = json_pack("{s:s, s:i, s:i, s:i, s:s, s:s, s:s, s:i}", "status", "running", "pid", m->pid,
+			   "monitorPid", getpid(), "exitCode", 0, "startedAt", now ? now : "", "finishedAt", "",
+			   "error", "", "restartCount", restart_count);
+	/* A start by the user takes back an earlier stop; a restart by the
+	 * policy must not take back one made meanwhile. */
+	if (fields && restart_count == 0)
+		json_object_set_new(fields, "stoppedByUser", json_false());
+	set_state(m, fields);
+	if (req->on_started) {
+		req->on_started(req->opaque, NULL);
+		m->on_started_done = 1;
+	}
+	if (req->foreground) {
+		supervise_forward_signals(m->pid, 1);
+		if (m->tty) {
+			struct winsize ws;
+
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+				ioctl(m->out_fd, TIOCSWINSZ, &ws);
+			if (req->interactive) {
+				m->in_fd = STDIN_FILENO;
+				raw = terminal_raw(STDIN_FILENO, &saved_termios);
+			}
+		}
+	}
+	relay(m, pidfd);
+	if (waitpid(m->pid, &status, 0) < 0)
+		status = 255 << 8;
+	m->pid = 0;
+	if (raw)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
+	if (req->foreground)
+		supervise_forward_signals(0, 0);
+	m->in_fd = -1;
+	close_fd(&m->out_fd);
+	close_fd(&m->err_fd);
+	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	*ran_ms = now_ms() - started;
+	return 0;
+}
+
+/* A start that failed: the runtime state deleted (which kills an init
+ * that was created but not started; then it can be reaped) and the error
+ * recorded. */
+static void record_start_failure(struct monitor *m, const struct silo_err *err, int status)
+{
+	close_fd(&m->out_fd);
+	close_fd(&m->err_fd);
+	record_exit(m, status, err->msg, 0);
+	if (m->pid > 0)
+		waitpid(m->pid, NULL, WNOHANG);
+	m->pid = 0;
+}
+
+/* The policy's delay before a restart, watching the record: a stop, kill
+ * or rm by the user meanwhile ends it (0), and the exit stays. */
+static int wait_for_restart(struct monitor *m, long delay_ms)
+{
+	for (long waited = 0;; waited += 50) {
+		_cleanup_json_ json_t *rec = NULL;
+		struct silo_err ignored = { 0 };
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		if (record_load(m->req->env->store->root, m->req->id, &rec, &ignored) < 0)
+			return 0;
+		if (json_is_true(json_object_get(json_object_get(rec, "state"), "stoppedByUser"))) {
+			set_state(m, json_pack("{s:s}", "status", "exited"));
+			return 0;
+		}
+		if (waited >= delay_ms)
+			return 1;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static void hand_off(struct monitor *m, int lock, int restarts, long delay);
+
+/* Runs the container, then again for as long as its restart policy says,
+ * until it stays exited. Returns -1 when the first start failed. */
+static int supervise(struct monitor *m, int lock, int restarts, long delay, int *exit_status,
+		     struct silo_err *err)
+{
+	for (;; restarts++) {
+		_cleanup_json_ json_t *rec = NULL;
+		long ran_ms = 0;
+		int again;
+
+		if (restarts > 0 && !wait_for_restart(m, delay))
+			return 0;
+		if (record_load(m->req->env->store->root, m->req->id, &rec, err) < 0)
+			return restarts ? 0 : -1;
+		if (run_once(m, rec, restarts, exit_status, &ran_ms, err) < 0) {
+			if (restarts == 0)
+				return -1;
+			record_start_failure(m, err, start_failure_status(err));
+			return 0;
+		}
+		json_decref(rec);
+		rec = NULL;
+		if (record_load(m->req->env->store->root, m->req->id, &rec, err) < 0)
+			rec = NULL;
+		again = restart_wanted(rec, *exit_status, restarts);
+		delay = restart_next_delay(delay, ran_ms);
+		record_exit(m, *exit_status, NULL, again);
+		if (!again)
+			return 0;
+		/* In the foreground, silo exits with the container, as docker's
+		 * attached run does; a detached monitor carries on. */
+		if (m->req->foreground) {
+			hand_off(m, lock, restarts + 1, delay);
+			return 0;
+		}
+	}
+}
+
+/* A detached monitor that takes over the restarts of a foreground one. It
+ * inherits monitor.lock's open file (a flock belongs to that, not to a
+ * process): the lock is held without a gap. */
+static void hand_off(struct monitor *m, int lock, int restarts, long delay)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid != 0)
+		return;
+	{
+		struct monitor_request req = *m->req;
+		struct monitor child = *m;
+		struct silo_err ignored = { 0 };
+		int null_fd, status;
+
+		req.foreground = 0;
+		req.interactive = 0;
+		req.on_started = NULL;
+		child.req = &req;
+		if (dup2(lock, 3) < 0 || dup2(m->log_fd, 4) < 0)
+			_exit(1);
+		child.log_fd = 4;
+		syscall(SYS_close_range, 5U, ~0U, 0);
+		setsid();
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+		signal(SIGPIPE, SIG_IGN);
+		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (null_fd >= 0) {
+			dup2(null_fd, 0);
+			dup2(null_fd, 1);
+			dup2(null_fd, 2);
+			close(null_fd);
+		}
+		supervise(&child, 3, restarts, delay, &status, &ignored);
+		_exit(0);
+	}
+}
+
 int monitor_run(const struct monitor_request *req, int *exit_status, struct silo_err *err)
 {
 	struct monitor m = { .req = req, .log_fd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1,
@@ -306,10 +495,7 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 	_cleanup_free_ char *log_path = NULL;
 	_cleanup_json_ json_t *rec = NULL;
 	_cleanup_close_ int lock = -1;
-	_cleanup_close_ int pidfd = -1;
-	_cleanup_free_ char *now = NULL;
-	struct termios saved_termios;
-	int raw = 0, status, auto_remove;
+	struct silo_err ignored = { 0 };
 
 	*exit_status = 125;
 	m.dir = dir;
@@ -319,61 +505,31 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 	if (lock < 0 || record_load(req->env->store->root, req->id, &rec, err) < 0)
 		goto not_started;
 	m.tty = json_is_true(json_object_get(rec, "tty"));
-	auto_remove = json_is_true(json_object_get(rec, "autoRemove"));
 	m.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (m.log_fd < 0) {
 		silo_err_errno(err, "open the log \"%s\"", log_path);
 		goto not_started;
 	}
-	if (snapshot_mount(dir, json_object_get(rec, "lowerDirs"), err) < 0 ||
-	    engine_network_setup(req->env, req->id, err) < 0 || spawn(&m, err) < 0)
+	if (supervise(&m, lock, 0, 0, exit_status, err) < 0)
 		goto not_started;
-	pidfd = (int)syscall(SYS_pidfd_open, m.pid, 0);
-	now = record_now();
-	set_state(&m, json_pack("{s:s, s:i, s:i, s:i, s:s, s:s}", "status", "running", "pid", m.pid,
-				"monitorPid", getpid(), "exitCode", 0, "startedAt", now ? now : "",
-				"finishedAt", ""));
-	if (req->on_started)
-		req->on_started(req->opaque, NULL);
-	if (req->foreground) {
-		supervise_forward_signals(m.pid, 1);
-		if (m.tty) {
-			struct winsize ws;
-
-			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-				ioctl(m.out_fd, TIOCSWINSZ, &ws);
-			if (req->interactive) {
-				m.in_fd = STDIN_FILENO;
-				raw = terminal_raw(STDIN_FILENO, &saved_termios);
-			}
-		}
-	}
-	relay(&m, pidfd);
-	if (waitpid(m.pid, &status, 0) < 0)
-		status = 255 << 8;
-	if (raw)
-		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
-	if (req->foreground)
-		supervise_forward_signals(m.pid, 0);
-	close_fd(&m.out_fd);
-	close_fd(&m.err_fd);
 	close_fd(&m.log_fd);
-	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	record_exit(&m, *exit_status, NULL, auto_remove);
+	/* --rm takes the anonymous volumes along, as docker's does (it and a
+	 * restart policy exclude each other). */
+	if (json_is_true(json_object_get(rec, "autoRemove")) &&
+	    record_remove(req->env->store->root, req->id, &ignored) == 0)
+		volume_remove_unused(req->env->store->root, json_object_get(rec, "mounts"), 1);
 	return 0;
 
 not_started:
-	close_fd(&m.out_fd);
-	close_fd(&m.err_fd);
 	close_fd(&m.log_fd);
 	*exit_status = start_failure_status(err);
-	/* Releasing deletes the runtime state, killing an init that was
-	 * created but not started; then it can be reaped. */
-	if (lock >= 0)
-		record_exit(&m, *exit_status, err->msg, rec && json_is_true(json_object_get(rec, "autoRemove")));
-	if (m.pid > 0)
-		waitpid(m.pid, NULL, WNOHANG);
-	if (req->on_started)
+	if (lock >= 0) {
+		record_start_failure(&m, err, *exit_status);
+		if (rec && json_is_true(json_object_get(rec, "autoRemove")) &&
+		    record_remove(req->env->store->root, req->id, &ignored) == 0)
+			volume_remove_unused(req->env->store->root, json_object_get(rec, "mounts"), 1);
+	}
+	if (req->on_started && !m.on_started_done)
 		req->on_started(req->opaque, err);
 	return -1;
 }

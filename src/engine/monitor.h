@@ -5,7 +5,10 @@
  * the read ends of the container's stdout and stderr (or its pty master) and
  * writes them to container.log, waits for the exit, records the exit code
  * and time, releases the runtime state and the rootfs mount, and removes an
- * --rm container. */
+ * --rm container. With a restart policy (restart.h) it starts the container
+ * again after docker's back-off, unless the user stopped it; in the
+ * foreground it returns at the first exit and a detached copy of it takes
+ * the restarts over. */
 #ifndef SILO_ENGINE_MONITOR_H
 #define SILO_ENGINE_MONITOR_H
 

@@ -15,8 +15,11 @@
  *   id, name, created, image (as the user named it), imageId, args[],
  *   env[] (the -e flags), user, workingDir, hostname, tty, openStdin,
  *   autoRemove, networkMode, readOnly, stopSignal, stopTimeout, lowerDirs[],
- *   state: {status: created|running|exited, pid, monitorPid, exitCode,
- *           startedAt, finishedAt, error} */
+ *   mounts[] (mounts.h: -v, --mount, --tmpfs and the image's Volumes),
+ *   restartPolicy {Name, MaximumRetryCount} (restart.h),
+ *   state: {status: created|running|restarting|exited, pid, monitorPid,
+ *           exitCode, startedAt, finishedAt, error, restartCount,
+ *           stoppedByUser} */
 #ifndef SILO_ENGINE_RECORD_H
 #define SILO_ENGINE_RECORD_H
 

@@ -9,6 +9,7 @@
 #   cfg   bb with Entrypoint ["/bin/sh","-c"], Cmd ["echo from-cmd"],
 #         Env GREETING=hi, WorkingDir /home/user, User user,
 #         StopSignal SIGUSR1, and "user" a member of group wheel
+# engine_build_volume_fixture (volumes.bats) adds vol: bb with Volumes.
 # setup (engine_setup) gives each test its own runtime state root
 # (SILO_RUNTIME_ROOT); engine_teardown removes every container the test
 # left and fails when a mount, a state directory or a monitor survived.
@@ -52,6 +53,31 @@ engine_setup_file() {
 	export BB=$REGISTRY/silo/bb:latest CFG=$REGISTRY/silo/cfg:latest
 }
 
+# vol: bb with Volumes /seeded and /empty; /seeded holds seed.txt,
+# sub/deep.txt and a symlink "link" -> /etc/passwd, all owned by 1000:1000,
+# the directory mode 0750; /escape is a symlink to $FIXTURES/host-secret, a
+# host directory with a file "secret" (the copy-up must not reach it).
+engine_build_volume_fixture() {
+	local bundle=$FIXTURES/vol-bundle
+	mkdir -p "$FIXTURES/host-secret"
+	echo host-only >"$FIXTURES/host-secret/secret"
+	umoci tag --image "$LAYOUT:bb" vol
+	umoci unpack --image "$LAYOUT:vol" "$bundle" >/dev/null
+	mkdir -p "$bundle/rootfs/seeded/sub"
+	echo hello-seed >"$bundle/rootfs/seeded/seed.txt"
+	echo deep >"$bundle/rootfs/seeded/sub/deep.txt"
+	ln -s /etc/passwd "$bundle/rootfs/seeded/link"
+	chown -R -h 1000:1000 "$bundle/rootfs/seeded"
+	chmod 0750 "$bundle/rootfs/seeded"
+	ln -s "$FIXTURES/host-secret" "$bundle/rootfs/escape"
+	umoci repack --image "$LAYOUT:vol" "$bundle"
+	rm -rf "$bundle"
+	umoci config --image "$LAYOUT:vol" --config.volume /seeded --config.volume /empty
+	push vol "silo/vol:latest"
+	"$SILO" --root "$ENGINE_STORE/root" pull -q "$REGISTRY/silo/vol:latest" >/dev/null
+	export VOL=$REGISTRY/silo/vol:latest
+}
+
 engine_teardown_file() {
 	# The default bridge and the nftables table stay while the store is
 	# used; prune takes them out once nothing runs on them.
@@ -69,8 +95,13 @@ engine_setup() {
 engine_teardown() {
 	local id left
 	for id in $(silo ps -aq --no-trunc 2>/dev/null); do
-		silo rm -f "$id" >/dev/null 2>&1 || true
+		silo rm -fv "$id" >/dev/null 2>&1 || true
 	done
+	left=$(ls -A "$ENGINE_STORE/root/volumes" 2>/dev/null || true)
+	if [ -n "$left" ]; then
+		silo volume prune -af >/dev/null 2>&1 || true
+		fail "volumes left: $left"
+	fi
 	left=$(grep " $ENGINE_STORE/" /proc/self/mountinfo || true)
 	[ -z "$left" ] || fail "mounts left: $left"
 	left=$(ls -A "$SILO_RUNTIME_ROOT")

@@ -75,7 +75,7 @@ teardown() { engine_teardown; }
 	silo stop -t 1 stubborn
 	[ $(($(date +%s) - start)) -lt 5 ]
 	[ "$(silo inspect stubborn | jq -r '.[0].State.ExitCode')" = 137 ]
-	! grep -q "bundle/rootfs" /proc/self/mountinfo
+	! grep -q "$ENGINE_STORE/.*/bundle/rootfs" /proc/self/mountinfo
 }
 
 @test "--stop-signal and --stop-timeout replace the image's and stop's defaults" {

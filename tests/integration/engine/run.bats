@@ -227,7 +227,7 @@ teardown() { engine_teardown; }
 	[ "$(jq -r '.[0].State.Status' <<<"$output")" = exited ]
 	[ "$(jq -r '.[0].State.ExitCode' <<<"$output")" = 127 ]
 	[[ "$(jq -r '.[0].State.Error' <<<"$output")" == *"executable file not found"* ]]
-	! grep -q "bundle/rootfs" /proc/self/mountinfo
+	! grep -q "$ENGINE_STORE/.*/bundle/rootfs" /proc/self/mountinfo
 	silo rm broken
 }
 

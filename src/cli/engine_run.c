@@ -1,0 +1,505 @@
+/* Making and starting containers, with docker's names and flags: create
+ * (the record, volumes, snapshot and config.json), start (a monitor for a
+ * created or exited container: detached, or in the foreground with -a),
+ * restart (stop, then start), and run = create + start. create and run
+ * take the same flags; run's flags end at IMAGE. */
+#include "cli/engine_run.h"
+#include "cli/engine_session.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "engine/lifecycle.h"
+#include "engine/monitor.h"
+#include "engine/mounts.h"
+#include "engine/network.h"
+#include "engine/restart.h"
+#include "net/ports.h"
+#include "runtime/signal.h"
+#include "util/cleanup.h"
+#include "util/strv.h"
+
+static int print_usage(const char *command)
+{
+	for (const struct engine_command *c = engine_run_commands; c->name; c++) {
+		if (!strcmp(c->name, command)) {
+			printf("%s\n\n%s\n", c->usage, c->summary);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static void on_pull(void *opaque, const char *image)
+{
+	(void)opaque;
+	fprintf(stderr, "Unable to find image '%s' locally, pulling it\n", image);
+}
+
+static int valid_hostname(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 0 && len <= 64 && name[0] != '-' && name[0] != '.' &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == len;
+}
+
+/* What run and create parse: the request and the storage its pointers
+ * borrow. */
+struct create_flags {
+	struct engine_create_request req;
+	int detach;
+	char **env, **aliases, **expose, **dns, **dns_search, **dns_options, **add_hosts;
+	struct port_mapping *ports;
+	size_t n_ports;
+	json_t *mounts;
+	json_t *restart_policy;
+};
+
+static void create_flags_free(struct create_flags *f)
+{
+	strv_free(f->env);
+	strv_free(f->aliases);
+	strv_free(f->expose);
+	strv_free(f->dns);
+	strv_free(f->dns_search);
+	strv_free(f->dns_options);
+	strv_free(f->add_hosts);
+	free(f->ports);
+	json_decref(f->mounts);
+	json_decref(f->restart_policy);
+}
+
+#define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
+
+static int add_mount(struct create_flags *f, const char *command, const char *spec,
+		     int (*parse)(const char *spec, json_t **out, struct silo_err *err))
+{
+	struct silo_err err = { 0 };
+	json_t *entry = NULL;
+
+	if (parse(spec, &entry, &err) < 0)
+		return engine_usage_error(command, "%s", err.msg);
+	json_array_append_new(f->mounts, entry);
+	return 0;
+}
+
+/* Parses run's or create's flags up to IMAGE. Returns 0, 125 after a
+ * reported usage error, or -1 after --help was printed. */
+static int parse_create_flags(const char *command, int argc, char **argv, struct create_flags *f)
+{
+	static const struct option longopts[] = {
+		{ "rm", no_argument, NULL, 'R' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "name", required_argument, NULL, 'N' },
+		{ "env", required_argument, NULL, 'e' },
+		{ "workdir", required_argument, NULL, 'w' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "tty", no_argument, NULL, 't' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "entrypoint", required_argument, NULL, 'E' },
+		{ "network", required_argument, NULL, 'n' },
+		{ "net", required_argument, NULL, 'n' },
+		{ "pull", required_argument, NULL, 'L' },
+		{ "publish", required_argument, NULL, 'p' },
+		{ "publish-all", no_argument, NULL, 'P' },
+		{ "expose", required_argument, NULL, 'X' },
+		{ "network-alias", required_argument, NULL, 'A' },
+		{ "net-alias", required_argument, NULL, 'A' },
+		{ "ip", required_argument, NULL, 'I' },
+		{ "mac-address", required_argument, NULL, 'M' },
+		{ "dns", required_argument, NULL, 'D' },
+		{ "dns-search", required_argument, NULL, 'Q' },
+		{ "dns-option", required_argument, NULL, 'O' },
+		{ "add-host", required_argument, NULL, 'a' },
+		{ "hostname", required_argument, NULL, 'h' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "stop-signal", required_argument, NULL, 'S' },
+		{ "stop-timeout", required_argument, NULL, 'T' },
+		{ "volume", required_argument, NULL, 'v' },
+		{ "mount", required_argument, NULL, 'm' },
+		{ "tmpfs", required_argument, NULL, 'F' },
+		{ "restart", required_argument, NULL, 'W' },
+		{ "help", no_argument, NULL, 'H' },
+		{ 0 },
+	};
+	struct engine_create_request *req = &f->req;
+	int is_run = !strcmp(command, "run");
+	struct silo_err err = { 0 };
+	char ***list;
+	int c;
+
+	f->mounts = json_array();
+	if (!f->mounts)
+		return 125;
+	while ((c = engine_next_option(command, argc, argv, is_run ? "de:w:u:tih:p:Pv:" : "e:w:u:tih:p:Pv:",
+				       longopts)) != -1) {
+		list = NULL;
+		switch (c) {
+		case 'H':
+			print_usage(command);
+			return -1;
+		case 'h':
+			if (!valid_hostname(optarg))
+				return engine_usage_error(command, "invalid --hostname \"%s\": want letters, digits, '-' and '.', at most 64", optarg);
+			req->hostname = optarg;
+			break;
+		case 'r':
+			req->flags.read_only = 1;
+			break;
+		case 'S':
+			if (signal_parse(optarg) <= 0)
+				return engine_usage_error(command, "invalid --stop-signal \"%s\"", optarg);
+			req->stop_signal = optarg;
+			break;
+		case 'T':
+			if (str_to_int(optarg, &req->stop_timeout) < 0 || req->stop_timeout < 0)
+				return engine_usage_error(command, "invalid --stop-timeout \"%s\": want a number of seconds", optarg);
+			break;
+		case 'R':
+			req->auto_remove = 1;
+			break;
+		case 'd':
+			if (!is_run)
+				return engine_usage_error(command, "%s", "unknown flag: --detach (create never starts the container)");
+			f->detach = 1;
+			break;
+		case 'N':
+			req->name = optarg;
+			break;
+		case 'w':
+			req->flags.workdir = optarg;
+			break;
+		case 'u':
+			req->flags.user = optarg;
+			break;
+		case 't':
+			req->flags.tty = 1;
+			break;
+		case 'i':
+			req->flags.interactive = 1;
+			break;
+		case 'E':
+			req->flags.entrypoint = optarg;
+			break;
+		case 'n':
+			if (!*optarg)
+				return engine_usage_error(command, "%s", "invalid --network \"\": want bridge, none, host, container:NAME or a network's name");
+			req->net.mode = optarg;
+			break;
+		case 'p':
+			if (ports_parse(optarg, &f->ports, &f->n_ports, &err) < 0)
+				return engine_usage_error(command, "invalid --publish: %s", err.msg);
+			break;
+		case 'P':
+			req->net.publish_all = 1;
+			break;
+		case 'I':
+			req->net.ip = optarg;
+			break;
+		case 'M':
+			req->net.mac = optarg;
+			break;
+		case 'v':
+			if (add_mount(f, command, optarg, mounts_parse_volume_flag))
+				return 125;
+			break;
+		case 'm':
+			if (add_mount(f, command, optarg, mounts_parse_mount_flag))
+				return 125;
+			break;
+		case 'F':
+			if (add_mount(f, command, optarg, mounts_parse_tmpfs_flag))
+				return 125;
+			break;
+		case 'W':
+			json_decref(f->restart_policy);
+			f->restart_policy = NULL;
+			if (restart_policy_parse(optarg, &f->restart_policy, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
+			break;
+		case 'e': list = &f->env; break;
+		case 'X': list = &f->expose; break;
+		case 'A': list = &f->aliases; break;
+		case 'D': list = &f->dns; break;
+		case 'Q': list = &f->dns_search; break;
+		case 'O': list = &f->dns_options; break;
+		case 'a': list = &f->add_hosts; break;
+		case 'L':
+			if (!strcmp(optarg, "missing"))
+				req->pull = ENGINE_PULL_MISSING;
+			else if (!strcmp(optarg, "always"))
+				req->pull = ENGINE_PULL_ALWAYS;
+			else if (!strcmp(optarg, "never"))
+				req->pull = ENGINE_PULL_NEVER;
+			else
+				return engine_usage_error(command, "invalid --pull \"%s\": want missing, always or never", optarg);
+			break;
+		default:
+			return 125;
+		}
+		if (list && strv_push(list, optarg) < 0)
+			return 125;
+	}
+	if (optind >= argc)
+		return engine_usage_error(command, "%s", "requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
+	if (req->auto_remove && restart_policy_active(f->restart_policy))
+		return engine_usage_error(command, "%s", "conflicting options: --restart and --rm");
+	req->restart_policy = f->restart_policy;
+	req->image = argv[optind];
+	req->flags.cmd = argv + optind + 1;
+	req->flags.env = f->env;
+	req->net.aliases = f->aliases;
+	req->net.expose = f->expose;
+	req->net.dns = f->dns;
+	req->net.dns_search = f->dns_search;
+	req->net.dns_options = f->dns_options;
+	req->net.add_hosts = f->add_hosts;
+	req->net.ports = f->ports;
+	req->net.n_ports = f->n_ports;
+	req->mounts = f->mounts;
+	return 0;
+}
+
+/* Starts a created or exited container: under a detached monitor, or with
+ * attach under this process, which then exits with the container. *status
+ * is the exit status to return. Returns -1 after reporting a failure. */
+static int start_one(struct session *s, const char *command, const char *id, int attach,
+		     int interactive, int *status)
+{
+	struct silo_err err = { 0 };
+
+	*status = 0;
+	if (!attach) {
+		if (monitor_spawn_detached(&s->env, id, &err) < 0) {
+			*status = session_fail(command, &err, 125);
+			return -1;
+		}
+		return 0;
+	}
+	{
+		struct monitor_request mreq = { .env = &s->env, .id = id, .foreground = 1,
+						.interactive = interactive };
+
+		if (monitor_run(&mreq, status, &err) < 0) {
+			session_fail(command, &err, *status);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
+{
+	_cleanup_session_ struct session s = { 0 };
+	_cleanup_create_flags_ struct create_flags f = {
+		.req = { .pull = ENGINE_PULL_MISSING, .on_pull = on_pull, .stop_timeout = -1 },
+	};
+	struct silo_err err = { 0 };
+	char id[65];
+	int r, status;
+
+	r = parse_create_flags("run", argc, argv, &f);
+	if (r)
+		return r < 0 ? 0 : r;
+	if (session_protect_exe("run"))
+		return 125;
+	if (session_open(ctx, &s, "run"))
+		return 125;
+	/* The monitor starts it at once: no unmount and mount again. */
+	f.req.keep_mounted = 1;
+	if (engine_container_create(&s.env, &f.req, id, &err) < 0)
+		return session_fail("run", &err, 125);
+	/* A failed start is recorded; --rm removed it. */
+	if (start_one(&s, "run", id, !f.detach, f.req.flags.interactive, &status) < 0)
+		return status;
+	if (f.detach)
+		printf("%s\n", id);
+	return status;
+}
+
+static int cmd_create(const struct engine_context *ctx, int argc, char **argv)
+{
+	_cleanup_session_ struct session s = { 0 };
+	_cleanup_create_flags_ struct create_flags f = {
+		.req = { .pull = ENGINE_PULL_MISSING, .on_pull = on_pull, .stop_timeout = -1 },
+	};
+	struct silo_err err = { 0 };
+	char id[65];
+	int r;
+
+	r = parse_create_flags("create", argc, argv, &f);
+	if (r)
+		return r < 0 ? 0 : r;
+	if (session_open(ctx, &s, "create"))
+		return 125;
+	if (engine_container_create(&s.env, &f.req, id, &err) < 0)
+		return session_fail("create", &err, 125);
+	printf("%s\n", id);
+	return 0;
+}
+
+static int cmd_start(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "attach", no_argument, NULL, 'a' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	int attach = 0, interactive = 0, c, status = 0;
+
+	while ((c = engine_next_option("start", argc, argv, "ai", longopts)) != -1) {
+		if (c == 'a')
+			attach = 1;
+		else if (c == 'i')
+			interactive = 1;
+		else
+			return 125;
+	}
+	if (optind == argc)
+		return engine_usage_error("start", "%s", "wants at least one container");
+	/* docker's -i attaches too. */
+	attach |= interactive;
+	if (attach && argc - optind > 1)
+		return engine_usage_error("start", "%s", "you cannot start and attach multiple containers at once");
+	if (session_protect_exe("start"))
+		return 125;
+	if (session_open(ctx, &s, "start"))
+		return 125;
+	for (int i = optind; i < argc; i++) {
+		_cleanup_json_ json_t *rec = NULL;
+		struct silo_err err = { 0 };
+		char id[65];
+		int code;
+
+		if (session_resolve(&s, "start", argv[i], id)) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_inspect(&s.env, id, &rec, &err) < 0) {
+			status = session_fail("start", &err, 1);
+			continue;
+		}
+		/* Starting what runs is nothing to do, as with docker. */
+		if (!strcmp(engine_container_status(rec), "running") ||
+		    !strcmp(engine_container_status(rec), "restarting")) {
+			if (!attach)
+				printf("%s\n", argv[i]);
+			continue;
+		}
+		if (start_one(&s, "start", id, attach,
+			      interactive && json_is_true(json_object_get(rec, "openStdin")), &code) < 0) {
+			status = attach ? code : 1;
+			continue;
+		}
+		if (attach)
+			return code;
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}
+
+static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "time", required_argument, NULL, 't' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	int timeout = -1, c, status = 0;
+
+	while ((c = engine_next_option("restart", argc, argv, "t:", longopts)) != -1) {
+		if (c != 't')
+			return 125;
+		if (str_to_int(optarg, &timeout) < 0 || timeout < 0)
+			return engine_usage_error("restart", "invalid --time \"%s\": want a number of seconds", optarg);
+	}
+	if (optind == argc)
+		return engine_usage_error("restart", "%s", "wants at least one container");
+	if (session_protect_exe("restart"))
+		return 125;
+	if (session_open(ctx, &s, "restart"))
+		return 125;
+	for (int i = optind; i < argc; i++) {
+		struct silo_err err = { 0 };
+		char id[65];
+		int code;
+
+		if (session_resolve(&s, "restart", argv[i], id)) {
+			status = 1;
+			continue;
+		}
+		if (engine_container_stop(&s.env, id, timeout, &err) < 0) {
+			status = session_fail("restart", &err, 1);
+			continue;
+		}
+		if (start_one(&s, "restart", id, 0, 0, &code) < 0) {
+			status = 1;
+			continue;
+		}
+		printf("%s\n", argv[i]);
+	}
+	return status;
+}
+
+#define CREATE_OPTIONS \
+	"      --add-host list        Add a NAME:IP line to /etc/hosts\n" \
+	"      --dns list             Name servers for /etc/resolv.conf\n" \
+	"      --dns-option list      resolv.conf options\n" \
+	"      --dns-search list      resolv.conf search domains\n" \
+	"      --entrypoint string    Overwrite the image's ENTRYPOINT (\"\" clears it)\n" \
+	"  -e, --env list             Set an environment variable (K=V, or K to pass ours on)\n" \
+	"      --expose list          Expose a port (for -P) as the image's EXPOSE does\n" \
+	"  -h, --hostname string      The container's hostname (default: its short ID)\n" \
+	"  -i, --interactive          Keep STDIN open (foreground only for now)\n" \
+	"      --ip string            The container's IPv4 address (user-defined networks)\n" \
+	"      --mac-address string   The container's MAC address\n" \
+	"      --mount mount          type=bind|volume|tmpfs,source=…,target=…[,readonly]\n" \
+	"                             [,bind-propagation=…][,volume-nocopy][,tmpfs-size=…][,tmpfs-mode=…]\n" \
+	"      --name string          Name the container\n" \
+	"      --network string       bridge (default), none, host, container:NAME,\n" \
+	"                             slirp4netns, or a network made with `silo network create`\n" \
+	"      --network-alias list   More names the container has on its network\n" \
+	"  -p, --publish list         Publish a port: [IP:][HOST_PORT:]PORT[/tcp|/udp]\n" \
+	"  -P, --publish-all          Publish every exposed port to a free host port\n" \
+	"      --pull string          missing (default), always or never\n" \
+	"      --read-only            Mount the container's root read-only\n" \
+	"      --restart string       no (default), on-failure[:max-retries], always or unless-stopped\n" \
+	"      --rm                   Remove the container (and its anonymous volumes) when it exits\n" \
+	"      --stop-signal string   Signal `stop` sends first (default: the image's, or SIGTERM)\n" \
+	"      --stop-timeout int     Seconds `stop` waits before SIGKILL (default 10)\n" \
+	"      --tmpfs list           Mount a tmpfs: PATH[:OPTIONS] (rw,noexec,nosuid,nodev by default)\n" \
+	"  -t, --tty                  Allocate a pseudo-TTY\n" \
+	"  -u, --user string          user[:group], names or numbers (resolved in the image)\n" \
+	"  -v, --volume list          Bind a host path or mount a volume: SRC:DST[:ro|rw], or\n" \
+	"                             DST for an anonymous volume\n" \
+	"  -w, --workdir string       Working directory inside the container\n"
+
+const struct engine_command engine_run_commands[] = {
+	{ "run", "Create and run a new container from an image",
+	  "Usage:  silo run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nOptions:\n"
+	  "  -d, --detach               Run in the background under a monitor and print the container ID\n"
+	  CREATE_OPTIONS,
+	  cmd_run, 1 },
+	{ "create", "Create a new container",
+	  "Usage:  silo create [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nOptions:\n" CREATE_OPTIONS,
+	  cmd_create, 1 },
+	{ "start", "Start one or more created or stopped containers",
+	  "Usage:  silo start [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	  "  -a, --attach        Attach stdout/stderr and exit with the container\n"
+	  "  -i, --interactive   Attach the container's stdin (if created with -i)\n",
+	  cmd_start },
+	{ "restart", "Restart one or more containers",
+	  "Usage:  silo restart [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
+	  "  -t, --time int   Seconds to wait for the stop before SIGKILL\n",
+	  cmd_restart },
+	{ NULL, NULL, NULL, NULL, 0 },
+};
