@@ -122,6 +122,24 @@ static void ps_command(json_t *rec, char *buf, size_t size, int no_trunc)
 }
 
 
+/* docker's PORTS column: "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp". */
+static void ps_ports(json_t *rec, char *buf, size_t size)
+{
+	size_t len = 0, i;
+	json_t *p;
+
+	buf[0] = '\0';
+	json_array_foreach(json_object_get(json_object_get(rec, "networkSettings"), "ports"), i, p) {
+		const char *ip = json_string_value(json_object_get(p, "hostIp"));
+
+		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s:%lld->%lld/%s",
+					i ? ", " : "", ip && *ip ? ip : "0.0.0.0",
+					(long long)json_integer_value(json_object_get(p, "hostPort")),
+					(long long)json_integer_value(json_object_get(p, "containerPort")),
+					json_string_value(json_object_get(p, "protocol")) ?: "tcp");
+	}
+}
+
 static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -164,7 +182,7 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 	json_array_foreach(list, i, listed) {
 		const char *id = json_string_value(json_object_get(listed, "id"));
 		_cleanup_json_ json_t *rec = NULL;
-		char status[96], command[1100], created[80], ago[64], shown_id[65];
+		char status[96], command[1100], created[80], ago[64], shown_id[65], ports[512];
 
 		/* The listed copy may be stale: inspect makes it truthful. */
 		if (engine_container_inspect(&s.env, id, &rec, &err) < 0) {
@@ -185,9 +203,10 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 		duration(time(NULL) - parse_time(json_string_value(json_object_get(rec, "created"))), ago,
 			 sizeof(ago));
 		snprintf(created, sizeof(created), "%s ago", ago);
+		ps_ports(rec, ports, sizeof(ports));
 		json_array_append_new(rows, json_pack("[s, s, s, s, s, s, s]", shown_id,
 						      json_string_value(json_object_get(rec, "image")) ?: "",
-						      command, created, status, "",
+						      command, created, status, ports,
 						      json_string_value(json_object_get(rec, "name")) ?: ""));
 	}
 	if (!quiet)

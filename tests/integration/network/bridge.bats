@@ -57,6 +57,8 @@ teardown() { network_teardown; }
 	[ "$output" = hello-any ]
 	run silo port web
 	[ "$output" = "80/tcp -> 127.0.0.1:18080" ]
+	run silo ps
+	[[ "$output" == *"127.0.0.1:18080->80/tcp"*" web"* ]]
 	run silo port web2 80
 	[ "$output" = "0.0.0.0:18081" ]
 }
