@@ -50,6 +50,9 @@ static int valid_hostname(const char *name)
 	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == len;
 }
 
+/* Long options without a short one, above any character. */
+enum { OPT_MOUNT = 256, OPT_RESOURCE };
+
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
 struct create_flags {
@@ -60,6 +63,7 @@ struct create_flags {
 	size_t n_ports;
 	json_t *mounts;
 	json_t *restart_policy;
+	struct engine_resources resources;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -74,6 +78,7 @@ static void create_flags_free(struct create_flags *f)
 	free(f->ports);
 	json_decref(f->mounts);
 	json_decref(f->restart_policy);
+	engine_resources_free(&f->resources);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -123,9 +128,17 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "stop-signal", required_argument, NULL, 'S' },
 		{ "stop-timeout", required_argument, NULL, 'T' },
 		{ "volume", required_argument, NULL, 'v' },
-		{ "mount", required_argument, NULL, 'm' },
+		{ "mount", required_argument, NULL, OPT_MOUNT },
 		{ "tmpfs", required_argument, NULL, 'F' },
 		{ "restart", required_argument, NULL, 'W' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "memory-swap", required_argument, NULL, OPT_RESOURCE },
+		{ "cpus", required_argument, NULL, OPT_RESOURCE },
+		{ "cpu-shares", required_argument, NULL, OPT_RESOURCE },
+		{ "cpuset-cpus", required_argument, NULL, OPT_RESOURCE },
+		{ "pids-limit", required_argument, NULL, OPT_RESOURCE },
+		{ "shm-size", required_argument, NULL, OPT_RESOURCE },
+		{ "ulimit", required_argument, NULL, OPT_RESOURCE },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -133,15 +146,22 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 	int is_run = !strcmp(command, "run");
 	struct silo_err err = { 0 };
 	char ***list;
-	int c;
+	int c, index = 0;
 
 	f->mounts = json_array();
 	if (!f->mounts)
 		return 125;
-	while ((c = engine_next_option(command, argc, argv, is_run ? "de:w:u:tih:p:Pv:" : "e:w:u:tih:p:Pv:",
-				       longopts)) != -1) {
+	while ((c = engine_next_option_index(command, argc, argv,
+					     is_run ? "de:w:u:tih:p:Pv:m:" : "e:w:u:tih:p:Pv:m:", longopts,
+					     &index)) != -1) {
 		list = NULL;
 		switch (c) {
+		case 'm':
+		case OPT_RESOURCE:
+			if (engine_resources_set(&f->resources, c == 'm' ? "memory" : longopts[index].name,
+						 optarg, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
+			break;
 		case 'H':
 			print_usage(command);
 			return -1;
@@ -210,7 +230,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 			if (add_mount(f, command, optarg, mounts_parse_volume_flag))
 				return 125;
 			break;
-		case 'm':
+		case OPT_MOUNT:
 			if (add_mount(f, command, optarg, mounts_parse_mount_flag))
 				return 125;
 			break;
@@ -251,6 +271,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		return engine_usage_error(command, "%s", "requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
 	if (req->auto_remove && restart_policy_active(f->restart_policy))
 		return engine_usage_error(command, "%s", "conflicting options: --restart and --rm");
+	if (engine_resources_check(&f->resources, &err) < 0)
+		return engine_usage_error(command, "%s", err.msg);
+	req->flags.resources = &f->resources;
 	req->restart_policy = f->restart_policy;
 	req->image = argv[optind];
 	req->flags.cmd = argv + optind + 1;
@@ -452,6 +475,9 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 
 #define CREATE_OPTIONS \
 	"      --add-host list        Add a NAME:IP line to /etc/hosts\n" \
+	"      --cpu-shares int       CPU shares (relative weight, 2 to 262144)\n" \
+	"      --cpus decimal         Number of CPUs (a CFS quota of 100ms periods)\n" \
+	"      --cpuset-cpus string   CPUs the container may run on (0-3, 0,1)\n" \
 	"      --dns list             Name servers for /etc/resolv.conf\n" \
 	"      --dns-option list      resolv.conf options\n" \
 	"      --dns-search list      resolv.conf search domains\n" \
@@ -462,22 +488,27 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"  -i, --interactive          Keep STDIN open (foreground only for now)\n" \
 	"      --ip string            The container's IPv4 address (user-defined networks)\n" \
 	"      --mac-address string   The container's MAC address\n" \
+	"  -m, --memory bytes         Memory limit (k, m or g suffix)\n" \
+	"      --memory-swap bytes    Memory plus swap limit: -1 for unlimited (default: twice --memory)\n" \
 	"      --mount mount          type=bind|volume|tmpfs,source=…,target=…[,readonly]\n" \
 	"                             [,bind-propagation=…][,volume-nocopy][,tmpfs-size=…][,tmpfs-mode=…]\n" \
 	"      --name string          Name the container\n" \
 	"      --network string       bridge (default), none, host, container:NAME,\n" \
 	"                             slirp4netns, or a network made with `silo network create`\n" \
 	"      --network-alias list   More names the container has on its network\n" \
+	"      --pids-limit int       Most processes at once (-1: unlimited)\n" \
 	"  -p, --publish list         Publish a port: [IP:][HOST_PORT:]PORT[/tcp|/udp]\n" \
 	"  -P, --publish-all          Publish every exposed port to a free host port\n" \
 	"      --pull string          missing (default), always or never\n" \
 	"      --read-only            Mount the container's root read-only\n" \
 	"      --restart string       no (default), on-failure[:max-retries], always or unless-stopped\n" \
 	"      --rm                   Remove the container (and its anonymous volumes) when it exits\n" \
+	"      --shm-size bytes       Size of /dev/shm (default 64m)\n" \
 	"      --stop-signal string   Signal `stop` sends first (default: the image's, or SIGTERM)\n" \
 	"      --stop-timeout int     Seconds `stop` waits before SIGKILL (default 10)\n" \
 	"      --tmpfs list           Mount a tmpfs: PATH[:OPTIONS] (rw,noexec,nosuid,nodev by default)\n" \
 	"  -t, --tty                  Allocate a pseudo-TTY\n" \
+	"      --ulimit ulimit        NAME=SOFT[:HARD], at most the host's hard limit\n" \
 	"  -u, --user string          user[:group], names or numbers (resolved in the image)\n" \
 	"  -v, --volume list          Bind a host path or mount a volume: SRC:DST[:ro|rw], or\n" \
 	"                             DST for an anonymous volume\n" \

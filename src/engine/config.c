@@ -265,6 +265,8 @@ int engine_config_build(json_t *image_config, const struct engine_run_flags *fla
 	json_array_append_new(mounts, bind_file(etc_dir, "hostname", "/etc/hostname"));
 	json_array_append_new(mounts, bind_file(etc_dir, "hosts", "/etc/hosts"));
 	json_array_append_new(mounts, bind_file(etc_dir, "resolv.conf", "/etc/resolv.conf"));
+	if (flags->resources)
+		engine_resources_apply(flags->resources, config);
 	add_user_mounts(mounts, flags->mounts);
 	if (flags->network_host)
 		set_network_namespace(json_object_get(config, "linux"), "");

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "engine/resources.h"
 #include "engine/user.h"
 #include "util/err.h"
 
@@ -24,6 +25,7 @@ struct engine_run_flags {
 	const char *etc_dir;    /* where its hostname, hosts, resolv.conf are (NULL: dir) */
 	const char *netns_path; /* the network namespace to join, or NULL: a new one */
 	json_t *mounts;         /* config.json entries for -v, --mount, --tmpfs (mounts_oci), or NULL */
+	const struct engine_resources *resources; /* -m, --cpus, --ulimit …, or NULL */
 };
 
 /* Docker's default capabilities, CAP_ names. */
