@@ -51,7 +51,7 @@ static int valid_hostname(const char *name)
 }
 
 /* Long options without a short one, above any character. */
-enum { OPT_MOUNT = 256, OPT_RESOURCE };
+enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY };
 
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
@@ -64,6 +64,8 @@ struct create_flags {
 	json_t *mounts;
 	json_t *restart_policy;
 	struct engine_resources resources;
+	struct engine_security security;
+	char **labels;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -79,6 +81,8 @@ static void create_flags_free(struct create_flags *f)
 	json_decref(f->mounts);
 	json_decref(f->restart_policy);
 	engine_resources_free(&f->resources);
+	engine_security_free(&f->security);
+	strv_free(f->labels);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -139,6 +143,15 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "pids-limit", required_argument, NULL, OPT_RESOURCE },
 		{ "shm-size", required_argument, NULL, OPT_RESOURCE },
 		{ "ulimit", required_argument, NULL, OPT_RESOURCE },
+		{ "cap-add", required_argument, NULL, OPT_SECURITY },
+		{ "cap-drop", required_argument, NULL, OPT_SECURITY },
+		{ "privileged", no_argument, NULL, OPT_SECURITY },
+		{ "security-opt", required_argument, NULL, OPT_SECURITY },
+		{ "device", required_argument, NULL, OPT_SECURITY },
+		{ "pid", required_argument, NULL, OPT_SECURITY },
+		{ "ipc", required_argument, NULL, OPT_SECURITY },
+		{ "uts", required_argument, NULL, OPT_SECURITY },
+		{ "label", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -152,7 +165,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 	if (!f->mounts)
 		return 125;
 	while ((c = engine_next_option_index(command, argc, argv,
-					     is_run ? "de:w:u:tih:p:Pv:m:" : "e:w:u:tih:p:Pv:m:", longopts,
+					     is_run ? "de:w:u:tih:p:Pv:m:l:" : "e:w:u:tih:p:Pv:m:l:", longopts,
 					     &index)) != -1) {
 		list = NULL;
 		switch (c) {
@@ -161,6 +174,15 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 			if (engine_resources_set(&f->resources, c == 'm' ? "memory" : longopts[index].name,
 						 optarg, &err) < 0)
 				return engine_usage_error(command, "%s", err.msg);
+			break;
+		case OPT_SECURITY:
+			if (engine_security_set(&f->security, longopts[index].name, optarg, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
+			break;
+		case 'l':
+			if (!*optarg || *optarg == '=')
+				return engine_usage_error(command, "invalid --label \"%s\": want KEY=VALUE", optarg);
+			list = &f->labels;
 			break;
 		case 'H':
 			print_usage(command);
@@ -274,6 +296,8 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 	if (engine_resources_check(&f->resources, &err) < 0)
 		return engine_usage_error(command, "%s", err.msg);
 	req->flags.resources = &f->resources;
+	req->flags.security = &f->security;
+	req->labels = f->labels;
 	req->restart_policy = f->restart_policy;
 	req->image = argv[optind];
 	req->flags.cmd = argv + optind + 1;
@@ -475,9 +499,12 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 
 #define CREATE_OPTIONS \
 	"      --add-host list        Add a NAME:IP line to /etc/hosts\n" \
+	"      --cap-add list         Add capabilities (CHOWN or CAP_CHOWN; ALL: the host's bounding set)\n" \
+	"      --cap-drop list        Drop capabilities (ALL: every one)\n" \
 	"      --cpu-shares int       CPU shares (relative weight, 2 to 262144)\n" \
 	"      --cpus decimal         Number of CPUs (a CFS quota of 100ms periods)\n" \
 	"      --cpuset-cpus string   CPUs the container may run on (0-3, 0,1)\n" \
+	"      --device list          Add a host device: HOST[:CONTAINER[:PERMISSIONS]] (rwm)\n" \
 	"      --dns list             Name servers for /etc/resolv.conf\n" \
 	"      --dns-option list      resolv.conf options\n" \
 	"      --dns-search list      resolv.conf search domains\n" \
@@ -487,6 +514,8 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"  -h, --hostname string      The container's hostname (default: its short ID)\n" \
 	"  -i, --interactive          Keep STDIN open (foreground only for now)\n" \
 	"      --ip string            The container's IPv4 address (user-defined networks)\n" \
+	"      --ipc string           host: share the host's IPC namespace\n" \
+	"  -l, --label list           Set a label on the container: KEY=VALUE\n" \
 	"      --mac-address string   The container's MAC address\n" \
 	"  -m, --memory bytes         Memory limit (k, m or g suffix)\n" \
 	"      --memory-swap bytes    Memory plus swap limit: -1 for unlimited (default: twice --memory)\n" \
@@ -496,13 +525,17 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"      --network string       bridge (default), none, host, container:NAME,\n" \
 	"                             slirp4netns, or a network made with `silo network create`\n" \
 	"      --network-alias list   More names the container has on its network\n" \
+	"      --pid string           host: share the host's PID namespace\n" \
 	"      --pids-limit int       Most processes at once (-1: unlimited)\n" \
+	"      --privileged           Every capability of the host, its devices, no seccomp,\n" \
+	"                             no masked or read-only paths\n" \
 	"  -p, --publish list         Publish a port: [IP:][HOST_PORT:]PORT[/tcp|/udp]\n" \
 	"  -P, --publish-all          Publish every exposed port to a free host port\n" \
 	"      --pull string          missing (default), always or never\n" \
 	"      --read-only            Mount the container's root read-only\n" \
 	"      --restart string       no (default), on-failure[:max-retries], always or unless-stopped\n" \
 	"      --rm                   Remove the container (and its anonymous volumes) when it exits\n" \
+	"      --security-opt list    no-new-privileges, seccomp=FILE or seccomp=unconfined\n" \
 	"      --shm-size bytes       Size of /dev/shm (default 64m)\n" \
 	"      --stop-signal string   Signal `stop` sends first (default: the image's, or SIGTERM)\n" \
 	"      --stop-timeout int     Seconds `stop` waits before SIGKILL (default 10)\n" \
@@ -510,6 +543,7 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"  -t, --tty                  Allocate a pseudo-TTY\n" \
 	"      --ulimit ulimit        NAME=SOFT[:HARD], at most the host's hard limit\n" \
 	"  -u, --user string          user[:group], names or numbers (resolved in the image)\n" \
+	"      --uts string           host: share the host's UTS namespace (and its hostname)\n" \
 	"  -v, --volume list          Bind a host path or mount a volume: SRC:DST[:ro|rw], or\n" \
 	"                             DST for an anonymous volume\n" \
 	"  -w, --workdir string       Working directory inside the container\n"
