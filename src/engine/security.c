@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine/config.h"
+#include "engine/seccomp_profile.h"
 #include "util/cleanup.h"
 
 static int host_last_cap(void)
@@ -377,15 +378,14 @@ int engine_security_apply(const struct engine_security *s, json_t *config, struc
 {
 	json_t *process = object_child(config, "process");
 	json_t *linux_section = object_child(config, "linux");
-	json_t *caps = engine_security_capabilities(s);
+	_cleanup_json_ json_t *caps = engine_security_capabilities(s);
 	size_t i;
 	json_t *dev;
 
-	(void)err;
 	if (!caps)
 		return silo_err_sys(err, ENOMEM, "capabilities");
 	json_object_set_new(process, "capabilities",
-			    json_pack("{s:O, s:O, s:o}", "bounding", caps, "effective", caps, "permitted",
+			    json_pack("{s:O, s:O, s:O}", "bounding", caps, "effective", caps, "permitted",
 				      caps));
 	/* As docker: setuid programs in the image keep working unless asked. */
 	json_object_set_new(process, "noNewPrivileges", json_boolean(s && s->no_new_privileges));
@@ -403,8 +403,20 @@ int engine_security_apply(const struct engine_security *s, json_t *config, struc
 	}
 	json_array_foreach(s ? s->devices : NULL, i, dev)
 		add_device_entry(linux_section, dev);
-	if (s && s->seccomp && !s->privileged)
-		json_object_set(linux_section, "seccomp", s->seccomp);
+	/* silo's profile unless unconfined; none at all when privileged, as
+	 * with docker. */
+	json_object_del(linux_section, "seccomp");
+	if (!(s && (s->privileged || s->seccomp_unconfined))) {
+		_cleanup_json_ json_t *profile = s && s->seccomp ? json_incref(s->seccomp)
+								 : engine_seccomp_default();
+		json_t *filter = NULL;
+
+		if (!profile)
+			return silo_err_set(err, EINVAL, "the built-in seccomp profile does not parse");
+		if (engine_seccomp_for_container(profile, caps, &filter, err) < 0)
+			return silo_err_prefix(err, "--security-opt seccomp");
+		json_object_set_new(linux_section, "seccomp", filter);
+	}
 	if (s && s->pid_host)
 		remove_namespace(linux_section, "pid");
 	if (s && s->ipc_host)
