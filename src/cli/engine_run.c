@@ -51,7 +51,7 @@ static int valid_hostname(const char *name)
 }
 
 /* Long options without a short one, above any character. */
-enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY };
+enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE };
 
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
@@ -66,6 +66,7 @@ struct create_flags {
 	struct engine_resources resources;
 	struct engine_security security;
 	char **labels;
+	char **env_files;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -83,6 +84,7 @@ static void create_flags_free(struct create_flags *f)
 	engine_resources_free(&f->resources);
 	engine_security_free(&f->security);
 	strv_free(f->labels);
+	strv_free(f->env_files);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -96,6 +98,53 @@ static int add_mount(struct create_flags *f, const char *command, const char *sp
 	if (parse(spec, &entry, &err) < 0)
 		return engine_usage_error(command, "%s", err.msg);
 	json_array_append_new(f->mounts, entry);
+	return 0;
+}
+
+/* --env-file: a K=V (or K, passed on from our environment) a line; blank
+ * lines and lines starting with # are skipped. They come before -e, which
+ * wins, as with docker. */
+static int merge_env_files(const char *command, struct create_flags *f)
+{
+	char **merged = NULL;
+
+	for (char **path = f->env_files; *path; path++) {
+		_cleanup_fclose_ FILE *in = fopen(*path, "re");
+		char line[8192];
+
+		if (!in) {
+			char why[512];
+
+			snprintf(why, sizeof(why), "invalid --env-file \"%s\": %s", *path, strerror(errno));
+			strv_free(merged);
+			return engine_usage_error(command, "%s", why);
+		}
+		while (fgets(line, sizeof(line), in)) {
+			char *start = line + strspn(line, " \t");
+
+			start[strcspn(start, "\r\n")] = 0;
+			if (!*start || *start == '#')
+				continue;
+			if (*start == '=') {
+				char why[512];
+
+				snprintf(why, sizeof(why), "invalid --env-file \"%s\": \"%.64s\" has no name", *path, start);
+				strv_free(merged);
+				return engine_usage_error(command, "%s", why);
+			}
+			if (strv_push(&merged, start) < 0) {
+				strv_free(merged);
+				return 125;
+			}
+		}
+	}
+	for (char **e = f->env; e && *e; e++)
+		if (strv_push(&merged, *e) < 0) {
+			strv_free(merged);
+			return 125;
+		}
+	strv_free(f->env);
+	f->env = merged;
 	return 0;
 }
 
@@ -152,6 +201,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "ipc", required_argument, NULL, OPT_SECURITY },
 		{ "uts", required_argument, NULL, OPT_SECURITY },
 		{ "label", required_argument, NULL, 'l' },
+		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -267,6 +317,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 				return engine_usage_error(command, "%s", err.msg);
 			break;
 		case 'e': list = &f->env; break;
+		case OPT_ENV_FILE: list = &f->env_files; break;
 		case 'X': list = &f->expose; break;
 		case 'A': list = &f->aliases; break;
 		case 'D': list = &f->dns; break;
@@ -293,6 +344,8 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		return engine_usage_error(command, "%s", "requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
 	if (req->auto_remove && restart_policy_active(f->restart_policy))
 		return engine_usage_error(command, "%s", "conflicting options: --restart and --rm");
+	if (f->env_files && merge_env_files(command, f) != 0)
+		return 125;
 	if (engine_resources_check(&f->resources, &err) < 0)
 		return engine_usage_error(command, "%s", err.msg);
 	req->flags.resources = &f->resources;
@@ -510,6 +563,7 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"      --dns-search list      resolv.conf search domains\n" \
 	"      --entrypoint string    Overwrite the image's ENTRYPOINT (\"\" clears it)\n" \
 	"  -e, --env list             Set an environment variable (K=V, or K to pass ours on)\n" \
+	"      --env-file list        Read environment variables from a file, one a line\n" \
 	"      --expose list          Expose a port (for -P) as the image's EXPOSE does\n" \
 	"  -h, --hostname string      The container's hostname (default: its short ID)\n" \
 	"  -i, --interactive          Keep STDIN open (foreground only for now)\n" \
