@@ -57,12 +57,18 @@ static int wants_help(int argc, char **argv)
 int engine_next_option(const char *command, int argc, char **argv, const char *shortopts,
 		       const struct option *longopts)
 {
+	return engine_next_option_index(command, argc, argv, shortopts, longopts, NULL);
+}
+
+int engine_next_option_index(const char *command, int argc, char **argv, const char *shortopts,
+			     const struct option *longopts, int *index)
+{
 	char opts[64];
 	int c;
 
 	snprintf(opts, sizeof(opts), "+:%s", shortopts);
 	opterr = 0;
-	c = getopt_long(argc, argv, opts, longopts, NULL);
+	c = getopt_long(argc, argv, opts, longopts, index);
 	if (c == ':') {
 		engine_usage_error(command, "flag needs an argument: %s", argv[optind - 1]);
 		return '?';

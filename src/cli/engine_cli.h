@@ -38,4 +38,9 @@ int engine_usage_error(const char *command, const char *fmt, const char *arg);
 int engine_next_option(const char *command, int argc, char **argv, const char *shortopts,
 		       const struct option *longopts);
 
+/* The same, and *index is the long option's index in longopts when one
+ * was given (it is left alone for a short one). */
+int engine_next_option_index(const char *command, int argc, char **argv, const char *shortopts,
+			     const struct option *longopts, int *index);
+
 #endif

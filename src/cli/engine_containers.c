@@ -459,7 +459,7 @@ static json_t *docker_state_view(json_t *rec)
 		 custom_hostname ? custom_hostname : json_string_value(json_object_get(rec, "id")));
 	return json_pack(
 		"{s:O, s:O, s:O?, s:O, s:{s:s, s:b, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?}, s:O?, s:s, "
-		"s:{s:s, s:O, s:O, s:O?, s:O?, s:O, s:O, s:O, s:s?, s:O?}, s:{s:O, s:O, s:O?, s:O?, s:O?}, "
+		"s:{s:s, s:O, s:O, s:O?, s:O?, s:O, s:O, s:O, s:s?, s:O?, s:o}, s:{s:O, s:O, s:O?, s:O?, s:O?}, "
 		"s:o}",
 		"Id", json_object_get(rec, "id"), "Created", json_object_get(rec, "created"), "Path",
 		json_array_get(args, 0), "Args", args, "State", "Status", status, "Running",
@@ -473,7 +473,10 @@ static json_t *docker_state_view(json_t *rec)
 		json_object_get(rec, "env"), "Tty", json_object_get(rec, "tty"), "OpenStdin",
 		json_object_get(rec, "openStdin"), "StopSignal",
 		json_string_value(json_object_get(rec, "stopSignal")), "StopTimeout",
-		json_object_get(rec, "stopTimeout"), "HostConfig", "AutoRemove",
+		json_object_get(rec, "stopTimeout"), "Labels",
+		json_is_object(json_object_get(rec, "labels")) ? json_incref(json_object_get(rec, "labels"))
+							       : json_object(),
+		"HostConfig", "AutoRemove",
 		json_object_get(rec, "autoRemove"), "NetworkMode", json_object_get(rec, "networkMode"),
 		"ReadonlyRootfs", json_object_get(rec, "readOnly"), "PortBindings",
 		json_object_get(rec, "publish"), "ExtraHosts", json_object_get(rec, "extraHosts"),

@@ -50,6 +50,9 @@ static int valid_hostname(const char *name)
 	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") == len;
 }
 
+/* Long options without a short one, above any character. */
+enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE };
+
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
 struct create_flags {
@@ -60,6 +63,10 @@ struct create_flags {
 	size_t n_ports;
 	json_t *mounts;
 	json_t *restart_policy;
+	struct engine_resources resources;
+	struct engine_security security;
+	char **labels;
+	char **env_files;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -74,6 +81,10 @@ static void create_flags_free(struct create_flags *f)
 	free(f->ports);
 	json_decref(f->mounts);
 	json_decref(f->restart_policy);
+	engine_resources_free(&f->resources);
+	engine_security_free(&f->security);
+	strv_free(f->labels);
+	strv_free(f->env_files);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -87,6 +98,53 @@ static int add_mount(struct create_flags *f, const char *command, const char *sp
 	if (parse(spec, &entry, &err) < 0)
 		return engine_usage_error(command, "%s", err.msg);
 	json_array_append_new(f->mounts, entry);
+	return 0;
+}
+
+/* --env-file: a K=V (or K, passed on from our environment) a line; blank
+ * lines and lines starting with # are skipped. They come before -e, which
+ * wins, as with docker. */
+static int merge_env_files(const char *command, struct create_flags *f)
+{
+	char **merged = NULL;
+
+	for (char **path = f->env_files; *path; path++) {
+		_cleanup_fclose_ FILE *in = fopen(*path, "re");
+		char line[8192];
+
+		if (!in) {
+			char why[512];
+
+			snprintf(why, sizeof(why), "invalid --env-file \"%s\": %s", *path, strerror(errno));
+			strv_free(merged);
+			return engine_usage_error(command, "%s", why);
+		}
+		while (fgets(line, sizeof(line), in)) {
+			char *start = line + strspn(line, " \t");
+
+			start[strcspn(start, "\r\n")] = 0;
+			if (!*start || *start == '#')
+				continue;
+			if (*start == '=') {
+				char why[512];
+
+				snprintf(why, sizeof(why), "invalid --env-file \"%s\": \"%.64s\" has no name", *path, start);
+				strv_free(merged);
+				return engine_usage_error(command, "%s", why);
+			}
+			if (strv_push(&merged, start) < 0) {
+				strv_free(merged);
+				return 125;
+			}
+		}
+	}
+	for (char **e = f->env; e && *e; e++)
+		if (strv_push(&merged, *e) < 0) {
+			strv_free(merged);
+			return 125;
+		}
+	strv_free(f->env);
+	f->env = merged;
 	return 0;
 }
 
@@ -123,9 +181,27 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "stop-signal", required_argument, NULL, 'S' },
 		{ "stop-timeout", required_argument, NULL, 'T' },
 		{ "volume", required_argument, NULL, 'v' },
-		{ "mount", required_argument, NULL, 'm' },
+		{ "mount", required_argument, NULL, OPT_MOUNT },
 		{ "tmpfs", required_argument, NULL, 'F' },
 		{ "restart", required_argument, NULL, 'W' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "memory-swap", required_argument, NULL, OPT_RESOURCE },
+		{ "cpus", required_argument, NULL, OPT_RESOURCE },
+		{ "cpu-shares", required_argument, NULL, OPT_RESOURCE },
+		{ "cpuset-cpus", required_argument, NULL, OPT_RESOURCE },
+		{ "pids-limit", required_argument, NULL, OPT_RESOURCE },
+		{ "shm-size", required_argument, NULL, OPT_RESOURCE },
+		{ "ulimit", required_argument, NULL, OPT_RESOURCE },
+		{ "cap-add", required_argument, NULL, OPT_SECURITY },
+		{ "cap-drop", required_argument, NULL, OPT_SECURITY },
+		{ "privileged", no_argument, NULL, OPT_SECURITY },
+		{ "security-opt", required_argument, NULL, OPT_SECURITY },
+		{ "device", required_argument, NULL, OPT_SECURITY },
+		{ "pid", required_argument, NULL, OPT_SECURITY },
+		{ "ipc", required_argument, NULL, OPT_SECURITY },
+		{ "uts", required_argument, NULL, OPT_SECURITY },
+		{ "label", required_argument, NULL, 'l' },
+		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -133,15 +209,31 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 	int is_run = !strcmp(command, "run");
 	struct silo_err err = { 0 };
 	char ***list;
-	int c;
+	int c, index = 0;
 
 	f->mounts = json_array();
 	if (!f->mounts)
 		return 125;
-	while ((c = engine_next_option(command, argc, argv, is_run ? "de:w:u:tih:p:Pv:" : "e:w:u:tih:p:Pv:",
-				       longopts)) != -1) {
+	while ((c = engine_next_option_index(command, argc, argv,
+					     is_run ? "de:w:u:tih:p:Pv:m:l:" : "e:w:u:tih:p:Pv:m:l:", longopts,
+					     &index)) != -1) {
 		list = NULL;
 		switch (c) {
+		case 'm':
+		case OPT_RESOURCE:
+			if (engine_resources_set(&f->resources, c == 'm' ? "memory" : longopts[index].name,
+						 optarg, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
+			break;
+		case OPT_SECURITY:
+			if (engine_security_set(&f->security, longopts[index].name, optarg, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
+			break;
+		case 'l':
+			if (!*optarg || *optarg == '=')
+				return engine_usage_error(command, "invalid --label \"%s\": want KEY=VALUE", optarg);
+			list = &f->labels;
+			break;
 		case 'H':
 			print_usage(command);
 			return -1;
@@ -210,7 +302,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 			if (add_mount(f, command, optarg, mounts_parse_volume_flag))
 				return 125;
 			break;
-		case 'm':
+		case OPT_MOUNT:
 			if (add_mount(f, command, optarg, mounts_parse_mount_flag))
 				return 125;
 			break;
@@ -225,6 +317,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 				return engine_usage_error(command, "%s", err.msg);
 			break;
 		case 'e': list = &f->env; break;
+		case OPT_ENV_FILE: list = &f->env_files; break;
 		case 'X': list = &f->expose; break;
 		case 'A': list = &f->aliases; break;
 		case 'D': list = &f->dns; break;
@@ -251,6 +344,13 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		return engine_usage_error(command, "%s", "requires at least 1 argument: IMAGE [COMMAND] [ARG...]");
 	if (req->auto_remove && restart_policy_active(f->restart_policy))
 		return engine_usage_error(command, "%s", "conflicting options: --restart and --rm");
+	if (f->env_files && merge_env_files(command, f) != 0)
+		return 125;
+	if (engine_resources_check(&f->resources, &err) < 0)
+		return engine_usage_error(command, "%s", err.msg);
+	req->flags.resources = &f->resources;
+	req->flags.security = &f->security;
+	req->labels = f->labels;
 	req->restart_policy = f->restart_policy;
 	req->image = argv[optind];
 	req->flags.cmd = argv + optind + 1;
@@ -452,33 +552,52 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 
 #define CREATE_OPTIONS \
 	"      --add-host list        Add a NAME:IP line to /etc/hosts\n" \
+	"      --cap-add list         Add capabilities (CHOWN or CAP_CHOWN; ALL: the host's bounding set)\n" \
+	"      --cap-drop list        Drop capabilities (ALL: every one)\n" \
+	"      --cpu-shares int       CPU shares (relative weight, 2 to 262144)\n" \
+	"      --cpus decimal         Number of CPUs (a CFS quota of 100ms periods)\n" \
+	"      --cpuset-cpus string   CPUs the container may run on (0-3, 0,1)\n" \
+	"      --device list          Add a host device: HOST[:CONTAINER[:PERMISSIONS]] (rwm)\n" \
 	"      --dns list             Name servers for /etc/resolv.conf\n" \
 	"      --dns-option list      resolv.conf options\n" \
 	"      --dns-search list      resolv.conf search domains\n" \
 	"      --entrypoint string    Overwrite the image's ENTRYPOINT (\"\" clears it)\n" \
 	"  -e, --env list             Set an environment variable (K=V, or K to pass ours on)\n" \
+	"      --env-file list        Read environment variables from a file, one a line\n" \
 	"      --expose list          Expose a port (for -P) as the image's EXPOSE does\n" \
 	"  -h, --hostname string      The container's hostname (default: its short ID)\n" \
 	"  -i, --interactive          Keep STDIN open (foreground only for now)\n" \
 	"      --ip string            The container's IPv4 address (user-defined networks)\n" \
+	"      --ipc string           host: share the host's IPC namespace\n" \
+	"  -l, --label list           Set a label on the container: KEY=VALUE\n" \
 	"      --mac-address string   The container's MAC address\n" \
+	"  -m, --memory bytes         Memory limit (k, m or g suffix)\n" \
+	"      --memory-swap bytes    Memory plus swap limit: -1 for unlimited (default: twice --memory)\n" \
 	"      --mount mount          type=bind|volume|tmpfs,source=…,target=…[,readonly]\n" \
 	"                             [,bind-propagation=…][,volume-nocopy][,tmpfs-size=…][,tmpfs-mode=…]\n" \
 	"      --name string          Name the container\n" \
 	"      --network string       bridge (default), none, host, container:NAME,\n" \
 	"                             slirp4netns, or a network made with `silo network create`\n" \
 	"      --network-alias list   More names the container has on its network\n" \
+	"      --pid string           host: share the host's PID namespace\n" \
+	"      --pids-limit int       Most processes at once (-1: unlimited)\n" \
+	"      --privileged           Every capability of the host, its devices, no seccomp,\n" \
+	"                             no masked or read-only paths\n" \
 	"  -p, --publish list         Publish a port: [IP:][HOST_PORT:]PORT[/tcp|/udp]\n" \
 	"  -P, --publish-all          Publish every exposed port to a free host port\n" \
 	"      --pull string          missing (default), always or never\n" \
 	"      --read-only            Mount the container's root read-only\n" \
 	"      --restart string       no (default), on-failure[:max-retries], always or unless-stopped\n" \
 	"      --rm                   Remove the container (and its anonymous volumes) when it exits\n" \
+	"      --security-opt list    no-new-privileges, seccomp=FILE or seccomp=unconfined\n" \
+	"      --shm-size bytes       Size of /dev/shm (default 64m)\n" \
 	"      --stop-signal string   Signal `stop` sends first (default: the image's, or SIGTERM)\n" \
 	"      --stop-timeout int     Seconds `stop` waits before SIGKILL (default 10)\n" \
 	"      --tmpfs list           Mount a tmpfs: PATH[:OPTIONS] (rw,noexec,nosuid,nodev by default)\n" \
 	"  -t, --tty                  Allocate a pseudo-TTY\n" \
+	"      --ulimit ulimit        NAME=SOFT[:HARD], at most the host's hard limit\n" \
 	"  -u, --user string          user[:group], names or numbers (resolved in the image)\n" \
+	"      --uts string           host: share the host's UTS namespace (and its hostname)\n" \
 	"  -v, --volume list          Bind a host path or mount a volume: SRC:DST[:ro|rw], or\n" \
 	"                             DST for an anonymous volume\n" \
 	"  -w, --workdir string       Working directory inside the container\n"

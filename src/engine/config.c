@@ -145,15 +145,6 @@ static json_t *build_env(json_t *image, const struct engine_run_flags *flags,
 	return env;
 }
 
-static json_t *capability_list(void)
-{
-	json_t *caps = json_array();
-
-	for (const char *const *c = engine_default_capabilities; *c; c++)
-		json_array_append_new(caps, json_string(*c));
-	return caps;
-}
-
 /* Every rlimit the default config asks for, capped at the host's hard
  * limit: a limit above it makes setrlimit fail in the container (hosts
  * without CAP_SYS_RESOURCE in the bounding set, or a low hard NOFILE). */
@@ -249,12 +240,7 @@ int engine_config_build(json_t *image_config, const struct engine_run_flags *fla
 	json_object_set_new(process, "user",
 			    json_pack("{s:I, s:I, s:o}", "uid", (json_int_t)(user ? user->uid : 0), "gid",
 				      (json_int_t)(user ? user->gid : 0), "additionalGids", gids));
-	json_object_set_new(process, "capabilities",
-			    json_pack("{s:o, s:o, s:o}", "bounding", capability_list(), "effective",
-				      capability_list(), "permitted", capability_list()));
 	json_object_set_new(process, "rlimits", host_bounded_rlimits());
-	/* As docker: setuid programs in the image keep working. */
-	json_object_set_new(process, "noNewPrivileges", json_false());
 
 	json_object_set_new(config, "root",
 			    json_pack("{s:s, s:b}", "path", "rootfs", "readonly", flags->read_only));
@@ -265,6 +251,10 @@ int engine_config_build(json_t *image_config, const struct engine_run_flags *fla
 	json_array_append_new(mounts, bind_file(etc_dir, "hostname", "/etc/hostname"));
 	json_array_append_new(mounts, bind_file(etc_dir, "hosts", "/etc/hosts"));
 	json_array_append_new(mounts, bind_file(etc_dir, "resolv.conf", "/etc/resolv.conf"));
+	if (flags->resources)
+		engine_resources_apply(flags->resources, config);
+	if (engine_security_apply(flags->security, config, err) < 0)
+		return -1;
 	add_user_mounts(mounts, flags->mounts);
 	if (flags->network_host)
 		set_network_namespace(json_object_get(config, "linux"), "");

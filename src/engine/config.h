@@ -6,6 +6,8 @@
 
 #include <jansson.h>
 
+#include "engine/resources.h"
+#include "engine/security.h"
 #include "engine/user.h"
 #include "util/err.h"
 
@@ -24,6 +26,8 @@ struct engine_run_flags {
 	const char *etc_dir;    /* where its hostname, hosts, resolv.conf are (NULL: dir) */
 	const char *netns_path; /* the network namespace to join, or NULL: a new one */
 	json_t *mounts;         /* config.json entries for -v, --mount, --tmpfs (mounts_oci), or NULL */
+	const struct engine_resources *resources; /* -m, --cpus, --ulimit …, or NULL */
+	const struct engine_security *security;   /* --cap-add, --privileged …, or NULL: defaults */
 };
 
 /* Docker's default capabilities, CAP_ names. */

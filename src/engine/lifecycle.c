@@ -146,6 +146,22 @@ static json_t *strings_json(char **v)
 	return a;
 }
 
+/* The image's Labels, then -l on top, as docker merges them. */
+static json_t *merged_labels(json_t *image_config, char **flags)
+{
+	json_t *image_labels = json_object_get(json_object_get(image_config, "config"), "Labels");
+	json_t *labels = json_is_object(image_labels) ? json_deep_copy(image_labels) : json_object();
+
+	for (; labels && flags && *flags; flags++) {
+		const char *eq = strchr(*flags, '=');
+		_cleanup_free_ char *key = strndup(*flags, eq ? (size_t)(eq - *flags) : strlen(*flags));
+
+		if (key)
+			json_object_set_new(labels, key, json_string(eq ? eq + 1 : ""));
+	}
+	return labels;
+}
+
 static json_t *new_record(struct engine_create_request *req, json_t *image, json_t *image_config,
 			  json_t *args, json_t *lowers)
 {
@@ -162,6 +178,8 @@ static json_t *new_record(struct engine_create_request *req, json_t *image, json
 
 	if (rec && req->name)
 		json_object_set_new(rec, "name", json_string(req->name));
+	if (rec)
+		json_object_set_new(rec, "labels", merged_labels(image_config, req->labels));
 	if (rec && req->flags.user)
 		json_object_set_new(rec, "user", json_string(req->flags.user));
 	if (rec && req->flags.workdir)
@@ -259,7 +277,8 @@ static int create_bundle(const struct engine_env *env, struct engine_create_requ
 	/* --network host shares the host's name too, as docker does. */
 	if (req->hostname)
 		req->flags.hostname = req->hostname;
-	else if (req->flags.network_host && gethostname(host_name, sizeof(host_name)) == 0)
+	else if ((req->flags.network_host || (req->flags.security && req->flags.security->uts_host)) &&
+		 gethostname(host_name, sizeof(host_name)) == 0)
 		req->flags.hostname = host_name;
 	else
 		req->flags.hostname = hostname;

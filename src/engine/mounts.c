@@ -2,6 +2,7 @@
  * into config.json's mounts and inspect's "Mounts" (see mounts.h). Errors
  * follow docker's wording where docker has one, in one line. */
 #include "engine/mounts.h"
+#include "engine/resources.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -191,35 +192,6 @@ static int parse_bool(const char *value, int *out)
 	return 0;
 }
 
-/* Bytes, with docker's suffixes: 64m, 64MB, 1g, 512k, 1048576. */
-static int parse_size(const char *text, unsigned long long *out)
-{
-	char *end;
-	unsigned long long n, unit = 1;
-
-	if (!text || text[0] < '0' || text[0] > '9')
-		return -1;
-	errno = 0;
-	n = strtoull(text, &end, 10);
-	if (errno)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': unit = 1ULL << 10; end++; break;
-	case 'm': case 'M': unit = 1ULL << 20; end++; break;
-	case 'g': case 'G': unit = 1ULL << 30; end++; break;
-	case 't': case 'T': unit = 1ULL << 40; end++; break;
-	default: break;
-	}
-	if (unit > 1 && *end == 'i')
-		end++;
-	if (*end == 'b' || *end == 'B')
-		end++;
-	if (*end || (n && unit > ~0ULL / n))
-		return -1;
-	*out = n * unit;
-	return 0;
-}
-
 static int parse_octal_mode(const char *text, unsigned long *out)
 {
 	char *end;
@@ -308,7 +280,7 @@ static json_t *tmpfs_entry(const char *destination, const struct mount_flag *m, 
 	char buf[64];
 
 	if (m->size) {
-		if (parse_size(m->size, &size) < 0) {
+		if (engine_size_parse(m->size, &size) < 0) {
 			silo_err_set(err, EINVAL, "invalid --mount \"%s\": invalid tmpfs-size \"%s\": want bytes, or a number with k, m or g",
 				     spec, m->size);
 			goto fail;

@@ -316,6 +316,53 @@ static void test_overlay_options_put_the_top_layer_first(void **state)
 	assert_int_equal(err.code, E2BIG);
 }
 
+static void test_resource_flags_reach_linux_resources(void **state)
+{
+	_cleanup_json_ json_t *image = image_config("{\"Cmd\":[\"sh\"]}");
+	struct engine_resources r = { 0 };
+	struct engine_run_flags flags = { .resources = &r };
+	struct silo_err err = { 0 };
+	_cleanup_json_ json_t *config = NULL;
+	json_t *res, *m;
+	size_t i;
+	int shm_seen = 0;
+
+	(void)state;
+	assert_int_equal(engine_resources_set(&r, "memory", "64m", &err), 0);
+	assert_int_equal(engine_resources_set(&r, "cpus", "1", &err), 0);
+	assert_int_equal(engine_resources_set(&r, "pids-limit", "0", &err), 0);
+	assert_int_equal(engine_resources_set(&r, "shm-size", "1g", &err), 0);
+	assert_int_equal(engine_resources_set(&r, "ulimit", "nofile=100:200", &err), 0);
+	assert_true(engine_resources_set(&r, "memory", "10x", &err) < 0);
+	assert_string_equal(err.msg, "invalid --memory \"10x\": want bytes, with a k, m or g suffix");
+	assert_true(engine_resources_set(&r, "ulimit", "nofile=9:8", &err) < 0);
+	config = build(image, &flags, NULL);
+	res = json_object_get(json_object_get(config, "linux"), "resources");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "memory"), "limit")), 64 << 20);
+	/* docker's default swap: as much again. */
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "memory"), "swap")), 128 << 20);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "cpu"), "quota")), 100000);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "pids"), "limit")), -1);
+	/* The default devices rule stays. */
+	assert_non_null(json_object_get(res, "devices"));
+	json_array_foreach(json_object_get(config, "mounts"), i, m) {
+		_cleanup_free_ char *text = json_dumps(m, JSON_COMPACT);
+
+		if (strstr(text, "\"/dev/shm\"")) {
+			assert_non_null(strstr(text, "size=1073741824"));
+			shm_seen = 1;
+		}
+	}
+	assert_true(shm_seen);
+	m = json_array_get(json_object_get(json_object_get(config, "process"), "rlimits"), 0);
+	assert_int_equal(json_array_size(json_object_get(json_object_get(config, "process"), "rlimits")), 1);
+	assert_int_equal(json_integer_value(json_object_get(m, "soft")), 100);
+	assert_int_equal(json_integer_value(json_object_get(m, "hard")), 200);
+	r.memory_swap = 32 << 20;
+	assert_true(engine_resources_check(&r, &err) < 0);
+	engine_resources_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_etc_files_are_bound_from_the_container_dir),
 		cmocka_unit_test(test_stop_signal_and_user_defaults),
 		cmocka_unit_test(test_overlay_options_put_the_top_layer_first),
+		cmocka_unit_test(test_resource_flags_reach_linux_resources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

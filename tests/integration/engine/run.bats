@@ -251,3 +251,14 @@ teardown() { engine_teardown; }
 	[[ "$output" == *"Read-only file system"* ]]
 	[[ "$output" == *"rc=1" ]]
 }
+
+@test "--env-file sets variables from a file, before -e; a missing file is one line and exit 125" {
+	printf '# a comment\n\nA=from-file\nB=file\n  C=spaced\nPASSED\n' >"$BATS_TEST_TMPDIR/env"
+	PASSED=ours run silo run --rm --env-file "$BATS_TEST_TMPDIR/env" -e B=flag "$BB" sh -c 'echo $A $B $C $PASSED'
+	[ "$status" -eq 0 ]
+	[ "$output" = "from-file flag spaced ours" ]
+	run silo run --rm --env-file "$BATS_TEST_TMPDIR/nosuch" "$BB" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid --env-file \"$BATS_TEST_TMPDIR/nosuch\": No such file or directory"* ]]
+	[ "$(echo "$output" | wc -l)" -eq 1 ]
+}
