@@ -46,22 +46,6 @@
 #include "util/log.h"
 #include "util/strv.h"
 
-/* struct clone_args of <linux/sched.h>, whose CLONE_* macros clash with
- * glibc's <sched.h>. The layout is the kernel ABI. */
-struct silo_clone_args {
-	uint64_t flags;
-	uint64_t pidfd;
-	uint64_t child_tid;
-	uint64_t parent_tid;
-	uint64_t exit_signal;
-	uint64_t stack;
-	uint64_t stack_size;
-	uint64_t tls;
-	uint64_t set_tid;
-	uint64_t set_tid_size;
-	uint64_t cgroup;
-};
-
 /* Everything a create has made so far, so a failure can undo it. */
 struct create_job {
 	const struct runtime_context *ctx;
@@ -77,6 +61,7 @@ struct create_job {
 	int console_fd;
 	int sync_fd;
 	pid_t pid;
+	int in_v2_cgroup; /* cloned straight into it */
 	int *idmap_fds; /* detached idmapped mounts, one per spec mount or -1 */
 	int *own_console; /* run: where to hand our end of a console pair */
 };
@@ -166,41 +151,11 @@ static int listen_exec_socket(struct create_job *job, struct silo_err *err)
 	return 0;
 }
 
-/* --- cgroups: CLONE_INTO_CGROUP (Linux 5.7) starts the init inside its v2
- * cgroup, so it never runs a moment outside; older kernels refuse the flag
- * and the init is moved in by create_place_in_cgroup like on v1. --- */
-#define SILO_CLONE_INTO_CGROUP 0x200000000ULL
-
-static pid_t clone_init(unsigned long flags, int cgroup_fd, struct silo_err *err)
-{
-	struct silo_clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
-	long pid;
-
-	if (cgroup_fd >= 0) {
-		args.flags |= SILO_CLONE_INTO_CGROUP;
-		args.cgroup = (uint64_t)cgroup_fd;
-	}
-	pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0 && cgroup_fd >= 0 && (errno == E2BIG || errno == EINVAL)) {
-		args.flags = flags;
-		args.cgroup = 0;
-		pid = syscall(SYS_clone3, &args, sizeof(args));
-	}
-	/* --- end cgroups --- */
-	if (pid < 0 && errno == ENOSYS) {
-		/* Kernels before 5.3: the same, through clone(2) without a
-		 * new stack (fork semantics). */
-		pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-	}
-	if (pid < 0)
-		return silo_err_errno(err, "clone container init");
-	return (pid_t)pid;
-}
-
 static int create_spawn(struct create_job *job, struct silo_err *err)
 {
 	const struct spec_namespace *pidns = spec_find_namespace(job->spec, CLONE_NEWPID);
-	int pair[2], cgroup_fd;
+	struct cgroup_join join = { 0 };
+	int pair[2], cgroup_fd = -1;
 	pid_t pid;
 
 	if (sync_pair(pair, err) < 0)
@@ -221,14 +176,24 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 		close(pair[1]);
 		return -1;
 	}
-	cgroup_fd = job->cgroup_path ? cgroup_open_v2(&job->cgroups, job->cgroup_path) : -1; /* cgroups */
-	pid = clone_init(namespaces_clone_flags(job->spec), cgroup_fd, err);
+	/* --- cgroups: the init starts inside its v2 cgroup, and joins the
+	 * v1 hierarchies itself, first thing (cgroup.h says why). --- */
+	if (job->cgroup_path) {
+		if (cgroup_join_open(&job->cgroups, job->cgroup_path, &join, err) < 0) {
+			close(pair[0]);
+			close(pair[1]);
+			return -1;
+		}
+		cgroup_fd = cgroup_open_v2(&job->cgroups, job->cgroup_path);
+	}
+	pid = namespaces_clone(namespaces_clone_flags(job->spec), cgroup_fd, &job->in_v2_cgroup, err);
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
 	if (pid < 0) {
+		cgroup_join_close(&join);
 		close(pair[0]);
 		close(pair[1]);
-		return -1;
+		return silo_err_prefix(err, "container init");
 	}
 	if (pid == 0) {
 		struct init_config cfg = {
@@ -242,6 +207,7 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 			.no_new_keyring = job->opts->no_new_keyring,
 			.cgroups = &job->cgroups,
 			.cgroup_path = job->cgroup_path,
+			.cgroup_join = &join,
 			.idmap_fds = job->idmap_fds,
 		};
 
@@ -251,6 +217,7 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 		close(pair[0]);
 		init_run(&cfg);
 	}
+	cgroup_join_close(&join);
 	close(pair[1]);
 	job->sync_fd = pair[0];
 	job->pid = pid;
@@ -299,11 +266,13 @@ static int create_make_cgroup(struct create_job *job, struct silo_err *err)
 				      err);
 }
 
+/* The init joins the v1 hierarchies itself (init_build); the v2 one is
+ * ours to do only when the kernel could not clone it there. */
 static int create_place_in_cgroup(struct create_job *job, struct silo_err *err)
 {
-	if (!job->cgroup_path)
+	if (!job->cgroup_path || job->in_v2_cgroup)
 		return 0;
-	return cgroup_enter(&job->cgroups, job->cgroup_path, job->pid, err);
+	return cgroup_enter_v2(&job->cgroups, job->cgroup_path, job->pid, err);
 }
 /* --- end cgroups --- */
 

@@ -7,8 +7,9 @@
  * until `start`, and only then becomes the container user and execs. Doing
  * the privileged steps in this fixed order is what keeps them safe:
  *
- *   wait until placed in the cgroup  (our cgroup is then the right root for
- *                                     a new cgroup namespace)
+ *   join the cgroup's v1 hierarchies (cloned into the v2 one already; our
+ *                                     cgroup is then the right root for a
+ *                                     new cgroup namespace)
  *   join namespaces given by path, become root of the user namespace
  *   cgroup namespace, session keyring, new session
  *   root filesystem                  (rootfs.c)
@@ -128,6 +129,8 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 	if (msg.type != SYNC_GO)
 		return silo_err_set(err, EPROTO, "unexpected message %d from the runtime", msg.type);
 	res->host_pid = (pid_t)msg.code;
+	if (cgroup_join_self(cfg->cgroup_join, err) < 0)
+		return -1;
 	if (namespaces_join_all(spec, 0, err) < 0)
 		return -1;
 	/* In a user namespace we start as its overflow ID: become its root,

@@ -17,6 +17,7 @@ struct init_config {
 	int no_new_keyring;
 	const struct cgroup_host *cgroups;
 	const char *cgroup_path;
+	struct cgroup_join *cgroup_join; /* the v1 hierarchies, to join first */
 	const int *idmap_fds; /* per spec mount: a detached idmapped tree, or -1 */
 };
 
