@@ -235,7 +235,7 @@ static int create_note_cgroup(struct create_job *job, struct silo_err *err)
 	snprintf(file, sizeof(file), "%s/%s", job->dir, STATE_CGROUP_FILE);
 	if (asprintf(&text, "%s\n", job->cgroup_path) < 0)
 		return silo_err_sys(err, ENOMEM, "record cgroup path");
-	r = fs_write_file_atomic(file, text, strlen(text), 0600, err);
+	r = fs_write_file_replace(file, text, strlen(text), 0600, err);
 	free(text);
 	return r;
 }
@@ -363,7 +363,7 @@ static int create_record(struct create_job *job, struct silo_err *err)
 		char pid[32];
 
 		snprintf(pid, sizeof(pid), "%d", job->pid);
-		if (fs_write_file_atomic(job->opts->pid_file, pid, strlen(pid), 0644, err) < 0)
+		if (fs_write_file_replace(job->opts->pid_file, pid, strlen(pid), 0644, err) < 0)
 			return silo_err_prefix(err, "--pid-file");
 	}
 	return 0;
@@ -681,8 +681,11 @@ int container_delete(const struct runtime_context *ctx, const char *id, int forc
 		return -1;
 	if (state_read(ctx->root, id, &state, &inner) < 0) {
 		/* A directory without state.json is what a create that died
-		 * half-way leaves: we hold its lock, so it is ours to clear. */
-		if (inner.code == ENOENT) {
+		 * half-way leaves, and one whose state.json cannot be parsed
+		 * what a machine crash leaves (state.json is not flushed to
+		 * disk, state_write): we hold its lock, so it is ours to
+		 * clear. */
+		if (inner.code == ENOENT || inner.code == EINVAL) {
 			remove_half_made(ctx, id);
 			return silo_err_set(err, ENOENT, "container \"%s\" does not exist", id);
 		}

@@ -370,7 +370,7 @@ int container_exec(const struct runtime_context *ctx, const struct exec_options 
 		char pid[32];
 
 		snprintf(pid, sizeof(pid), "%d", job.pid);
-		r = fs_write_file_atomic(opts->pid_file, pid, strlen(pid), 0644, err);
+		r = fs_write_file_replace(opts->pid_file, pid, strlen(pid), 0644, err);
 	}
 	if (r < 0) {
 		if (job.pid > 0) {
