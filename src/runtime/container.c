@@ -64,6 +64,9 @@ struct create_job {
 	int in_v2_cgroup; /* cloned straight into it */
 	int *idmap_fds; /* detached idmapped mounts, one per spec mount or -1 */
 	int *own_console; /* run: where to hand our end of a console pair */
+	/* run: where to hand the sync socket, through which start then goes
+	 * (no exec socket is made) */
+	int *start_fd;
 };
 
 static void create_job_undo(struct create_job *job)
@@ -410,7 +413,7 @@ static int create_run(struct create_job *job, struct silo_err *err)
 	job->dir = state_dir_path(job->ctx->root, opts->id);
 	if (!job->dir)
 		return silo_err_sys(err, ENOMEM, "state directory");
-	if (listen_exec_socket(job, err) < 0)
+	if (!job->start_fd && listen_exec_socket(job, err) < 0)
 		return -1;
 	if (create_note_cgroup(job, err) < 0)
 		return -1;
@@ -435,14 +438,23 @@ static int create_run(struct create_job *job, struct silo_err *err)
 	/* From here on the container exists; its init may go on. */
 	if (sync_send_code(job->sync_fd, SYNC_GO, job->pid) < 0)
 		return silo_err_errno(err, "container init went away");
+	if (job->start_fd) {
+		*job->start_fd = job->sync_fd;
+		job->sync_fd = -1;
+	}
 	return 0;
 }
 
 /* The shared body of create and run. With own_console (run in the
  * foreground), a config asking for a terminal without a console socket gets
- * one made here, and *own_console is the end the pty master arrives on. */
+ * one made here, and *own_console is the end the pty master arrives on.
+ * With start_fd (run), the init waits for start on the socket pair it was
+ * built over, which *start_fd then is, rather than on an exec socket: the
+ * container counts as running once created (no socket says "created"),
+ * which nobody can tell from the moment between create and start that
+ * run leaves. */
 static int create_container(const struct runtime_context *ctx, const struct create_options *opts,
-			    int *own_console, pid_t *pid, struct silo_err *err)
+			    int *own_console, int *start_fd, pid_t *pid, struct silo_err *err)
 {
 	struct create_job job = {
 		.ctx = ctx,
@@ -452,6 +464,7 @@ static int create_container(const struct runtime_context *ctx, const struct crea
 		.console_fd = -1,
 		.sync_fd = -1,
 		.own_console = own_console,
+		.start_fd = start_fd,
 	};
 	int r = create_run(&job, err);
 
@@ -472,7 +485,7 @@ static int create_container(const struct runtime_context *ctx, const struct crea
 int container_create(const struct runtime_context *ctx, const struct create_options *opts,
 		     pid_t *pid, struct silo_err *err)
 {
-	return create_container(ctx, opts, NULL, pid, err);
+	return create_container(ctx, opts, NULL, NULL, pid, err);
 }
 
 /* poststart and poststop hooks: a failure is logged, and the lifecycle
@@ -741,18 +754,41 @@ int container_list(const struct runtime_context *ctx, json_t **out, struct silo_
 
 /* --- run: create, start, wait, delete --- */
 
+/* start for run: the init waits on the socket pair rather than on an exec
+ * socket, and, as with start, writes there only if its last steps or
+ * execve fail; a successful execve closes it (close-on-exec). */
+static int run_start(const struct runtime_context *ctx, const char *id, int start_fd,
+		     struct silo_err *err)
+{
+	char reply[SILO_ERR_MAX];
+	ssize_t n;
+
+	if (sync_send(start_fd, SYNC_GO, NULL) < 0)
+		return silo_err_errno(err, "start container \"%s\"", id);
+	do
+		n = read(start_fd, reply, sizeof(reply) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		reply[n] = '\0';
+		return silo_err_set(err, EINVAL, "start container \"%s\": %s", id, reply);
+	}
+	run_post_hooks(ctx, id, HOOK_POSTSTART, NULL);
+	return 0;
+}
+
 int container_run(const struct runtime_context *ctx, const struct create_options *opts,
 		  int detach, int *exit_status, struct silo_err *err)
 {
 	_cleanup_close_ int console = -1;
 	_cleanup_close_ int master = -1;
+	_cleanup_close_ int start_fd = -1;
 	pid_t pid;
 	int r;
 
 	*exit_status = 0;
 	/* In the foreground with a terminal and no console socket, we are the
 	 * console: the pty master comes to us and we copy our stdio to it. */
-	r = create_container(ctx, opts, detach ? NULL : &console, &pid, err);
+	r = create_container(ctx, opts, detach ? NULL : &console, &start_fd, &pid, err);
 	if (r < 0)
 		return r;
 	if (console >= 0 && terminal_recv_fd(console, &master, err) < 0) {
@@ -761,7 +797,7 @@ int container_run(const struct runtime_context *ctx, const struct create_options
 	}
 	if (!detach)
 		supervise_forward_signals(pid, 1);
-	if (container_start(ctx, opts->id, err) < 0) {
+	if (run_start(ctx, opts->id, start_fd, err) < 0) {
 		supervise_forward_signals(pid, 0);
 		container_delete(ctx, opts->id, 1, NULL);
 		waitpid(pid, NULL, WNOHANG);

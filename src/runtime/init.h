@@ -10,7 +10,8 @@ struct init_config {
 	const struct spec *spec;
 	const char *id;
 	int sync_fd;        /* our end of the runtime's socket pair */
-	int exec_listen_fd; /* `start` connects here to let us exec */
+	int exec_listen_fd; /* `start` connects here to let us exec; -1: run, whose
+			     * start comes over sync_fd */
 	int console_fd;     /* where the pty master goes; -1 without a terminal */
 	int first_open_fd;  /* 3 + --preserve-fds: everything from here is closed */
 	int no_pivot;
