@@ -227,20 +227,24 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 	return 0;
 }
 
-/* Writes the cgroup path into the state directory before the cgroup is
- * made, so that `delete` can remove it if this create is killed. */
+/* Writes the cgroup path into the state lock (STATE_LOCK) before the cgroup
+ * is made, so that `delete` can remove it if this create is killed. Only
+ * whoever holds the lock reads it, and one write of less than a page is
+ * either all there or not at all, also for a silo killed in the middle of
+ * it; a reader takes the line only with its newline. */
 static int create_note_cgroup(struct create_job *job, struct silo_err *err)
 {
-	char file[4200];
-	char *text;
-	int r;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
 
-	snprintf(file, sizeof(file), "%s/%s", job->dir, STATE_CGROUP_FILE);
 	if (asprintf(&text, "%s\n", job->cgroup_path) < 0)
 		return silo_err_sys(err, ENOMEM, "record cgroup path");
-	r = fs_write_file_replace(file, text, strlen(text), 0600, err);
-	free(text);
-	return r;
+	len = strlen(text);
+	if (len > 4096)
+		return silo_err_set(err, ENAMETOOLONG, "cgroup path \"%s\" is too long", job->cgroup_path);
+	if (ftruncate(job->lock_fd, 0) < 0 || pwrite(job->lock_fd, text, len, 0) != (ssize_t)len)
+		return silo_err_errno(err, "record cgroup path in \"%s\"", job->dir);
+	return 0;
 }
 
 /* --- cgroups: the cgroup and its limits exist before the init does (it
@@ -668,9 +672,9 @@ static void remove_half_made(const struct runtime_context *ctx, const char *id)
 	if (dir) {
 		char file[4200];
 
-		snprintf(file, sizeof(file), "%s/%s", dir, STATE_CGROUP_FILE);
-		if (fs_read_file(file, 4096, &path, &len, NULL) == 0 && len > 1 && path[0] == '/' &&
-		    cgroup_detect(&host, NULL) == 0) {
+		snprintf(file, sizeof(file), "%s/%s", dir, STATE_LOCK);
+		if (fs_read_file(file, 8192, &path, &len, NULL) == 0 && len > 1 && path[0] == '/' &&
+		    path[len - 1] == '\n' && cgroup_detect(&host, NULL) == 0) {
 			path[strcspn(path, "\n")] = '\0';
 			cgroup_destroy(&host, path, str_has_prefix(path, CGROUP_DEFAULT_PARENT "/"), NULL);
 			cgroup_host_free(&host);
