@@ -34,6 +34,7 @@
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
 #include "runtime/process_attrs.h"
+#include "runtime/seccomp.h"
 #include "runtime/spec.h"
 #include "runtime/state.h"
 #include "runtime/supervise.h"
@@ -121,6 +122,8 @@ static int create_check_config(struct create_job *job, struct silo_err *err)
 		return -1;
 	if (spec->process.has_capabilities &&
 	    capabilities_check_host(&spec->process.capabilities, err) < 0)
+		return -1;
+	if (seccomp_load_library(spec, err) < 0)
 		return -1;
 	if (stat(spec->root_path, &st) < 0)
 		return silo_err_errno(err, "rootfs \"%s\"", spec->root_path);

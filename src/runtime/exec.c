@@ -211,7 +211,8 @@ static int exec_check(struct exec_job *job, struct silo_err *err)
 				    job->state.id);
 	if (proc->has_capabilities && capabilities_check_host(&proc->capabilities, err) < 0)
 		return -1;
-	if (process_attrs_validate(job->spec, err) < 0 || lsm_validate(job->spec, err) < 0)
+	if (process_attrs_validate(job->spec, err) < 0 || lsm_validate(job->spec, err) < 0 ||
+	    seccomp_load_library(job->spec, err) < 0)
 		return -1;
 	if (proc->terminal && !job->opts->console_socket && job->opts->detach)
 		return silo_err_set(err, EINVAL, "exec --tty --detach needs --console-socket");
