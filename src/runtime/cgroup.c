@@ -109,7 +109,7 @@ static void v1_controllers(const char *superopts, char *out, size_t len)
 	}
 }
 
-int cgroup_detect(struct cgroup_host *host, struct silo_err *err)
+static int detect_from_mountinfo(struct cgroup_host *host, struct silo_err *err)
 {
 	_cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
 	_cleanup_free_ char *line = NULL;
@@ -146,6 +146,38 @@ int cgroup_detect(struct cgroup_host *host, struct silo_err *err)
 	if (!v1 && !v2)
 		return silo_err_set(err, ENOENT, "no cgroup hierarchy is mounted under /sys/fs/cgroup");
 	host->mode = v1 && v2 ? CGROUP_MODE_HYBRID : v2 ? CGROUP_MODE_V2 : CGROUP_MODE_V1;
+	return 0;
+}
+
+/* The layout found by the first detection of this process. Reading and
+ * parsing mountinfo costs about 0.3 ms, and `run` would do it three times
+ * (create, the status check of start, delete). Which hierarchies are
+ * mounted where does not change under a running host, and a long-lived
+ * process (the engine's monitor) that deletes with the layout it created
+ * with removes exactly the directories it made. */
+static struct cgroup_host detected;
+
+static int host_copy(const struct cgroup_host *from, struct cgroup_host *to)
+{
+	memset(to, 0, sizeof(*to));
+	to->mode = from->mode;
+	for (size_t i = 0; i < from->n_hierarchies; i++) {
+		const struct cgroup_hierarchy *h = &from->hierarchies[i];
+
+		if (cgroup_host_add(to, h->mountpoint, h->controllers, h->v2) < 0) {
+			cgroup_host_free(to);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int cgroup_detect(struct cgroup_host *host, struct silo_err *err)
+{
+	if (!detected.n_hierarchies && detect_from_mountinfo(&detected, err) < 0)
+		return -1;
+	if (host_copy(&detected, host) < 0)
+		return silo_err_sys(err, ENOMEM, "detect cgroups");
 	return 0;
 }
 
@@ -556,18 +588,77 @@ int cgroup_create(const struct cgroup_host *host, const char *path, struct silo_
 	return r < 0 ? -1 : 0;
 }
 
-int cgroup_enter(const struct cgroup_host *host, const char *path, pid_t pid, struct silo_err *err)
+int cgroup_join_open(const struct cgroup_host *host, const char *path, struct cgroup_join *join,
+		     struct silo_err *err)
 {
-	char value[32];
-
-	snprintf(value, sizeof(value), "%d", pid);
-	for (size_t i = 0; i < host->n_hierarchies; i++) {
-		char file[CGROUP_PATH_MAX + 32];
-
-		snprintf(file, sizeof(file), "%s%s/cgroup.procs", host->hierarchies[i].mountpoint, path);
-		if (fs_write_string(file, value, err) < 0)
-			return silo_err_prefix(err, "join cgroup \"%s\"", path);
+	join->fds = calloc(host->n_hierarchies + 1, sizeof(int));
+	join->mountpoints = calloc(host->n_hierarchies + 1, sizeof(char *));
+	join->n = 0;
+	if (!join->fds || !join->mountpoints) {
+		cgroup_join_close(join);
+		return silo_err_sys(err, ENOMEM, "join cgroup \"%s\"", path);
 	}
+	for (size_t i = 0; i < host->n_hierarchies; i++) {
+		const struct cgroup_hierarchy *h = &host->hierarchies[i];
+		char file[CGROUP_PATH_MAX + 32];
+		int fd;
+
+		if (h->v2)
+			continue;
+		snprintf(file, sizeof(file), "%s%s/tasks", h->mountpoint, path);
+		fd = open(file, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			silo_err_errno(err, "join cgroup \"%s\": open \"%s\"", path, file);
+			cgroup_join_close(join);
+			return -1;
+		}
+		join->mountpoints[join->n] = h->mountpoint;
+		join->fds[join->n++] = fd;
+	}
+	return 0;
+}
+
+int cgroup_join_self(struct cgroup_join *join, struct silo_err *err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < join->n; i++) {
+		ssize_t n;
+
+		do
+			n = write(join->fds[i], "0", 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1 && r == 0)
+			r = silo_err_sys(err, n < 0 ? errno : EIO, "join the container's cgroup in %s",
+					 join->mountpoints[i]);
+	}
+	cgroup_join_close(join);
+	return r;
+}
+
+void cgroup_join_close(struct cgroup_join *join)
+{
+	for (size_t i = 0; i < join->n; i++)
+		close(join->fds[i]);
+	free(join->fds);
+	free(join->mountpoints);
+	join->fds = NULL;
+	join->mountpoints = NULL;
+	join->n = 0;
+}
+
+int cgroup_enter_v2(const struct cgroup_host *host, const char *path, pid_t pid,
+		    struct silo_err *err)
+{
+	const struct cgroup_hierarchy *h = cgroup_v2_hierarchy(host);
+	char file[CGROUP_PATH_MAX + 32], value[32];
+
+	if (!h)
+		return 0;
+	snprintf(file, sizeof(file), "%s%s/cgroup.procs", h->mountpoint, path);
+	snprintf(value, sizeof(value), "%d", pid);
+	if (fs_write_string(file, value, err) < 0)
+		return silo_err_prefix(err, "join cgroup \"%s\"", path);
 	return 0;
 }
 

@@ -85,8 +85,37 @@ int cgroup_update_resources(const struct cgroup_host *host, const char *path, js
  * CLONE_INTO_CGROUP, or -1 (no v2 hierarchy, or it cannot be opened). */
 int cgroup_open_v2(const struct cgroup_host *host, const char *path);
 
-int cgroup_enter(const struct cgroup_host *host, const char *path, pid_t pid,
-		 struct silo_err *err);
+/* Joining a cgroup from the inside. Moving a process into a cgroup (its
+ * PID written to cgroup.procs or tasks) takes the kernel's global
+ * cgroup_threadgroup_rwsem for writing, and the first writer after a quiet
+ * moment waits for an RCU grace period: 5-25 ms on the 2-core development
+ * VM, the largest single cost of a create on a v1 or hybrid host. A task
+ * that writes "0" (itself) to a v1 `tasks` file moves without that lock.
+ * So the runtime opens the `tasks` file of the cgroup in every v1
+ * hierarchy (cgroup_join_open), the child it clones inherits the
+ * descriptors and moves itself through them (cgroup_join_self) before it
+ * does anything else. The child must have a single thread: `tasks` moves
+ * the writing thread only. The kernel checks the permission of whoever
+ * opened the file, so this works the same for a child in a new user
+ * namespace. The v2 hierarchy has no such file: the child is cloned into
+ * it (CLONE_INTO_CGROUP, which takes the lock only for reading), or moved
+ * there with cgroup_enter_v2 on kernels before 5.7. A kernel without the
+ * shortcut for "0" takes the lock for it too, and is then no slower than
+ * the runtime writing the child's PID. */
+struct cgroup_join {
+	int *fds; /* the `tasks` files, one per v1 hierarchy */
+	const char **mountpoints; /* of those hierarchies, for messages */
+	size_t n;
+};
+int cgroup_join_open(const struct cgroup_host *host, const char *path, struct cgroup_join *join,
+		     struct silo_err *err);
+/* Writes "0" to every descriptor, closing each: in the child. */
+int cgroup_join_self(struct cgroup_join *join, struct silo_err *err);
+void cgroup_join_close(struct cgroup_join *join);
+/* Moves pid into the v2 cgroup (cgroup.procs): for a child that could not
+ * be cloned into it. */
+int cgroup_enter_v2(const struct cgroup_host *host, const char *path, pid_t pid,
+		    struct silo_err *err);
 int cgroup_read_pids(const struct cgroup_host *host, const char *path, pid_t **pids,
 		     size_t *n, struct silo_err *err);
 

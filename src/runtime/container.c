@@ -34,6 +34,7 @@
 #include "runtime/init.h"
 #include "runtime/namespaces.h"
 #include "runtime/process_attrs.h"
+#include "runtime/seccomp.h"
 #include "runtime/spec.h"
 #include "runtime/state.h"
 #include "runtime/supervise.h"
@@ -45,22 +46,6 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strv.h"
-
-/* struct clone_args of <linux/sched.h>, whose CLONE_* macros clash with
- * glibc's <sched.h>. The layout is the kernel ABI. */
-struct silo_clone_args {
-	uint64_t flags;
-	uint64_t pidfd;
-	uint64_t child_tid;
-	uint64_t parent_tid;
-	uint64_t exit_signal;
-	uint64_t stack;
-	uint64_t stack_size;
-	uint64_t tls;
-	uint64_t set_tid;
-	uint64_t set_tid_size;
-	uint64_t cgroup;
-};
 
 /* Everything a create has made so far, so a failure can undo it. */
 struct create_job {
@@ -77,8 +62,12 @@ struct create_job {
 	int console_fd;
 	int sync_fd;
 	pid_t pid;
+	int in_v2_cgroup; /* cloned straight into it */
 	int *idmap_fds; /* detached idmapped mounts, one per spec mount or -1 */
 	int *own_console; /* run: where to hand our end of a console pair */
+	/* run: where to hand the sync socket, through which start then goes
+	 * (no exec socket is made) */
+	int *start_fd;
 };
 
 static void create_job_undo(struct create_job *job)
@@ -134,6 +123,8 @@ static int create_check_config(struct create_job *job, struct silo_err *err)
 	if (spec->process.has_capabilities &&
 	    capabilities_check_host(&spec->process.capabilities, err) < 0)
 		return -1;
+	if (seccomp_load_library(spec, err) < 0)
+		return -1;
 	if (stat(spec->root_path, &st) < 0)
 		return silo_err_errno(err, "rootfs \"%s\"", spec->root_path);
 	if (!S_ISDIR(st.st_mode))
@@ -166,41 +157,11 @@ static int listen_exec_socket(struct create_job *job, struct silo_err *err)
 	return 0;
 }
 
-/* --- cgroups: CLONE_INTO_CGROUP (Linux 5.7) starts the init inside its v2
- * cgroup, so it never runs a moment outside; older kernels refuse the flag
- * and the init is moved in by create_place_in_cgroup like on v1. --- */
-#define SILO_CLONE_INTO_CGROUP 0x200000000ULL
-
-static pid_t clone_init(unsigned long flags, int cgroup_fd, struct silo_err *err)
-{
-	struct silo_clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
-	long pid;
-
-	if (cgroup_fd >= 0) {
-		args.flags |= SILO_CLONE_INTO_CGROUP;
-		args.cgroup = (uint64_t)cgroup_fd;
-	}
-	pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0 && cgroup_fd >= 0 && (errno == E2BIG || errno == EINVAL)) {
-		args.flags = flags;
-		args.cgroup = 0;
-		pid = syscall(SYS_clone3, &args, sizeof(args));
-	}
-	/* --- end cgroups --- */
-	if (pid < 0 && errno == ENOSYS) {
-		/* Kernels before 5.3: the same, through clone(2) without a
-		 * new stack (fork semantics). */
-		pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-	}
-	if (pid < 0)
-		return silo_err_errno(err, "clone container init");
-	return (pid_t)pid;
-}
-
 static int create_spawn(struct create_job *job, struct silo_err *err)
 {
 	const struct spec_namespace *pidns = spec_find_namespace(job->spec, CLONE_NEWPID);
-	int pair[2], cgroup_fd;
+	struct cgroup_join join = { 0 };
+	int pair[2], cgroup_fd = -1;
 	pid_t pid;
 
 	if (sync_pair(pair, err) < 0)
@@ -221,14 +182,24 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 		close(pair[1]);
 		return -1;
 	}
-	cgroup_fd = job->cgroup_path ? cgroup_open_v2(&job->cgroups, job->cgroup_path) : -1; /* cgroups */
-	pid = clone_init(namespaces_clone_flags(job->spec), cgroup_fd, err);
+	/* --- cgroups: the init starts inside its v2 cgroup, and joins the
+	 * v1 hierarchies itself, first thing (cgroup.h says why). --- */
+	if (job->cgroup_path) {
+		if (cgroup_join_open(&job->cgroups, job->cgroup_path, &join, err) < 0) {
+			close(pair[0]);
+			close(pair[1]);
+			return -1;
+		}
+		cgroup_fd = cgroup_open_v2(&job->cgroups, job->cgroup_path);
+	}
+	pid = namespaces_clone(namespaces_clone_flags(job->spec), cgroup_fd, &job->in_v2_cgroup, err);
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
 	if (pid < 0) {
+		cgroup_join_close(&join);
 		close(pair[0]);
 		close(pair[1]);
-		return -1;
+		return silo_err_prefix(err, "container init");
 	}
 	if (pid == 0) {
 		struct init_config cfg = {
@@ -242,6 +213,7 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 			.no_new_keyring = job->opts->no_new_keyring,
 			.cgroups = &job->cgroups,
 			.cgroup_path = job->cgroup_path,
+			.cgroup_join = &join,
 			.idmap_fds = job->idmap_fds,
 		};
 
@@ -251,26 +223,31 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 		close(pair[0]);
 		init_run(&cfg);
 	}
+	cgroup_join_close(&join);
 	close(pair[1]);
 	job->sync_fd = pair[0];
 	job->pid = pid;
 	return 0;
 }
 
-/* Writes the cgroup path into the state directory before the cgroup is
- * made, so that `delete` can remove it if this create is killed. */
+/* Writes the cgroup path into the state lock (STATE_LOCK) before the cgroup
+ * is made, so that `delete` can remove it if this create is killed. Only
+ * whoever holds the lock reads it, and one write of less than a page is
+ * either all there or not at all, also for a silo killed in the middle of
+ * it; a reader takes the line only with its newline. */
 static int create_note_cgroup(struct create_job *job, struct silo_err *err)
 {
-	char file[4200];
-	char *text;
-	int r;
+	_cleanup_free_ char *text = NULL;
+	size_t len;
 
-	snprintf(file, sizeof(file), "%s/%s", job->dir, STATE_CGROUP_FILE);
 	if (asprintf(&text, "%s\n", job->cgroup_path) < 0)
 		return silo_err_sys(err, ENOMEM, "record cgroup path");
-	r = fs_write_file_atomic(file, text, strlen(text), 0600, err);
-	free(text);
-	return r;
+	len = strlen(text);
+	if (len > 4096)
+		return silo_err_set(err, ENAMETOOLONG, "cgroup path \"%s\" is too long", job->cgroup_path);
+	if (ftruncate(job->lock_fd, 0) < 0 || pwrite(job->lock_fd, text, len, 0) != (ssize_t)len)
+		return silo_err_errno(err, "record cgroup path in \"%s\"", job->dir);
+	return 0;
 }
 
 /* --- cgroups: the cgroup and its limits exist before the init does (it
@@ -299,11 +276,13 @@ static int create_make_cgroup(struct create_job *job, struct silo_err *err)
 				      err);
 }
 
+/* The init joins the v1 hierarchies itself (init_build); the v2 one is
+ * ours to do only when the kernel could not clone it there. */
 static int create_place_in_cgroup(struct create_job *job, struct silo_err *err)
 {
-	if (!job->cgroup_path)
+	if (!job->cgroup_path || job->in_v2_cgroup)
 		return 0;
-	return cgroup_enter(&job->cgroups, job->cgroup_path, job->pid, err);
+	return cgroup_enter_v2(&job->cgroups, job->cgroup_path, job->pid, err);
 }
 /* --- end cgroups --- */
 
@@ -394,7 +373,7 @@ static int create_record(struct create_job *job, struct silo_err *err)
 		char pid[32];
 
 		snprintf(pid, sizeof(pid), "%d", job->pid);
-		if (fs_write_file_atomic(job->opts->pid_file, pid, strlen(pid), 0644, err) < 0)
+		if (fs_write_file_replace(job->opts->pid_file, pid, strlen(pid), 0644, err) < 0)
 			return silo_err_prefix(err, "--pid-file");
 	}
 	return 0;
@@ -441,7 +420,7 @@ static int create_run(struct create_job *job, struct silo_err *err)
 	job->dir = state_dir_path(job->ctx->root, opts->id);
 	if (!job->dir)
 		return silo_err_sys(err, ENOMEM, "state directory");
-	if (listen_exec_socket(job, err) < 0)
+	if (!job->start_fd && listen_exec_socket(job, err) < 0)
 		return -1;
 	if (create_note_cgroup(job, err) < 0)
 		return -1;
@@ -466,14 +445,23 @@ static int create_run(struct create_job *job, struct silo_err *err)
 	/* From here on the container exists; its init may go on. */
 	if (sync_send_code(job->sync_fd, SYNC_GO, job->pid) < 0)
 		return silo_err_errno(err, "container init went away");
+	if (job->start_fd) {
+		*job->start_fd = job->sync_fd;
+		job->sync_fd = -1;
+	}
 	return 0;
 }
 
 /* The shared body of create and run. With own_console (run in the
  * foreground), a config asking for a terminal without a console socket gets
- * one made here, and *own_console is the end the pty master arrives on. */
+ * one made here, and *own_console is the end the pty master arrives on.
+ * With start_fd (run), the init waits for start on the socket pair it was
+ * built over, which *start_fd then is, rather than on an exec socket: the
+ * container counts as running once created (no socket says "created"),
+ * which nobody can tell from the moment between create and start that
+ * run leaves. */
 static int create_container(const struct runtime_context *ctx, const struct create_options *opts,
-			    int *own_console, pid_t *pid, struct silo_err *err)
+			    int *own_console, int *start_fd, pid_t *pid, struct silo_err *err)
 {
 	struct create_job job = {
 		.ctx = ctx,
@@ -483,6 +471,7 @@ static int create_container(const struct runtime_context *ctx, const struct crea
 		.console_fd = -1,
 		.sync_fd = -1,
 		.own_console = own_console,
+		.start_fd = start_fd,
 	};
 	int r = create_run(&job, err);
 
@@ -503,7 +492,7 @@ static int create_container(const struct runtime_context *ctx, const struct crea
 int container_create(const struct runtime_context *ctx, const struct create_options *opts,
 		     pid_t *pid, struct silo_err *err)
 {
-	return create_container(ctx, opts, NULL, pid, err);
+	return create_container(ctx, opts, NULL, NULL, pid, err);
 }
 
 /* poststart and poststop hooks: a failure is logged, and the lifecycle
@@ -686,9 +675,9 @@ static void remove_half_made(const struct runtime_context *ctx, const char *id)
 	if (dir) {
 		char file[4200];
 
-		snprintf(file, sizeof(file), "%s/%s", dir, STATE_CGROUP_FILE);
-		if (fs_read_file(file, 4096, &path, &len, NULL) == 0 && len > 1 && path[0] == '/' &&
-		    cgroup_detect(&host, NULL) == 0) {
+		snprintf(file, sizeof(file), "%s/%s", dir, STATE_LOCK);
+		if (fs_read_file(file, 8192, &path, &len, NULL) == 0 && len > 1 && path[0] == '/' &&
+		    path[len - 1] == '\n' && cgroup_detect(&host, NULL) == 0) {
 			path[strcspn(path, "\n")] = '\0';
 			cgroup_destroy(&host, path, str_has_prefix(path, CGROUP_DEFAULT_PARENT "/"), NULL);
 			cgroup_host_free(&host);
@@ -712,8 +701,11 @@ int container_delete(const struct runtime_context *ctx, const char *id, int forc
 		return -1;
 	if (state_read(ctx->root, id, &state, &inner) < 0) {
 		/* A directory without state.json is what a create that died
-		 * half-way leaves: we hold its lock, so it is ours to clear. */
-		if (inner.code == ENOENT) {
+		 * half-way leaves, and one whose state.json cannot be parsed
+		 * what a machine crash leaves (state.json is not flushed to
+		 * disk, state_write): we hold its lock, so it is ours to
+		 * clear. */
+		if (inner.code == ENOENT || inner.code == EINVAL) {
 			remove_half_made(ctx, id);
 			return silo_err_set(err, ENOENT, "container \"%s\" does not exist", id);
 		}
@@ -769,18 +761,41 @@ int container_list(const struct runtime_context *ctx, json_t **out, struct silo_
 
 /* --- run: create, start, wait, delete --- */
 
+/* start for run: the init waits on the socket pair rather than on an exec
+ * socket, and, as with start, writes there only if its last steps or
+ * execve fail; a successful execve closes it (close-on-exec). */
+static int run_start(const struct runtime_context *ctx, const char *id, int start_fd,
+		     struct silo_err *err)
+{
+	char reply[SILO_ERR_MAX];
+	ssize_t n;
+
+	if (sync_send(start_fd, SYNC_GO, NULL) < 0)
+		return silo_err_errno(err, "start container \"%s\"", id);
+	do
+		n = read(start_fd, reply, sizeof(reply) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		reply[n] = '\0';
+		return silo_err_set(err, EINVAL, "start container \"%s\": %s", id, reply);
+	}
+	run_post_hooks(ctx, id, HOOK_POSTSTART, NULL);
+	return 0;
+}
+
 int container_run(const struct runtime_context *ctx, const struct create_options *opts,
 		  int detach, int *exit_status, struct silo_err *err)
 {
 	_cleanup_close_ int console = -1;
 	_cleanup_close_ int master = -1;
+	_cleanup_close_ int start_fd = -1;
 	pid_t pid;
 	int r;
 
 	*exit_status = 0;
 	/* In the foreground with a terminal and no console socket, we are the
 	 * console: the pty master comes to us and we copy our stdio to it. */
-	r = create_container(ctx, opts, detach ? NULL : &console, &pid, err);
+	r = create_container(ctx, opts, detach ? NULL : &console, &start_fd, &pid, err);
 	if (r < 0)
 		return r;
 	if (console >= 0 && terminal_recv_fd(console, &master, err) < 0) {
@@ -789,7 +804,7 @@ int container_run(const struct runtime_context *ctx, const struct create_options
 	}
 	if (!detach)
 		supervise_forward_signals(pid, 1);
-	if (container_start(ctx, opts->id, err) < 0) {
+	if (run_start(ctx, opts->id, start_fd, err) < 0) {
 		supervise_forward_signals(pid, 0);
 		container_delete(ctx, opts->id, 1, NULL);
 		waitpid(pid, NULL, WNOHANG);

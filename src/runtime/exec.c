@@ -4,7 +4,8 @@
  * by piece, in this order:
  *   the pid namespace   (joined by the runtime itself before the fork: it
  *                        only affects children)
- *   the cgroup          (the runtime moves the child before it goes on)
+ *   the cgroup          (cloned into the v2 one; joins the v1 ones itself,
+ *                        first thing, see cgroup.h)
  *   a seccomp listener  (connected while host paths are still visible)
  *   every other namespace of the init, the mount namespace last
  *   the container's root (chroot to the init's root: right for --no-pivot)
@@ -29,6 +30,7 @@
 #include "runtime/cgroup.h"
 #include "runtime/exe_protect.h"
 #include "runtime/lsm.h"
+#include "runtime/namespaces.h"
 #include "runtime/process.h"
 #include "runtime/process_attrs.h"
 #include "runtime/seccomp.h"
@@ -55,6 +57,7 @@ struct exec_job {
 	struct container_state state;
 	struct spec *spec;
 	struct cgroup_host cgroups;
+	struct cgroup_join cgroup_join; /* the child's, for the v1 hierarchies */
 	int ns_fds[N_NS]; /* in ns_files order; -1 when not joined */
 	int root_fd;
 	int console_fd;
@@ -156,6 +159,8 @@ static int exec_child_setup(struct exec_job *job, int sync_fd, char **exe, struc
 	process_close_callers_fds(3 + job->opts->preserve_fds);
 	if (sync_recv(sync_fd, &msg, err) < 0 || msg.type != SYNC_GO)
 		return -1;
+	if (cgroup_join_self(&job->cgroup_join, err) < 0)
+		return -1;
 	if (seccomp_prepare(job->spec, &filter, err) < 0 || exec_join(job, err) < 0)
 		return -1;
 	if (setsid() < 0)
@@ -206,7 +211,8 @@ static int exec_check(struct exec_job *job, struct silo_err *err)
 				    job->state.id);
 	if (proc->has_capabilities && capabilities_check_host(&proc->capabilities, err) < 0)
 		return -1;
-	if (process_attrs_validate(job->spec, err) < 0 || lsm_validate(job->spec, err) < 0)
+	if (process_attrs_validate(job->spec, err) < 0 || lsm_validate(job->spec, err) < 0 ||
+	    seccomp_load_library(job->spec, err) < 0)
 		return -1;
 	if (proc->terminal && !job->opts->console_socket && job->opts->detach)
 		return silo_err_set(err, EINVAL, "exec --tty --detach needs --console-socket");
@@ -242,7 +248,7 @@ static int exec_prepare(struct exec_job *job, const struct runtime_context *ctx,
 
 static int exec_spawn(struct exec_job *job, struct silo_err *err)
 {
-	int pid_ns = -1;
+	int pid_ns = -1, cgroup_fd = -1, in_v2_cgroup = 0;
 	int pair[2];
 
 	for (size_t i = 0; i < N_NS; i++)
@@ -272,11 +278,21 @@ static int exec_spawn(struct exec_job *job, struct silo_err *err)
 		close(pair[1]);
 		return silo_err_errno(err, "join the pid namespace");
 	}
-	job->pid = fork();
+	if (job->state.cgroup_path) {
+		if (cgroup_join_open(&job->cgroups, job->state.cgroup_path, &job->cgroup_join, err) < 0) {
+			close(pair[0]);
+			close(pair[1]);
+			return -1;
+		}
+		cgroup_fd = cgroup_open_v2(&job->cgroups, job->state.cgroup_path);
+	}
+	job->pid = namespaces_clone(0, cgroup_fd, &in_v2_cgroup, err);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
 	if (job->pid < 0) {
 		close(pair[0]);
 		close(pair[1]);
-		return silo_err_errno(err, "fork exec process");
+		return silo_err_prefix(err, "exec process");
 	}
 	if (job->pid == 0) {
 		close(pair[0]);
@@ -284,14 +300,15 @@ static int exec_spawn(struct exec_job *job, struct silo_err *err)
 			close(job->own_console);
 		exec_child(job, pair[1]);
 	}
+	cgroup_join_close(&job->cgroup_join);
 	close(pair[1]);
 	job->sync_fd = pair[0];
 	if (job->console_fd >= 0) {
 		close(job->console_fd);
 		job->console_fd = -1;
 	}
-	if (job->state.cgroup_path &&
-	    cgroup_enter(&job->cgroups, job->state.cgroup_path, job->pid, err) < 0)
+	if (job->state.cgroup_path && !in_v2_cgroup &&
+	    cgroup_enter_v2(&job->cgroups, job->state.cgroup_path, job->pid, err) < 0)
 		return -1;
 	if (sync_send_code(job->sync_fd, SYNC_GO, job->pid) < 0)
 		return silo_err_set(err, EPIPE, "exec process went away");
@@ -322,6 +339,7 @@ static void exec_job_free(struct exec_job *job)
 	for (int *fd = &job->root_fd; fd <= &job->sync_fd; fd++)
 		if (*fd >= 0)
 			close(*fd);
+	cgroup_join_close(&job->cgroup_join);
 	cgroup_host_free(&job->cgroups);
 	spec_free(job->spec);
 	state_free(&job->state);
@@ -353,7 +371,7 @@ int container_exec(const struct runtime_context *ctx, const struct exec_options 
 		char pid[32];
 
 		snprintf(pid, sizeof(pid), "%d", job.pid);
-		r = fs_write_file_atomic(opts->pid_file, pid, strlen(pid), 0644, err);
+		r = fs_write_file_replace(opts->pid_file, pid, strlen(pid), 0644, err);
 	}
 	if (r < 0) {
 		if (job.pid > 0) {

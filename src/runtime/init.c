@@ -4,11 +4,13 @@
  * (see container.c). The runtime waits for it on a socket pair and each step
  * below either succeeds or sends one line back saying what failed; the
  * runtime then removes everything. Once built, it waits on the exec socket
- * until `start`, and only then becomes the container user and execs. Doing
+ * until `start` (for `run`, on the socket pair), and only then becomes the
+ * container user and execs. Doing
  * the privileged steps in this fixed order is what keeps them safe:
  *
- *   wait until placed in the cgroup  (our cgroup is then the right root for
- *                                     a new cgroup namespace)
+ *   join the cgroup's v1 hierarchies (cloned into the v2 one already; our
+ *                                     cgroup is then the right root for a
+ *                                     new cgroup namespace)
  *   join namespaces given by path, become root of the user namespace
  *   cgroup namespace, session keyring, new session
  *   root filesystem                  (rootfs.c)
@@ -128,6 +130,8 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 	if (msg.type != SYNC_GO)
 		return silo_err_set(err, EPROTO, "unexpected message %d from the runtime", msg.type);
 	res->host_pid = (pid_t)msg.code;
+	if (cgroup_join_self(cfg->cgroup_join, err) < 0)
+		return -1;
 	if (namespaces_join_all(spec, 0, err) < 0)
 		return -1;
 	/* In a user namespace we start as its overflow ID: become its root,
@@ -218,12 +222,19 @@ _Noreturn void init_run(const struct init_config *cfg)
 	 * died before that, nobody knows this container: go away. */
 	if (sync_expect(cfg->sync_fd, SYNC_GO, &err) < 0)
 		_exit(1);
-	close(cfg->sync_fd);
-
-	conn = init_wait_for_start(cfg->exec_listen_fd);
-	if (conn < 0)
-		_exit(1);
-	close(cfg->exec_listen_fd);
+	if (cfg->exec_listen_fd >= 0) {
+		close(cfg->sync_fd);
+		conn = init_wait_for_start(cfg->exec_listen_fd);
+		if (conn < 0)
+			_exit(1);
+		close(cfg->exec_listen_fd);
+	} else {
+		/* run: start comes over the socket pair, which then carries
+		 * what the exec socket's connection would. */
+		if (sync_expect(cfg->sync_fd, SYNC_GO, &err) < 0)
+			_exit(1);
+		conn = cfg->sync_fd;
+	}
 
 	if (init_run_start_hooks(cfg, &res, &err) < 0)
 		report_and_exit(conn, &err, 1);

@@ -10,13 +10,15 @@ struct init_config {
 	const struct spec *spec;
 	const char *id;
 	int sync_fd;        /* our end of the runtime's socket pair */
-	int exec_listen_fd; /* `start` connects here to let us exec */
+	int exec_listen_fd; /* `start` connects here to let us exec; -1: run, whose
+			     * start comes over sync_fd */
 	int console_fd;     /* where the pty master goes; -1 without a terminal */
 	int first_open_fd;  /* 3 + --preserve-fds: everything from here is closed */
 	int no_pivot;
 	int no_new_keyring;
 	const struct cgroup_host *cgroups;
 	const char *cgroup_path;
+	struct cgroup_join *cgroup_join; /* the v1 hierarchies, to join first */
 	const int *idmap_fds; /* per spec mount: a detached idmapped tree, or -1 */
 };
 

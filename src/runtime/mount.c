@@ -9,7 +9,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "util/cleanup.h"
 
@@ -56,7 +58,11 @@ static void walk_free(struct walk *w)
  * for MOUNT_TARGET_FILE an empty file at the end. Symlinks are expanded by
  * hand so that a dangling one (in the image, pointing at a host path)
  * creates its target inside the root instead of failing or escaping; every
- * creation is relative to a directory descriptor already inside the root. */
+ * creation is relative to a directory descriptor already inside the root.
+ * A magic link of procfs (absolute or "type:[inode]" text, see
+ * resolve_follow in util/resolve.c) is refused, as openat2 refuses it: its
+ * text names the object as the init sees it, anything from a host path to
+ * a directory descriptor the walk itself holds. */
 static int walk_creating(int rootfd, const char *path, enum mount_target_kind kind,
 			 struct silo_err *err)
 {
@@ -118,13 +124,20 @@ static int walk_creating(int rootfd, const char *path, enum mount_target_kind ki
 		if (S_ISLNK(st.st_mode)) {
 			char target[4096];
 			ssize_t len = readlinkat(fd, "", target, sizeof(target) - 1);
+			struct statfs fs;
 
+			if (len >= 0 && fstatfs(fd, &fs) < 0)
+				len = -1;
 			close(fd);
 			if (len < 0) {
 				r = -errno;
 				break;
 			}
 			target[len] = '\0';
+			if (fs.f_type == PROC_SUPER_MAGIC && (target[0] == '/' || strchr(target, ':'))) {
+				r = -ELOOP;
+				break;
+			}
 			if (target[0] == '/') {
 				where[0] = '\0';
 				close(dirfd);

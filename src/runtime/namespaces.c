@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
@@ -22,6 +25,53 @@ unsigned long namespaces_clone_flags(const struct spec *spec)
 			flags |= (unsigned long)ns->type;
 	}
 	return flags;
+}
+
+/* struct clone_args of <linux/sched.h>, whose CLONE_* macros clash with
+ * glibc's <sched.h>. The layout is the kernel ABI. */
+struct silo_clone_args {
+	uint64_t flags;
+	uint64_t pidfd;
+	uint64_t child_tid;
+	uint64_t parent_tid;
+	uint64_t exit_signal;
+	uint64_t stack;
+	uint64_t stack_size;
+	uint64_t tls;
+	uint64_t set_tid;
+	uint64_t set_tid_size;
+	uint64_t cgroup;
+};
+
+#define SILO_CLONE_INTO_CGROUP 0x200000000ULL
+
+pid_t namespaces_clone(unsigned long flags, int cgroup_fd, int *into_cgroup,
+		       struct silo_err *err)
+{
+	struct silo_clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	long pid;
+
+	*into_cgroup = 0;
+	if (cgroup_fd >= 0) {
+		args.flags |= SILO_CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && cgroup_fd >= 0 && (errno == E2BIG || errno == EINVAL)) {
+		args.flags = flags;
+		args.cgroup = 0;
+		pid = syscall(SYS_clone3, &args, sizeof(args));
+	} else if (pid >= 0 && cgroup_fd >= 0) {
+		*into_cgroup = 1;
+	}
+	if (pid < 0 && errno == ENOSYS) {
+		/* Kernels before 5.3: the same, through clone(2) without a
+		 * new stack (fork semantics). */
+		pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+	}
+	if (pid < 0)
+		return silo_err_errno(err, "clone");
+	return (pid_t)pid;
 }
 
 int namespaces_validate(const struct spec *spec, struct silo_err *err)

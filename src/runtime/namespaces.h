@@ -10,6 +10,15 @@
  * own cgroup, so that cgroup becomes the namespace root) and time. */
 unsigned long namespaces_clone_flags(const struct spec *spec);
 
+/* Clones a child with fork semantics into the new namespaces in flags
+ * (namespaces_clone_flags). With cgroup_fd >= 0 (an O_PATH descriptor of a
+ * v2 cgroup), the child starts inside that cgroup (clone3's
+ * CLONE_INTO_CGROUP, Linux 5.7) and *into_cgroup is set; on older kernels
+ * it starts where we are, *into_cgroup is 0, and the caller moves it.
+ * Returns the child's PID, 0 in the child, or < 0. */
+pid_t namespaces_clone(unsigned long flags, int cgroup_fd, int *into_cgroup,
+		       struct silo_err *err);
+
 /* Refuses what this runtime cannot do yet, with a line naming the field. */
 int namespaces_validate(const struct spec *spec, struct silo_err *err);
 

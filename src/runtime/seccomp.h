@@ -13,6 +13,12 @@
 
 struct seccomp_filter;
 
+/* Opens libseccomp if spec has linux.seccomp (nothing otherwise). Called
+ * by the runtime before it clones the process that calls seccomp_prepare,
+ * so that the library comes from the host's filesystem; seccomp_prepare
+ * opens it itself where nobody did (the unit tests). */
+int seccomp_load_library(const struct spec *spec, struct silo_err *err);
+
 /* Compiles spec's linux.seccomp (NULL *out when there is none). Runs in the
  * container's init before pivot_root, so a listenerPath on the host can
  * still be connected to here. A malformed profile names the field:

@@ -118,6 +118,7 @@ int state_write(const struct container_state *state, struct silo_err *err)
 {
 	_cleanup_json_ json_t *obj = NULL;
 	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *text = NULL;
 
 	obj = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s?, s:b, s:I, s:O, s:O?}", "id", state->id,
 			"pid", (json_int_t)state->pid, "start_time", (json_int_t)state->start_time,
@@ -127,9 +128,12 @@ int state_write(const struct container_state *state, struct silo_err *err)
 			"annotations", state->annotations, "config", state->config);
 	if (!obj)
 		return silo_err_sys(err, ENOMEM, "encode state of \"%s\"", state->id);
-	if (asprintf(&path, "%s/%s", state->dir, STATE_FILE) < 0)
+	text = json_dumps(obj, JSON_COMPACT);
+	if (!text || asprintf(&path, "%s/%s", state->dir, STATE_FILE) < 0)
 		return silo_err_sys(err, ENOMEM, "encode state of \"%s\"", state->id);
-	return json_write_path_atomic(path, obj, 0600, err);
+	/* Not flushed to disk: the container does not outlive a crash of
+	 * the machine, and delete clears a state that did not survive it. */
+	return fs_write_file_replace(path, text, strlen(text), 0600, err);
 }
 
 static char *dup_string(json_t *obj, const char *key)

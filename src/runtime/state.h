@@ -13,9 +13,12 @@
 #include "util/err.h"
 
 #define STATE_FILE "state.json"
+/* flock'd by every command on the container. create also writes the
+ * container's cgroup path into it, one line, before it makes the cgroup, so
+ * that delete can remove the cgroup of a create that was killed half-way
+ * (one file fewer to make and remove than a file of its own). */
 #define STATE_LOCK "lock"
 #define STATE_EXEC_SOCKET "exec.sock"
-#define STATE_CGROUP_FILE "cgroup" /* the cgroup path, written before the cgroup is made */
 
 enum container_status {
 	STATUS_CREATING,

@@ -7,7 +7,8 @@
 #include "util/err.h"
 
 enum sync_type {
-	SYNC_GO = 1,   /* runtime -> init: you are in your cgroup, go on */
+	SYNC_GO = 1,   /* runtime -> init: go on (the maps are written, the
+			* state recorded, or, for run, start) */
 	SYNC_READY,    /* init -> runtime: built, waiting for start */
 	SYNC_ERROR,    /* init -> runtime: failed; text says why */
 	SYNC_HOOKS,    /* init -> runtime: mounts done, run createRuntime hooks */

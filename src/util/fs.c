@@ -76,8 +76,8 @@ int fs_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			 struct silo_err *err)
+static int write_file_renamed(const char *path, const void *data, size_t len, mode_t mode,
+			      int durable, struct silo_err *err)
 {
 	_cleanup_free_ char *tmp = NULL;
 	_cleanup_close_ int fd = -1;
@@ -89,7 +89,7 @@ int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 	if (fd < 0)
 		return silo_err_errno(err, "create \"%s\"", tmp);
 	r = fs_write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
@@ -98,6 +98,18 @@ int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 		return silo_err_sys(err, -r, "write \"%s\"", path);
 	}
 	return 0;
+}
+
+int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			 struct silo_err *err)
+{
+	return write_file_renamed(path, data, len, mode, 1, err);
+}
+
+int fs_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			  struct silo_err *err)
+{
+	return write_file_renamed(path, data, len, mode, 0, err);
 }
 
 int fs_write_string_at(int dirfd, const char *path, const char *value, struct silo_err *err)

@@ -19,6 +19,16 @@ int fs_read_file_at(int dirfd, const char *path, size_t max, char **out, size_t 
 int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			 struct silo_err *err);
 
+/* The same without the fsync: a reader, and a silo killed half-way, still
+ * see the old content or the new, never a torn file, but a machine crash
+ * may leave it empty. Only for files about what a reboot ends anyway (the
+ * runtime's state of its containers, a PID file): after a crash they
+ * describe nothing that still exists, and the runtime takes an unreadable
+ * state for a container that is gone. On a disk the fsync is most of the
+ * cost of such a write (1-3 ms on the development VM). */
+int fs_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+			  struct silo_err *err);
+
 /* write(2) until all of data is out, through EINTR and short writes.
  * Returns 0 or -errno. */
 int fs_write_all(int fd, const void *data, size_t len);

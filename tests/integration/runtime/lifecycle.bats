@@ -347,3 +347,20 @@ init_and_child() {
 	[ ! -e "$STATE_ROOT/$CID" ]
 	wait_for sh -c "[ -z \"\$(find /sys/fs/cgroup -maxdepth 3 -name '$CID')\" ]"
 }
+
+@test "a state.json that a machine crash left empty does not block delete" {
+	requires_silo
+	# state.json is written by rename but not flushed to disk: after a
+	# crash it can be empty. delete then clears the container as it would
+	# a half-made one, cgroup and process included.
+	set_args sleep 1000
+	rt_create "$CID"
+	pid=$(container_field "$CID" .pid)
+	: >"$STATE_ROOT/$CID/state.json"
+	run rt delete "$CID"
+	assert_failure
+	assert_contains "$output" "does not exist"
+	[ ! -e "$STATE_ROOT/$CID" ]
+	wait_for sh -c "[ ! -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
+	wait_for sh -c "[ -z \"\$(find /sys/fs/cgroup -maxdepth 3 -name '$CID')\" ]"
+}
