@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "image/digest.h"
@@ -123,6 +124,61 @@ static ssize_t find_index(json_t *images, const char *text, int *by_name)
 		}
 	}
 	return found;
+}
+
+static json_t *string_array(char *const *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, json_string(v[i]));
+	return arr;
+}
+
+json_t *image_record_new(const struct store *store, const struct manifest *m,
+			 const char *manifest_digest, const char *index_digest,
+			 const struct image_config *config, char *const *chain_ids)
+{
+	json_t *blobs = json_array();
+	uint64_t size = 0;
+	char platform[96];
+
+	if (!blobs)
+		return NULL;
+	for (size_t i = 0; i < m->n_layers; i++) {
+		json_array_append_new(blobs, json_string(m->layers[i].digest));
+		size += layer_size(store, chain_ids[i]);
+	}
+	platform_format(&config->platform, platform, sizeof(platform));
+	return json_pack("{s:s,s:s,s:s,s:s?,s:[],s:[],s:s?,s:I,s:s,s:o,s:o,s:o,s:I}", "id",
+			 m->config.digest, "manifest", manifest_digest, "mediaType", m->media_type,
+			 "index", index_digest, "names", "digests", "created", config->created, "size",
+			 (json_int_t)size, "platform", platform, "layers",
+			 string_array(chain_ids, m->n_layers), "diffIDs",
+			 string_array(config->diff_ids, config->n_diff_ids), "blobs", blobs, "pulled",
+			 (json_int_t)time(NULL));
+}
+
+int images_read_config(const struct store *store, json_t *record, json_t **out,
+		       struct silo_err *err)
+{
+	const char *id = json_string_value(json_object_get(record, "id"));
+	_cleanup_free_ char *text = NULL;
+	json_error_t jerr;
+	size_t len;
+
+	if (!id)
+		return silo_err_set(err, EINVAL, "image record without an id");
+	if (store_blob_read(store, id, MANIFEST_MAX_SIZE, &text, &len, err) < 0)
+		return silo_err_prefix(err, "image %s", id);
+	*out = json_loadb(text, len, 0, &jerr);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return silo_err_set(err, EINVAL, "image config %s: not a JSON object (line %d: %s)", id,
+				    jerr.line, jerr.text);
+	}
+	return 0;
 }
 
 int images_add(const struct store *store, json_t *record, struct silo_err *err)

@@ -177,6 +177,7 @@ static int job_finish(struct layer_job *j, int downloaded_ok, const struct silo_
 		      struct silo_err *err)
 {
 	int keep_partial = 1;
+	struct layer_info info;
 
 	if (j->feed_fd >= 0) {
 		close(j->feed_fd);
@@ -213,8 +214,9 @@ static int job_finish(struct layer_job *j, int downloaded_ok, const struct silo_
 		return silo_err_set(err, EIO, "layer %s: uncompressed content is %s, but the image config says %s",
 				    j->desc->digest, j->unpacked.diff_id, j->diff_id);
 	}
-	if (layer_build_publish(j->store, &j->build, j->chain_id, j->diff_id, j->desc->digest,
-				j->unpacked.content_size, err) < 0) {
+	info = (struct layer_info){ j->chain_id, j->diff_id, j->desc->digest, j->unpacked.content_size,
+				    j->unpacked.tar_size };
+	if (layer_build_publish(j->store, &j->build, &info, err) < 0) {
 		layer_build_abort(&j->build);
 		return -1;
 	}
@@ -371,47 +373,26 @@ static void resolved_free(struct resolved *r)
 	manifest_free(&r->manifest);
 }
 
-static json_t *string_array(char *const *v, size_t n)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr && i < n; i++)
-		json_array_append_new(arr, json_string(v[i]));
-	return arr;
-}
-
 static int record_image(const struct store *store, const struct image_ref *ref,
 			const struct resolved *r, const struct image_config *config, char **chain_ids,
-			const char *config_digest, struct silo_err *err)
+			struct silo_err *err)
 {
 	_cleanup_free_ char *name = image_ref_name(ref);
 	_cleanup_free_ char *tagged = NULL;
 	_cleanup_free_ char *digested = NULL;
 	_cleanup_json_ json_t *rec = NULL;
-	json_t *blobs = json_array();
-	uint64_t size = 0;
-	char platform[96];
 
-	if (!name || !blobs)
+	if (!name)
 		return silo_err_sys(err, ENOMEM, "record image");
 	if (ref->tag && asprintf(&tagged, "%s:%s", name, ref->tag) < 0)
 		return silo_err_sys(err, ENOMEM, "record image");
 	if (asprintf(&digested, "%s@%s", name, *r->index_digest ? r->index_digest : r->manifest_digest) < 0)
 		return silo_err_sys(err, ENOMEM, "record image");
-	for (size_t i = 0; i < r->manifest.n_layers; i++) {
-		json_array_append_new(blobs, json_string(r->manifest.layers[i].digest));
-		size += layer_size(store, chain_ids[i]);
-	}
-	platform_format(&config->platform, platform, sizeof(platform));
-	rec = json_pack("{s:s,s:s,s:s,s:s?,s:[],s:[s],s:s?,s:I,s:s,s:o,s:o,s:o,s:I}", "id", config_digest,
-			"manifest", r->manifest_digest, "mediaType", r->manifest.media_type, "index",
-			*r->index_digest ? r->index_digest : NULL, "names", "digests", digested,
-			"created", config->created, "size", (json_int_t)size, "platform", platform,
-			"layers", string_array(chain_ids, r->manifest.n_layers), "diffIDs",
-			string_array(config->diff_ids, config->n_diff_ids), "blobs", blobs, "pulled",
-			(json_int_t)time(NULL));
+	rec = image_record_new(store, &r->manifest, r->manifest_digest,
+			       *r->index_digest ? r->index_digest : NULL, config, chain_ids);
 	if (!rec)
 		return silo_err_sys(err, ENOMEM, "record image");
+	json_array_append_new(json_object_get(rec, "digests"), json_string(digested));
 	if (tagged)
 		json_array_append_new(json_object_get(rec, "names"), json_string(tagged));
 	return images_add(store, rec, err);
@@ -533,7 +514,7 @@ int pull_image(const struct store *store, const struct image_ref *ref,
 	}
 	if (lock_layers(jobs, n, err) < 0 || pull_layers(store, &client, opts, jobs, n, err) < 0)
 		goto out;
-	if (record_image(store, ref, &r, &config, chain_ids, r.manifest.config.digest, err) < 0)
+	if (record_image(store, ref, &r, &config, chain_ids, err) < 0)
 		goto out;
 	snprintf(image_id, DIGEST_STRING_LENGTH + 1, "%s", r.manifest.config.digest);
 	rc = 0;
