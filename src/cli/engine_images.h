@@ -1,5 +1,6 @@
 /* The image commands of the engine face: pull, images, rmi, tag, load,
- * save, with docker's flags and output shapes. */
+ * save, import, history, and the `image` group (image ls, image inspect,
+ * image rm ...), with docker's flags and output shapes. */
 #ifndef SILO_CLI_ENGINE_IMAGES_H
 #define SILO_CLI_ENGINE_IMAGES_H
 

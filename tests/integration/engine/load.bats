@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # silo load -i: images from an OCI layout tar archive (built with umoci,
-# never with silo) and from docker archives (written by skopeo), and silo
-# save, each image run with silo run.
+# never with silo) and from docker archives (written by skopeo), silo save
+# and silo import, each image run with silo run.
 
 load helpers
 
@@ -88,4 +88,17 @@ teardown() {
 	"$SILO" --root "$LOAD_STORE/root" load -q -i "$LOAD_STORE/cfg-oci.tar"
 	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none "$CFG"
 	[ "$output" = from-cmd ]
+}
+
+@test "an imported rootfs tarball runs, with the CMD --change gave" {
+	tar -C "$FIXTURES/rootfs" -czf "$LOAD_STORE/rootfs.tar.gz" .
+	run "$SILO" --root "$LOAD_STORE/root" import -c 'CMD ["echo", "imported"]' -c "ENV WHO=me" \
+		"$LOAD_STORE/rootfs.tar.gz" example/imported:v1
+	[ "$status" -eq 0 ]
+	[[ "$output" == sha256:* ]]
+	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none example/imported:v1
+	[ "$status" -eq 0 ]
+	[ "$output" = imported ]
+	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none example/imported:v1 sh -c 'echo $WHO'
+	[ "$output" = me ]
 }
