@@ -13,6 +13,7 @@
 #include "image/layers.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 
 #define IMAGES_MAX_SIZE (64 * 1024 * 1024)
@@ -400,6 +401,39 @@ static int sweep(const struct store *store, const char *dir, json_t *keep, int l
 	return 0;
 }
 
+/* What a killed pull, load or import left in tmp/: with "gc" held
+ * exclusive no other silo is building anything, so every layer build, half
+ * removed layer and unnamed blob there is stale. Partial downloads stay:
+ * the next pull of that blob resumes them. */
+static int sweep_tmp(const struct store *store, struct silo_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+
+	if (asprintf(&path, "%s/tmp", store->root) < 0)
+		return silo_err_sys(err, ENOMEM, "collect garbage");
+	d = opendir(path);
+	if (!d)
+		return silo_err_errno(err, "read \"%s\"", path);
+	while ((e = readdir(d))) {
+		_cleanup_free_ char *stale = NULL;
+
+		if (strncmp(e->d_name, "layer-", 6) && strncmp(e->d_name, "removing-", 9) &&
+		    strncmp(e->d_name, "unnamed-", 8))
+			continue;
+		if (asprintf(&stale, "%s/%s", path, e->d_name) < 0)
+			return silo_err_sys(err, ENOMEM, "collect garbage");
+		if (e->d_type == DT_DIR) {
+			if (fs_remove_tree(stale, err) < 0)
+				return -1;
+		} else if (unlink(stale) < 0 && errno != ENOENT) {
+			return silo_err_errno(err, "remove \"%s\"", stale);
+		}
+	}
+	return 0;
+}
+
 int images_collect_garbage(const struct store *store, struct silo_err *err)
 {
 	_cleanup_close_ int gc = store_lock(store, "gc", err);
@@ -422,7 +456,7 @@ int images_collect_garbage(const struct store *store, struct silo_err *err)
 	collect_strings(images, "id", keep_blobs);
 	collect_strings(images, "manifest", keep_blobs);
 	collect_strings(images, "index", keep_blobs);
-	if (sweep(store, "layers", keep_layers, 1, err) < 0)
+	if (sweep(store, "layers", keep_layers, 1, err) < 0 || sweep_tmp(store, err) < 0)
 		return -1;
 	return sweep(store, "blobs/sha256", keep_blobs, 0, err);
 }

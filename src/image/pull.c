@@ -38,6 +38,7 @@ struct layer_job {
 	int needed;
 	struct store_blob_writer writer;
 	int writer_open;
+	int content_refused; /* the bytes were wrong, not the connection */
 	struct layer_build build;
 	int feed_fd;    /* our end of the socketpair */
 	int extract_fd; /* the extractor's end */
@@ -100,8 +101,10 @@ static int job_write(void *opaque, const void *data, size_t len, struct silo_err
 	struct layer_job *j = opaque;
 	double now;
 
-	if (store_blob_write(&j->writer, data, len, err) < 0 || feed(j, data, len, err) < 0)
+	if (store_blob_write(&j->writer, data, len, err) < 0 || feed(j, data, len, err) < 0) {
+		j->content_refused = 1;
 		return -1;
+	}
 	now = now_s();
 	if (now - j->last_progress >= 0.2) {
 		j->last_progress = now;
@@ -172,11 +175,13 @@ static int job_start(struct layer_job *j, int from_store, struct silo_err *err)
 }
 
 /* Waits for the extractor and decides: publish, or drop everything. A
- * network failure keeps the partial blob for the next pull to resume. */
+ * network failure keeps the partial blob for the next pull to resume; bytes
+ * that were refused (more than the blob's size, a layer that does not
+ * extract) are not worth resuming and go. */
 static int job_finish(struct layer_job *j, int downloaded_ok, const struct silo_err *download_err,
 		      struct silo_err *err)
 {
-	int keep_partial = 1;
+	int keep_partial = !j->content_refused;
 	struct layer_info info;
 
 	if (j->feed_fd >= 0) {
@@ -428,6 +433,13 @@ static int pull_layers(const struct store *store, struct registry_client *c,
 		notify(opts, PULL_EVENT_LAYER_WAITING, j->desc->digest, 0, j->desc->size);
 		if (job_start(j, 0, err) < 0)
 			return -1;
+		/* A killed pull may have left every byte: nothing to ask the
+		 * registry for (a Range past the end would be refused). */
+		if (j->desc->size >= 0 && j->writer.written == (uint64_t)j->desc->size) {
+			if (job_finish(j, 1, NULL, err) < 0)
+				return -1;
+			continue;
+		}
 		blob_jobs[downloads] = (struct registry_blob_job){
 			.digest = j->desc->digest,
 			.size = j->desc->size,
