@@ -5,6 +5,7 @@
  * IMAGE, CREATED, CREATED BY, SIZE, COMMENT; `image inspect` docker's JSON
  * (Id, RepoTags, RepoDigests, Created, Config, RootFS ...). */
 #include "cli/engine_images.h"
+#include "cli/engine_progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,18 +47,7 @@ static int open_store(const struct engine_context *ctx, struct store *store, con
 
 static void human_size(uint64_t bytes, char *buf, size_t size)
 {
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
-	double v = (double)bytes;
-	int u = 0;
-
-	while (v >= 1000 && u < 4) {
-		v /= 1000;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, size, "%lluB", (unsigned long long)bytes);
-	else
-		snprintf(buf, size, "%.3g%s", v, units[u]);
+	engine_human_size(bytes, buf, size);
 }
 
 static const char *short_id(const char *digest)
@@ -70,58 +60,6 @@ static const char *short_id(const char *digest)
 
 /* ------------------------------------------------------------------ pull -- */
 
-struct pull_display {
-	int quiet;
-	int tty;
-	int downloaded;
-	uint64_t have, total;
-	time_t started;
-};
-
-static void on_pull_event(void *opaque, const struct pull_event *ev)
-{
-	struct pull_display *d = opaque;
-	char have[32], total[32];
-
-	if (ev->kind == PULL_EVENT_LAYER_WAITING)
-		d->downloaded = 1;
-	if (d->quiet)
-		return;
-	switch (ev->kind) {
-	case PULL_EVENT_RESOLVED:
-		break;
-	case PULL_EVENT_LAYER_EXISTS:
-		printf("%s: Already exists\n", short_id(ev->digest));
-		break;
-	case PULL_EVENT_LAYER_WAITING:
-		printf("%s: Pulling fs layer\n", short_id(ev->digest));
-		d->total += ev->total > 0 ? (uint64_t)ev->total : 0;
-		break;
-	case PULL_EVENT_LAYER_BYTES:
-		/* On a terminal one status line is redrawn; logs get only
-		 * the steps. */
-		if (d->tty) {
-			double secs = difftime(time(NULL), d->started);
-
-			human_size(ev->have, have, sizeof(have));
-			human_size((uint64_t)(ev->total > 0 ? ev->total : 0), total, sizeof(total));
-			printf("\r\033[K%s: Downloading %s/%s", short_id(ev->digest), have, total);
-			if (secs > 0) {
-				human_size((uint64_t)((double)ev->have / secs), have, sizeof(have));
-				printf(" (%s/s)", have);
-			}
-			fflush(stdout);
-		}
-		break;
-	case PULL_EVENT_LAYER_DONE:
-		if (d->tty)
-			printf("\r\033[K");
-		printf("%s: Pull complete\n", short_id(ev->digest));
-		break;
-	}
-	fflush(stdout);
-}
-
 static int cmd_pull(const struct engine_context *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -132,8 +70,9 @@ static int cmd_pull(const struct engine_context *ctx, int argc, char **argv)
 	};
 	_cleanup_store_ struct store store = { .root_fd = -1 };
 	_cleanup_image_ref_ struct image_ref ref = { 0 };
-	struct pull_display display = { .started = time(NULL) };
-	struct pull_options opts = { .tls_verify = -1, .progress = on_pull_event, .opaque = &display };
+	struct pull_options opts = { .tls_verify = -1, .progress = pull_progress_event };
+	struct pull_progress *progress = NULL;
+	int quiet = 0, downloaded, r;
 	struct silo_err err = { 0 };
 	char id[DIGEST_STRING_LENGTH + 1];
 	_cleanup_free_ char *name = NULL;
@@ -147,7 +86,7 @@ static int cmd_pull(const struct engine_context *ctx, int argc, char **argv)
 				return fail("pull", &err);
 			break;
 		case 'q':
-			display.quiet = 1;
+			quiet = 1;
 			break;
 		case 't':
 			if (strcmp(optarg, "true") && strcmp(optarg, "false"))
@@ -164,13 +103,22 @@ static int cmd_pull(const struct engine_context *ctx, int argc, char **argv)
 		return fail("pull", &err);
 	if (open_store(ctx, &store, "pull"))
 		return 1;
-	display.tty = isatty(STDOUT_FILENO);
 	name = image_ref_string(&ref);
-	if (!display.quiet)
+	progress = pull_progress_new(isatty(STDOUT_FILENO), quiet);
+	if (!name || !progress) {
+		pull_progress_free(progress);
+		return 1;
+	}
+	opts.opaque = progress;
+	if (!quiet)
 		printf("%s: Pulling from %s\n", ref.tag ? ref.tag : ref.digest, ref.repository);
-	if (pull_image(&store, &ref, &opts, id, &err) < 0)
+	fflush(stdout);
+	r = pull_image(&store, &ref, &opts, id, &err);
+	downloaded = pull_progress_downloaded(progress);
+	pull_progress_free(progress);
+	if (r < 0)
 		return fail("pull", &err);
-	if (display.quiet) {
+	if (quiet) {
 		printf("%s\n", id);
 	} else {
 		_cleanup_json_ json_t *rec = NULL;
@@ -184,7 +132,7 @@ static int cmd_pull(const struct engine_context *ctx, int argc, char **argv)
 				printf("Digest: %s\n", at + 1);
 		}
 		printf("Status: %s %s\n",
-		       display.downloaded ? "Downloaded newer image for" : "Image is up to date for", familiar);
+		       downloaded ? "Downloaded newer image for" : "Image is up to date for", familiar);
 		printf("%s\n", familiar);
 	}
 	return 0;

@@ -117,7 +117,8 @@ static void job_finished(void *opaque, int ok)
 {
 	struct layer_job *j = opaque;
 
-	(void)ok;
+	if (ok)
+		notify(j->opts, PULL_EVENT_LAYER_DOWNLOADED, j->desc->digest, j->writer.written, j->desc->size);
 	if (j->feed_fd >= 0)
 		close(j->feed_fd);
 	j->feed_fd = -1;
@@ -430,9 +431,9 @@ static int pull_layers(const struct store *store, struct registry_client *c,
 				return -1;
 			continue;
 		}
-		notify(opts, PULL_EVENT_LAYER_WAITING, j->desc->digest, 0, j->desc->size);
 		if (job_start(j, 0, err) < 0)
 			return -1;
+		notify(opts, PULL_EVENT_LAYER_WAITING, j->desc->digest, j->writer.written, j->desc->size);
 		/* A killed pull may have left every byte: nothing to ask the
 		 * registry for (a Range past the end would be refused). */
 		if (j->desc->size >= 0 && j->writer.written == (uint64_t)j->desc->size) {

@@ -6,9 +6,9 @@
 # blob matching its name, nothing left in tmp/ but a resumable download)
 # and that the next pull finishes.
 #
-# To have time to interrupt a download, loopback is slowed with tc (a
-# token bucket) — only inside the suite's own network namespace, never on
-# the machine's.
+# To have time to interrupt a download, loopback is slowed with tc
+# (shape_loopback in helpers.bash) — only inside the suite's own network
+# namespace, never on the machine's.
 
 load helpers
 
@@ -42,49 +42,6 @@ teardown() {
 	image_teardown
 }
 
-#   big     the busybox rootfs and 4 MiB of random bytes (/big): a layer
-#           that takes seconds on a slowed loopback
-#   bigtop  big plus a small layer (/etc/top)
-build_big_fixtures() {
-	local bundle=$FIXTURES/bundle
-	umoci new --image "$LAYOUT:big"
-	umoci unpack --image "$LAYOUT:big" "$bundle" >/dev/null
-	rm -rf "$bundle/rootfs"
-	cp -a "$FIXTURES/rootfs" "$bundle/rootfs"
-	head -c 4194304 /dev/urandom >"$bundle/rootfs/big"
-	cp "$bundle/rootfs/big" "$FIXTURES/big.data"
-	umoci repack --image "$LAYOUT:big" "$bundle"
-	umoci config --image "$LAYOUT:big" --config.cmd /bin/sh --os linux --architecture amd64
-	rm -rf "$bundle"
-	umoci tag --image "$LAYOUT:big" bigtop
-	umoci unpack --image "$LAYOUT:bigtop" "$bundle" >/dev/null
-	echo top >"$bundle/rootfs/etc/top"
-	umoci repack --image "$LAYOUT:bigtop" "$bundle"
-	rm -rf "$bundle"
-}
-
-in_private_netns() {
-	[ "${SILO_CHECK_NETNS:-}" = 1 ] && [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ]
-}
-
-# shape_loopback RATE: loopback at RATE (tc's units: 4mbit). The MTU goes
-# down so that packets fit the bucket.
-shape_loopback() {
-	in_private_netns || fail "not in a private network namespace"
-	ip link set lo mtu 1500
-	tc qdisc replace dev lo root tbf rate "$1" burst 64kb latency 200ms
-}
-
-unshape_loopback() {
-	in_private_netns || return 0
-	tc qdisc del dev lo root 2>/dev/null || true
-	ip link set lo mtu 65536
-}
-
-lo_bytes() {
-	cat /sys/class/net/lo/statistics/tx_bytes
-}
-
 kill_registry() {
 	local pid
 	pid=$(cat "$FIXTURES/plain.pid")
@@ -97,6 +54,7 @@ kill_registry() {
 restart_registry() {
 	env -u REGISTRY_AUTH_FILE docker-registry serve "$FIXTURES/plain.yml" >>"$FIXTURES/plain.log" 2>&1 &
 	echo $! >"$FIXTURES/plain.pid"
+	disown $!
 	retry 200 curl -s -o /dev/null "http://$REGISTRY/v2/" || fail "the registry did not start again: $(grep -i error "$FIXTURES/plain.log" | tail -1)"
 }
 
