@@ -181,7 +181,7 @@ int auth_fetch_token(struct auth_state *st, const char *scope, struct silo_err *
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	if (status == 401 || status == 403)
 		return silo_err_set(err, EACCES, "token request to %s: %s", st->realm,
-				    st->user ? "the registry refused the credentials" :
+				    st->user ? "unauthorized: incorrect username or password" :
 					       "the registry wants credentials (silo login)");
 	if (status != 200)
 		return silo_err_set(err, EIO, "token request to %s: HTTP %ld", st->realm, status);

@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "image/digest.h"
 #include "image/layers.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 
 #define IMAGES_MAX_SIZE (64 * 1024 * 1024)
@@ -123,6 +125,61 @@ static ssize_t find_index(json_t *images, const char *text, int *by_name)
 		}
 	}
 	return found;
+}
+
+static json_t *string_array(char *const *v, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, json_string(v[i]));
+	return arr;
+}
+
+json_t *image_record_new(const struct store *store, const struct manifest *m,
+			 const char *manifest_digest, const char *index_digest,
+			 const struct image_config *config, char *const *chain_ids)
+{
+	json_t *blobs = json_array();
+	uint64_t size = 0;
+	char platform[96];
+
+	if (!blobs)
+		return NULL;
+	for (size_t i = 0; i < m->n_layers; i++) {
+		json_array_append_new(blobs, json_string(m->layers[i].digest));
+		size += layer_size(store, chain_ids[i]);
+	}
+	platform_format(&config->platform, platform, sizeof(platform));
+	return json_pack("{s:s,s:s,s:s,s:s?,s:[],s:[],s:s?,s:I,s:s,s:o,s:o,s:o,s:I}", "id",
+			 m->config.digest, "manifest", manifest_digest, "mediaType", m->media_type,
+			 "index", index_digest, "names", "digests", "created", config->created, "size",
+			 (json_int_t)size, "platform", platform, "layers",
+			 string_array(chain_ids, m->n_layers), "diffIDs",
+			 string_array(config->diff_ids, config->n_diff_ids), "blobs", blobs, "pulled",
+			 (json_int_t)time(NULL));
+}
+
+int images_read_config(const struct store *store, json_t *record, json_t **out,
+		       struct silo_err *err)
+{
+	const char *id = json_string_value(json_object_get(record, "id"));
+	_cleanup_free_ char *text = NULL;
+	json_error_t jerr;
+	size_t len;
+
+	if (!id)
+		return silo_err_set(err, EINVAL, "image record without an id");
+	if (store_blob_read(store, id, MANIFEST_MAX_SIZE, &text, &len, err) < 0)
+		return silo_err_prefix(err, "image %s", id);
+	*out = json_loadb(text, len, 0, &jerr);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return silo_err_set(err, EINVAL, "image config %s: not a JSON object (line %d: %s)", id,
+				    jerr.line, jerr.text);
+	}
+	return 0;
 }
 
 int images_add(const struct store *store, json_t *record, struct silo_err *err)
@@ -344,6 +401,39 @@ static int sweep(const struct store *store, const char *dir, json_t *keep, int l
 	return 0;
 }
 
+/* What a killed pull, load or import left in tmp/: with "gc" held
+ * exclusive no other silo is building anything, so every layer build, half
+ * removed layer and unnamed blob there is stale. Partial downloads stay:
+ * the next pull of that blob resumes them. */
+static int sweep_tmp(const struct store *store, struct silo_err *err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	struct dirent *e;
+
+	if (asprintf(&path, "%s/tmp", store->root) < 0)
+		return silo_err_sys(err, ENOMEM, "collect garbage");
+	d = opendir(path);
+	if (!d)
+		return silo_err_errno(err, "read \"%s\"", path);
+	while ((e = readdir(d))) {
+		_cleanup_free_ char *stale = NULL;
+
+		if (strncmp(e->d_name, "layer-", 6) && strncmp(e->d_name, "removing-", 9) &&
+		    strncmp(e->d_name, "unnamed-", 8))
+			continue;
+		if (asprintf(&stale, "%s/%s", path, e->d_name) < 0)
+			return silo_err_sys(err, ENOMEM, "collect garbage");
+		if (e->d_type == DT_DIR) {
+			if (fs_remove_tree(stale, err) < 0)
+				return -1;
+		} else if (unlink(stale) < 0 && errno != ENOENT) {
+			return silo_err_errno(err, "remove \"%s\"", stale);
+		}
+	}
+	return 0;
+}
+
 int images_collect_garbage(const struct store *store, struct silo_err *err)
 {
 	_cleanup_close_ int gc = store_lock(store, "gc", err);
@@ -366,7 +456,7 @@ int images_collect_garbage(const struct store *store, struct silo_err *err)
 	collect_strings(images, "id", keep_blobs);
 	collect_strings(images, "manifest", keep_blobs);
 	collect_strings(images, "index", keep_blobs);
-	if (sweep(store, "layers", keep_layers, 1, err) < 0)
+	if (sweep(store, "layers", keep_layers, 1, err) < 0 || sweep_tmp(store, err) < 0)
 		return -1;
 	return sweep(store, "blobs/sha256", keep_blobs, 0, err);
 }

@@ -13,8 +13,20 @@
 
 #include <jansson.h>
 
+#include "image/manifest.h"
 #include "image/store.h"
 #include "util/err.h"
+
+/* A new record (names and digests empty) for the image manifest m, stored
+ * as manifest_digest (and reached through index_digest, or NULL), whose
+ * config is config and whose layers are chain_ids, all in the store. */
+json_t *image_record_new(const struct store *store, const struct manifest *m,
+			 const char *manifest_digest, const char *index_digest,
+			 const struct image_config *config, char *const *chain_ids);
+
+/* The record's image config, read from the store (digest checked). */
+int images_read_config(const struct store *store, json_t *record, json_t **out,
+		       struct silo_err *err);
 
 /* Adds or updates a record; its names move to it from any other image. */
 int images_add(const struct store *store, json_t *record, struct silo_err *err);

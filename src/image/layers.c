@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "image/digest.h"
+#include "image/unpack.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -41,12 +42,14 @@ int layer_build_begin(const struct store *store, const char *chain_id, struct la
 	return 0;
 }
 
-int layer_build_publish(const struct store *store, struct layer_build *b, const char *chain_id,
-			const char *diff_id, const char *blob_digest, uint64_t size,
-			struct silo_err *err)
+int layer_build_publish(const struct store *store, struct layer_build *b,
+			const struct layer_info *info, struct silo_err *err)
 {
-	_cleanup_json_ json_t *meta = json_pack("{s:s,s:s,s:s?,s:I}", "chainID", chain_id, "diffID",
-						 diff_id, "blob", blob_digest, "size", (json_int_t)size);
+	_cleanup_json_ json_t *meta = json_pack("{s:s,s:s,s:s?,s:I,s:I}", "chainID", info->chain_id,
+						 "diffID", info->diff_id, "blob", info->blob_digest, "size",
+						 (json_int_t)info->size, "tarSize",
+						 (json_int_t)info->tar_size);
+	const char *chain_id = info->chain_id;
 	_cleanup_free_ char *meta_path = NULL;
 	_cleanup_free_ char *final = store_layer_path(store, chain_id);
 	_cleanup_close_ int fd = -1;
@@ -84,7 +87,7 @@ void layer_build_abort(struct layer_build *b)
 	b->dir = b->diff = NULL;
 }
 
-uint64_t layer_size(const struct store *store, const char *chain_id)
+static uint64_t layer_field(const struct store *store, const char *chain_id, const char *key)
 {
 	_cleanup_free_ char *dir = store_layer_path(store, chain_id);
 	_cleanup_free_ char *path = NULL;
@@ -95,7 +98,56 @@ uint64_t layer_size(const struct store *store, const char *chain_id)
 		return 0;
 	if (json_load_path(path, 65536, &meta, &ignored) < 0)
 		return 0;
-	return (uint64_t)json_integer_value(json_object_get(meta, "size"));
+	return (uint64_t)json_integer_value(json_object_get(meta, key));
+}
+
+uint64_t layer_size(const struct store *store, const char *chain_id)
+{
+	return layer_field(store, chain_id, "size");
+}
+
+uint64_t layer_tar_size(const struct store *store, const char *chain_id)
+{
+	return layer_field(store, chain_id, "tarSize");
+}
+
+int layer_unpack_blob(const struct store *store, const char *blob_digest, const char *chain_id,
+		      const char *diff_id, struct silo_err *err)
+{
+	_cleanup_free_ char *path = store_blob_path(store, blob_digest);
+	_cleanup_close_ int lock = -1;
+	_cleanup_close_ int fd = -1;
+	struct layer_build build = { 0 };
+	struct unpack_result result;
+	struct layer_info info;
+	char lock_name[128];
+
+	snprintf(lock_name, sizeof(lock_name), "blob-%s", digest_hex(blob_digest));
+	lock = store_lock(store, lock_name, err);
+	if (lock < 0)
+		return -1;
+	if (store_layer_exists(store, chain_id))
+		return 0;
+	fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return silo_err_errno(err, "open blob %s", blob_digest);
+	if (layer_build_begin(store, chain_id, &build, err) < 0)
+		return -1;
+	if (unpack_layer_fd(fd, build.diff, &result, err) < 0) {
+		layer_build_abort(&build);
+		return silo_err_prefix(err, "layer %s", blob_digest);
+	}
+	if (strcmp(result.diff_id, diff_id)) {
+		layer_build_abort(&build);
+		return silo_err_set(err, EIO, "layer %s: uncompressed content is %s, but the image config says %s",
+				    blob_digest, result.diff_id, diff_id);
+	}
+	info = (struct layer_info){ chain_id, diff_id, blob_digest, result.content_size, result.tar_size };
+	if (layer_build_publish(store, &build, &info, err) < 0) {
+		layer_build_abort(&build);
+		return -1;
+	}
+	return 0;
 }
 
 int layer_remove(const struct store *store, const char *chain_id, struct silo_err *err)

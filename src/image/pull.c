@@ -38,6 +38,7 @@ struct layer_job {
 	int needed;
 	struct store_blob_writer writer;
 	int writer_open;
+	int content_refused; /* the bytes were wrong, not the connection */
 	struct layer_build build;
 	int feed_fd;    /* our end of the socketpair */
 	int extract_fd; /* the extractor's end */
@@ -100,8 +101,10 @@ static int job_write(void *opaque, const void *data, size_t len, struct silo_err
 	struct layer_job *j = opaque;
 	double now;
 
-	if (store_blob_write(&j->writer, data, len, err) < 0 || feed(j, data, len, err) < 0)
+	if (store_blob_write(&j->writer, data, len, err) < 0 || feed(j, data, len, err) < 0) {
+		j->content_refused = 1;
 		return -1;
+	}
 	now = now_s();
 	if (now - j->last_progress >= 0.2) {
 		j->last_progress = now;
@@ -114,7 +117,8 @@ static void job_finished(void *opaque, int ok)
 {
 	struct layer_job *j = opaque;
 
-	(void)ok;
+	if (ok)
+		notify(j->opts, PULL_EVENT_LAYER_DOWNLOADED, j->desc->digest, j->writer.written, j->desc->size);
 	if (j->feed_fd >= 0)
 		close(j->feed_fd);
 	j->feed_fd = -1;
@@ -172,11 +176,14 @@ static int job_start(struct layer_job *j, int from_store, struct silo_err *err)
 }
 
 /* Waits for the extractor and decides: publish, or drop everything. A
- * network failure keeps the partial blob for the next pull to resume. */
+ * network failure keeps the partial blob for the next pull to resume; bytes
+ * that were refused (more than the blob's size, a layer that does not
+ * extract) are not worth resuming and go. */
 static int job_finish(struct layer_job *j, int downloaded_ok, const struct silo_err *download_err,
 		      struct silo_err *err)
 {
-	int keep_partial = 1;
+	int keep_partial = !j->content_refused;
+	struct layer_info info;
 
 	if (j->feed_fd >= 0) {
 		close(j->feed_fd);
@@ -213,8 +220,9 @@ static int job_finish(struct layer_job *j, int downloaded_ok, const struct silo_
 		return silo_err_set(err, EIO, "layer %s: uncompressed content is %s, but the image config says %s",
 				    j->desc->digest, j->unpacked.diff_id, j->diff_id);
 	}
-	if (layer_build_publish(j->store, &j->build, j->chain_id, j->diff_id, j->desc->digest,
-				j->unpacked.content_size, err) < 0) {
+	info = (struct layer_info){ j->chain_id, j->diff_id, j->desc->digest, j->unpacked.content_size,
+				    j->unpacked.tar_size };
+	if (layer_build_publish(j->store, &j->build, &info, err) < 0) {
 		layer_build_abort(&j->build);
 		return -1;
 	}
@@ -371,47 +379,26 @@ static void resolved_free(struct resolved *r)
 	manifest_free(&r->manifest);
 }
 
-static json_t *string_array(char *const *v, size_t n)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr && i < n; i++)
-		json_array_append_new(arr, json_string(v[i]));
-	return arr;
-}
-
 static int record_image(const struct store *store, const struct image_ref *ref,
 			const struct resolved *r, const struct image_config *config, char **chain_ids,
-			const char *config_digest, struct silo_err *err)
+			struct silo_err *err)
 {
 	_cleanup_free_ char *name = image_ref_name(ref);
 	_cleanup_free_ char *tagged = NULL;
 	_cleanup_free_ char *digested = NULL;
 	_cleanup_json_ json_t *rec = NULL;
-	json_t *blobs = json_array();
-	uint64_t size = 0;
-	char platform[96];
 
-	if (!name || !blobs)
+	if (!name)
 		return silo_err_sys(err, ENOMEM, "record image");
 	if (ref->tag && asprintf(&tagged, "%s:%s", name, ref->tag) < 0)
 		return silo_err_sys(err, ENOMEM, "record image");
 	if (asprintf(&digested, "%s@%s", name, *r->index_digest ? r->index_digest : r->manifest_digest) < 0)
 		return silo_err_sys(err, ENOMEM, "record image");
-	for (size_t i = 0; i < r->manifest.n_layers; i++) {
-		json_array_append_new(blobs, json_string(r->manifest.layers[i].digest));
-		size += layer_size(store, chain_ids[i]);
-	}
-	platform_format(&config->platform, platform, sizeof(platform));
-	rec = json_pack("{s:s,s:s,s:s,s:s?,s:[],s:[s],s:s?,s:I,s:s,s:o,s:o,s:o,s:I}", "id", config_digest,
-			"manifest", r->manifest_digest, "mediaType", r->manifest.media_type, "index",
-			*r->index_digest ? r->index_digest : NULL, "names", "digests", digested,
-			"created", config->created, "size", (json_int_t)size, "platform", platform,
-			"layers", string_array(chain_ids, r->manifest.n_layers), "diffIDs",
-			string_array(config->diff_ids, config->n_diff_ids), "blobs", blobs, "pulled",
-			(json_int_t)time(NULL));
+	rec = image_record_new(store, &r->manifest, r->manifest_digest,
+			       *r->index_digest ? r->index_digest : NULL, config, chain_ids);
 	if (!rec)
 		return silo_err_sys(err, ENOMEM, "record image");
+	json_array_append_new(json_object_get(rec, "digests"), json_string(digested));
 	if (tagged)
 		json_array_append_new(json_object_get(rec, "names"), json_string(tagged));
 	return images_add(store, rec, err);
@@ -444,9 +431,16 @@ static int pull_layers(const struct store *store, struct registry_client *c,
 				return -1;
 			continue;
 		}
-		notify(opts, PULL_EVENT_LAYER_WAITING, j->desc->digest, 0, j->desc->size);
 		if (job_start(j, 0, err) < 0)
 			return -1;
+		notify(opts, PULL_EVENT_LAYER_WAITING, j->desc->digest, j->writer.written, j->desc->size);
+		/* A killed pull may have left every byte: nothing to ask the
+		 * registry for (a Range past the end would be refused). */
+		if (j->desc->size >= 0 && j->writer.written == (uint64_t)j->desc->size) {
+			if (job_finish(j, 1, NULL, err) < 0)
+				return -1;
+			continue;
+		}
 		blob_jobs[downloads] = (struct registry_blob_job){
 			.digest = j->desc->digest,
 			.size = j->desc->size,
@@ -533,7 +527,7 @@ int pull_image(const struct store *store, const struct image_ref *ref,
 	}
 	if (lock_layers(jobs, n, err) < 0 || pull_layers(store, &client, opts, jobs, n, err) < 0)
 		goto out;
-	if (record_image(store, ref, &r, &config, chain_ids, r.manifest.config.digest, err) < 0)
+	if (record_image(store, ref, &r, &config, chain_ids, err) < 0)
 		goto out;
 	snprintf(image_id, DIGEST_STRING_LENGTH + 1, "%s", r.manifest.config.digest);
 	rc = 0;

@@ -19,14 +19,15 @@ enum pull_event_kind {
 	PULL_EVENT_RESOLVED,      /* digest: the manifest's */
 	PULL_EVENT_LAYER_EXISTS,  /* digest: the layer blob's */
 	PULL_EVENT_LAYER_WAITING, /* queued for download */
-	PULL_EVENT_LAYER_BYTES,   /* have/total bytes so far */
+	PULL_EVENT_LAYER_BYTES,   /* have/total bytes so far (at most 5 a second) */
+	PULL_EVENT_LAYER_DOWNLOADED, /* every byte is in (checks follow) */
 	PULL_EVENT_LAYER_DONE,    /* downloaded, verified and extracted */
 };
 
 struct pull_event {
 	enum pull_event_kind kind;
 	const char *digest;
-	uint64_t have;
+	uint64_t have; /* WAITING: what an earlier attempt left, to resume */
 	int64_t total;
 };
 

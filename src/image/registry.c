@@ -449,6 +449,21 @@ static const char *status_text(long status)
 	}
 }
 
+/* A refusal after the auth dance: say who was refused and what to do. */
+static int access_denied(const struct registry_client *c, const char *what, long status,
+			 struct silo_err *err)
+{
+	if (!c->auth.user)
+		return silo_err_set(err, EACCES,
+				    "%s: pull access denied for %s/%s (HTTP %ld): authentication required "
+				    "(silo login %s)",
+				    what, c->registry, c->repository, status, c->registry);
+	return silo_err_set(err, EACCES,
+			    "%s: pull access denied for %s/%s (HTTP %ld): the registry does not let "
+			    "user \"%s\" pull it",
+			    what, c->registry, c->repository, status, c->auth.user);
+}
+
 int registry_get_manifest(struct registry_client *c, const char *reference, char **data,
 			  size_t *len, char **content_type, struct silo_err *err)
 {
@@ -460,10 +475,14 @@ int registry_get_manifest(struct registry_client *c, const char *reference, char
 	if (request_small(c, url, MANIFEST_ACCEPT, 4 * 1024 * 1024, 1, &resp, err) < 0)
 		return silo_err_prefix(err, "get manifest %s/%s:%s", c->registry, c->repository, reference);
 	if (resp.status != 200) {
+		char what[512];
+
 		free(resp.body);
-		return silo_err_set(err, resp.status == 404 ? ENOENT : EIO,
-				    "get manifest %s/%s:%s: %s (HTTP %ld)", c->registry, c->repository,
-				    reference, status_text(resp.status), resp.status);
+		snprintf(what, sizeof(what), "get manifest %s/%s:%s", c->registry, c->repository, reference);
+		if (resp.status == 401 || resp.status == 403)
+			return access_denied(c, what, resp.status, err);
+		return silo_err_set(err, resp.status == 404 ? ENOENT : EIO, "%s: %s (HTTP %ld)", what,
+				    status_text(resp.status), resp.status);
 	}
 	*data = resp.body ? resp.body : strdup("");
 	*len = resp.len;
@@ -482,9 +501,14 @@ int registry_get_blob(struct registry_client *c, const char *digest, size_t max,
 	if (request_small(c, url, NULL, max, 1, &resp, err) < 0)
 		return silo_err_prefix(err, "get blob %s", digest);
 	if (resp.status != 200) {
+		char what[128];
+
 		free(resp.body);
-		return silo_err_set(err, resp.status == 404 ? ENOENT : EIO, "get blob %s: %s (HTTP %ld)",
-				    digest, status_text(resp.status), resp.status);
+		snprintf(what, sizeof(what), "get blob %s", digest);
+		if (resp.status == 401 || resp.status == 403)
+			return access_denied(c, what, resp.status, err);
+		return silo_err_set(err, resp.status == 404 ? ENOENT : EIO, "%s: %s (HTTP %ld)", what,
+				    status_text(resp.status), resp.status);
 	}
 	*data = resp.body ? resp.body : strdup("");
 	*len = resp.len;
@@ -625,6 +649,14 @@ static void transfer_done(struct transfer *t, CURLcode rc)
 	}
 	if (status_retriable(status) && t->attempt + 1 < MAX_ATTEMPTS) {
 		transfer_retry_later(t);
+		return;
+	}
+	if (status == 401 || status == 403) {
+		char what[128];
+
+		snprintf(what, sizeof(what), "get blob %s", job->digest);
+		access_denied(t->client, what, status, &job->err);
+		transfer_finish(t, 0);
 		return;
 	}
 	if (status != 200 && status != 206) {

@@ -183,6 +183,30 @@ int store_blob_begin(const struct store *store, const char *digest, int64_t size
 	return 0;
 }
 
+int store_blob_begin_unnamed(const struct store *store, struct store_blob_writer *w,
+			     struct silo_err *err)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	w->store = store;
+	w->expected_size = -1;
+	if (asprintf(&w->partial_path, "%s/tmp/unnamed-XXXXXX", store->root) < 0) {
+		w->partial_path = NULL;
+		return silo_err_sys(err, ENOMEM, "write blob");
+	}
+	if (digest_init(&w->digest, err) < 0) {
+		store_blob_abort(w, 1);
+		return -1;
+	}
+	w->fd = mkostemp(w->partial_path, O_CLOEXEC);
+	if (w->fd < 0) {
+		silo_err_errno(err, "create \"%s\"", w->partial_path);
+		store_blob_abort(w, 1);
+		return -1;
+	}
+	return 0;
+}
+
 int store_blob_write(struct store_blob_writer *w, const void *data, size_t len,
 		     struct silo_err *err)
 {
@@ -214,6 +238,8 @@ int store_blob_commit(struct store_blob_writer *w, struct silo_err *err)
 	_cleanup_close_ int dirfd = -1;
 
 	digest_final(&w->digest, actual);
+	if (!w->expected[0])
+		memcpy(w->expected, actual, sizeof(actual));
 	if (w->expected_size >= 0 && w->written != (uint64_t)w->expected_size) {
 		silo_err_set(err, EIO, "blob %s: got %llu bytes, want %lld", w->expected,
 			     (unsigned long long)w->written, (long long)w->expected_size);

@@ -59,6 +59,11 @@ struct store_blob_writer {
  * attempt left in tmp/ are kept (and rehashed); w->written says how many. */
 int store_blob_begin(const struct store *store, const char *digest, int64_t size, int resume,
 		     struct store_blob_writer *w, struct silo_err *err);
+/* Starts writing a blob whose digest nobody announced (a layer of a docker
+ * archive, an imported tarball): commit names it by its content and leaves
+ * that digest in w->expected. */
+int store_blob_begin_unnamed(const struct store *store, struct store_blob_writer *w,
+			     struct silo_err *err);
 int store_blob_write(struct store_blob_writer *w, const void *data, size_t len,
 		     struct silo_err *err);
 /* Checks digest and size, then makes the blob visible. On a mismatch the

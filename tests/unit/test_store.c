@@ -133,6 +133,28 @@ static void test_partial_blob_resumes(void **state)
 	assert_true(store_blob_exists(&s->store, HELLO));
 }
 
+static void test_unnamed_blob_is_named_by_its_content(void **state)
+{
+	struct scratch *s = *state;
+	struct store_blob_writer w;
+	struct silo_err err = { 0 };
+	char tmp[128];
+
+	assert_int_equal(store_blob_begin_unnamed(&s->store, &w, &err), 0);
+	assert_int_equal(store_blob_write(&w, "hel", 3, &err), 0);
+	assert_int_equal(store_blob_write(&w, "lo", 2, &err), 0);
+	assert_int_equal(store_blob_commit(&w, &err), 0);
+	assert_string_equal(w.expected, HELLO);
+	assert_true(store_blob_exists(&s->store, HELLO));
+	snprintf(tmp, sizeof(tmp), "%s/tmp", s->dir);
+	assert_int_equal(count_entries(tmp), 0);
+	/* Aborted: nothing left in tmp/. */
+	assert_int_equal(store_blob_begin_unnamed(&s->store, &w, &err), 0);
+	assert_int_equal(store_blob_write(&w, "x", 1, &err), 0);
+	store_blob_abort(&w, 0);
+	assert_int_equal(count_entries(tmp), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +166,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blob_longer_than_announced_is_refused, scratch_setup,
 						scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_partial_blob_resumes, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_unnamed_blob_is_named_by_its_content, scratch_setup,
+						scratch_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

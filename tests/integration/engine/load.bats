@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # silo load -i: images from an OCI layout tar archive (built with umoci,
-# never with silo), run with silo run.
+# never with silo) and from docker archives (written by skopeo), silo save
+# and silo import, each image run with silo run.
 
 load helpers
 
@@ -56,7 +57,48 @@ teardown() {
 	tar -C /etc -cf "$LOAD_STORE/notlayout.tar" hostname
 	run "$SILO" --root "$LOAD_STORE/root" load -i "$LOAD_STORE/notlayout.tar"
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"has no index.json"* ]]
-	run "$SILO" --root "$LOAD_STORE/root" load
-	[ "$status" -eq 125 ]
+	[[ "$output" == *"no manifest.json (docker-archive) and no index.json (OCI layout)"* ]]
+	run "$SILO" --root "$LOAD_STORE/root" load </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"standard input is empty"* ]]
+}
+
+@test "a docker-archive written by skopeo loads and runs" {
+	skopeo copy -q "oci:$LAYOUT:cfg" "docker-archive:$LOAD_STORE/cfg.tar:example/cfg:da" >/dev/null
+	run "$SILO" --root "$LOAD_STORE/root" load -i "$LOAD_STORE/cfg.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: example/cfg:da" ]
+	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none example/cfg:da true
+	[ "$status" -eq 0 ]
+	# Entrypoint, Cmd, Env and User came through the archive's config.
+	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none example/cfg:da
+	[ "$output" = from-cmd ]
+	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none example/cfg:da 'echo $GREETING $(id -un)'
+	[ "$output" = "hi user" ]
+}
+
+@test "an image saved by silo loads into another store and runs" {
+	silo save -o "$LOAD_STORE/bb.tar" "$BB"
+	run "$SILO" --root "$LOAD_STORE/root" load -i "$LOAD_STORE/bb.tar"
+	[ "$status" -eq 0 ]
+	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none "$BB" echo round-trip
+	[ "$status" -eq 0 ]
+	[ "$output" = round-trip ]
+	silo save --format oci-archive "$CFG" >"$LOAD_STORE/cfg-oci.tar"
+	"$SILO" --root "$LOAD_STORE/root" load -q -i "$LOAD_STORE/cfg-oci.tar"
+	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none "$CFG"
+	[ "$output" = from-cmd ]
+}
+
+@test "an imported rootfs tarball runs, with the CMD --change gave" {
+	tar -C "$FIXTURES/rootfs" -czf "$LOAD_STORE/rootfs.tar.gz" .
+	run "$SILO" --root "$LOAD_STORE/root" import -c 'CMD ["echo", "imported"]' -c "ENV WHO=me" \
+		"$LOAD_STORE/rootfs.tar.gz" example/imported:v1
+	[ "$status" -eq 0 ]
+	[[ "$output" == sha256:* ]]
+	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none example/imported:v1
+	[ "$status" -eq 0 ]
+	[ "$output" = imported ]
+	run "$SILO" --root "$LOAD_STORE/root" run --rm --network none example/imported:v1 sh -c 'echo $WHO'
+	[ "$output" = me ]
 }

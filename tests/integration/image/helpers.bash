@@ -52,6 +52,9 @@ $extra
 YAML
 	docker-registry serve "$FIXTURES/$name.yml" >"$FIXTURES/$name.log" 2>&1 &
 	echo $! >"$FIXTURES/$name.pid"
+	# Stopped by its pid (stop_registry), never waited for: no job notice
+	# when a test kills it.
+	disown $!
 	retry 200 curl -s -o /dev/null "http://127.0.0.1:$port/v2/" ||
 		fail "registry $name did not start: $(cat "$FIXTURES/$name.log")"
 }
@@ -193,6 +196,50 @@ layer_dir() {
 	chain=$(silo images --format json | jq -r --arg n "$image" \
 		'.[] | select(.names | index($n)) | .layers['"$n"']')
 	echo "$SILO_STORE/root/layers/${chain#sha256:}/diff"
+}
+
+# Big fixtures, for downloads that take long enough to watch or break off:
+#   big     the busybox rootfs and 4 MiB of random bytes (/big): a layer
+#           that takes seconds on a slowed loopback
+#   bigtop  big plus a small layer (/etc/top)
+build_big_fixtures() {
+	local bundle=$FIXTURES/bundle
+	umoci new --image "$LAYOUT:big"
+	umoci unpack --image "$LAYOUT:big" "$bundle" >/dev/null
+	rm -rf "$bundle/rootfs"
+	cp -a "$FIXTURES/rootfs" "$bundle/rootfs"
+	head -c 4194304 /dev/urandom >"$bundle/rootfs/big"
+	cp "$bundle/rootfs/big" "$FIXTURES/big.data"
+	umoci repack --image "$LAYOUT:big" "$bundle"
+	umoci config --image "$LAYOUT:big" --config.cmd /bin/sh --os linux --architecture amd64
+	rm -rf "$bundle"
+	umoci tag --image "$LAYOUT:big" bigtop
+	umoci unpack --image "$LAYOUT:bigtop" "$bundle" >/dev/null
+	echo top >"$bundle/rootfs/etc/top"
+	umoci repack --image "$LAYOUT:bigtop" "$bundle"
+	rm -rf "$bundle"
+}
+
+in_private_netns() {
+	[ "${SILO_CHECK_NETNS:-}" = 1 ] && [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ]
+}
+
+# shape_loopback RATE: loopback at RATE (tc's units: 4mbit). The MTU goes
+# down so that packets fit the bucket.
+shape_loopback() {
+	in_private_netns || fail "not in a private network namespace"
+	ip link set lo mtu 1500
+	tc qdisc replace dev lo root tbf rate "$1" burst 64kb latency 200ms
+}
+
+unshape_loopback() {
+	in_private_netns || return 0
+	tc qdisc del dev lo root 2>/dev/null || true
+	ip link set lo mtu 65536
+}
+
+lo_bytes() {
+	cat /sys/class/net/lo/statistics/tx_bytes
 }
 
 # nothing_in_progress: no temporary file or directory is left in the store.
