@@ -491,22 +491,14 @@ static void update_hosts(const struct engine_env *env, const char *id)
  * lease, so no update is lost between two containers starting at once. */
 static int lock_hosts(const struct engine_env *env)
 {
+	_cleanup_free_ char *dir = NULL;
 	_cleanup_free_ char *path = NULL;
 	struct silo_err ignored = { 0 };
-	int fd;
 
-	if (asprintf(&path, "%s/networks", env->store->root) < 0 || fs_mkdir_p(path, 0700, &ignored) < 0)
+	if (asprintf(&dir, "%s/networks", env->store->root) < 0 || fs_mkdir_p(dir, 0700, &ignored) < 0 ||
+	    asprintf(&path, "%s/hosts.lock", dir) < 0)
 		return -1;
-	free(path);
-	path = NULL;
-	if (asprintf(&path, "%s/networks/hosts.lock", env->store->root) < 0)
-		return -1;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0 && flock(fd, LOCK_EX) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return fs_lock_file(path, &ignored);
 }
 
 /* Rewrites the hosts file of every running container that shares a

@@ -40,22 +40,6 @@ char *record_now(void)
 	return clock_now_text();
 }
 
-static int lock_file(const char *path, struct silo_err *err)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return silo_err_errno(err, "open lock \"%s\"", path);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			silo_err_errno(err, "lock \"%s\"", path);
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
-
 static int lock_containers(const char *store_root, struct silo_err *err)
 {
 	_cleanup_free_ char *dir = NULL;
@@ -66,7 +50,7 @@ static int lock_containers(const char *store_root, struct silo_err *err)
 		return silo_err_sys(err, ENOMEM, "lock containers");
 	if (fs_mkdir_p(dir, 0700, err) < 0)
 		return -1;
-	return lock_file(path, err);
+	return fs_lock_file(path, err);
 }
 
 static int random_id(char id[RECORD_ID_LENGTH + 1], struct silo_err *err)
@@ -309,7 +293,7 @@ int record_update(const char *store_root, const char *id,
 		return silo_err_sys(err, ENOMEM, "container \"%s\"", id);
 	if (access(path, F_OK) < 0)
 		return silo_err_set(err, ENOENT, "No such container: %s", id);
-	lock = lock_file(lock_path, err);
+	lock = fs_lock_file(lock_path, err);
 	if (lock < 0)
 		return -1;
 	if (read_record(store_root, id, &rec, err) < 0)

@@ -46,22 +46,6 @@ static char *volume_dir(const char *store_root, const char *name, const char *fi
 	return path;
 }
 
-static int lock_path(const char *path, struct silo_err *err)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		return silo_err_errno(err, "open lock \"%s\"", path);
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			silo_err_errno(err, "lock \"%s\"", path);
-			close(fd);
-			return -1;
-		}
-	}
-	return fd;
-}
-
 /* Under the lock, a .new-<name> or .removing-<name> is what a killed silo
  * left: a volume that never appeared, or one already gone. */
 static void sweep_stale(const char *store_root)
@@ -90,7 +74,7 @@ int volume_lock(const char *store_root, struct silo_err *err)
 		return silo_err_sys(err, ENOMEM, "lock volumes");
 	if (fs_mkdir_p(dir, 0700, err) < 0)
 		return -1;
-	fd = lock_path(path, err);
+	fd = fs_lock_file(path, err);
 	if (fd >= 0)
 		sweep_stale(store_root);
 	return fd;
@@ -574,7 +558,7 @@ int volume_seed(const char *store_root, const char *name, const char *rootfs,
 			return 0;
 		return silo_err_errno(err, "open \"%s\" in the image", destination);
 	}
-	lock = lock_path(lock_file, err);
+	lock = fs_lock_file(lock_file, err);
 	if (lock < 0)
 		return -1;
 	dst = open(data, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -15,6 +15,7 @@
 #include "image/layers.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 
 #define READ_BLOCK (128 * 1024)
 
@@ -285,24 +286,12 @@ int image_import_change(json_t *config, const char *change, struct silo_err *err
 
 /* ----------------------------------------------------------------- import -- */
 
-static void now_rfc3339(char *buf, size_t size)
-{
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, size, "%s.%09ldZ", base, ts.tv_nsec);
-}
-
 static json_t *make_config(const struct image_import_options *opts, const char *diff_id)
 {
 	char created[64];
 	json_t *config, *history;
 
-	now_rfc3339(created, sizeof(created));
+	clock_format_now(created, sizeof(created));
 	history = json_pack("{s:s}", "created", created);
 	if (opts->message)
 		json_object_set_new(history, "comment", json_string(opts->message));

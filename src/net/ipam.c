@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/json.h"
 
 /* A /16 full of leases is a few megabytes; this leaves room for /12s. */
@@ -147,17 +148,10 @@ int ipam_subnet_overlaps(const struct ipam_subnet *a, const struct ipam_subnet *
 static int lock_leases(const char *path, struct silo_err *err)
 {
 	_cleanup_free_ char *lock_path = NULL;
-	_cleanup_close_ int fd = -1;
 
 	if (asprintf(&lock_path, "%s.lock", path) < 0)
 		return silo_err_sys(err, ENOMEM, "lock leases \"%s\"", path);
-	fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return silo_err_errno(err, "open lock \"%s\"", lock_path);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR)
-			return silo_err_errno(err, "lock \"%s\"", lock_path);
-	return steal_fd(&fd);
+	return fs_lock_file(lock_path, err);
 }
 
 static int load_leases(const char *path, json_t **out, struct silo_err *err)

@@ -63,20 +63,12 @@ static int lock_networks(const char *store_root, struct silo_err *err)
 {
 	_cleanup_free_ char *dir = networks_dir(store_root);
 	_cleanup_free_ char *path = NULL;
-	int fd;
 
 	if (!dir || asprintf(&path, "%s/lock", dir) < 0)
 		return silo_err_sys(err, ENOMEM, "networks");
 	if (fs_mkdir_p(dir, 0700, err) < 0)
 		return -1;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return silo_err_errno(err, "open \"%s\"", path);
-	if (flock(fd, LOCK_EX) < 0) {
-		close(fd);
-		return silo_err_errno(err, "lock \"%s\"", path);
-	}
-	return fd;
+	return fs_lock_file(path, err);
 }
 
 /* The stored definitions, by name. */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,4 +253,20 @@ char *fs_absolute_path(const char *path)
 		*w++ = '/';
 	*w = '\0';
 	return out;
+}
+
+int fs_lock_file(const char *path, struct silo_err *err)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return silo_err_errno(err, "open lock \"%s\"", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			silo_err_errno(err, "lock \"%s\"", path);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
 }

@@ -37,6 +37,10 @@ int fs_write_all(int fd, const void *data, size_t len);
 int fs_write_string(const char *path, const char *value, struct silo_err *err);
 int fs_write_string_at(int dirfd, const char *path, const char *value, struct silo_err *err);
 
+/* Opens (creating it) and takes an exclusive flock on a lock file; the
+ * descriptor holds the lock until it is closed. */
+int fs_lock_file(const char *path, struct silo_err *err);
+
 /* mkdir -p; existing directories are fine. */
 int fs_mkdir_p(const char *path, mode_t mode, struct silo_err *err);
 

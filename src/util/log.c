@@ -1,6 +1,7 @@
 /* Log sinks: stderr for people, the --log file for whoever started us
  * (containerd reads runc's log file to learn why a command failed). */
 #include "util/log.h"
+#include "util/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,25 +42,13 @@ int log_setup(const char *path, enum log_format format, int debug, struct silo_e
 	return 0;
 }
 
-static void format_time(char *buf, size_t len)
-{
-	struct timespec ts;
-	struct tm tm;
-	char base[32];
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%09ldZ", base, ts.tv_nsec);
-}
-
 static void write_line(int fd, enum log_level level, const char *msg, int json)
 {
 	char when[64];
 	char *line = NULL;
 	int n;
 
-	format_time(when, sizeof(when));
+	clock_format_now(when, sizeof(when));
 	if (json) {
 		json_t *obj = json_pack("{s:s, s:s, s:s}", "level", level_names[level], "msg", msg,
 					"time", when);
