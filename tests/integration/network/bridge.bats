@@ -9,7 +9,13 @@ load helpers
 setup_file() { network_setup_file; }
 teardown_file() { network_teardown_file; }
 setup() { engine_setup; }
-teardown() { network_teardown; }
+teardown() {
+	# What the "another host" test makes, also when it fails half-way.
+	ip route del default via 192.0.2.2 2>/dev/null || true
+	ip link del silotest-h 2>/dev/null || true
+	[ -z "${other:-}" ] || { kill "$other" 2>/dev/null; wait "$other" 2>/dev/null || true; }
+	network_teardown
+}
 
 @test "bridge is the default: eth0 with an address of 10.77.0.0/16, a default route, the bridge silo0" {
 	run silo run --rm "$BB" sh -c 'ip -o -4 addr show eth0; ip route; cat /sys/class/net/eth0/mtu'
@@ -221,6 +227,8 @@ teardown() { network_teardown; }
 	# a veth, with TEST-NET-1 addresses that exist only in the two.
 	unshare --net sleep 1000 &
 	other=$!
+	# unshare runs before sleep: until then the PID is still in our namespace.
+	wait_until bash -c "[ \"\$(readlink /proc/$other/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
 	ip link add silotest-h mtu 1400 type veth peer name silotest-c netns "$other"
 	ip addr add 192.0.2.1/24 dev silotest-h
 	ip link set silotest-h up
