@@ -10,22 +10,12 @@
 #include <string.h>
 
 #include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/fs.h"
 
 int mounts_valid_volume_name(const char *name)
 {
-	size_t len = strlen(name);
-
-	if (len < 2 || len > 255)
-		return 0;
-	for (const char *p = name; *p; p++) {
-		int ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			 (p != name && (*p == '_' || *p == '.' || *p == '-'));
-
-		if (!ok)
-			return 0;
-	}
-	return 1;
+	return str_is_object_name(name, 2, 255);
 }
 
 static int is_propagation(const char *s)

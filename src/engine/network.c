@@ -154,7 +154,6 @@ static int prepare_container_mode(const struct engine_env *env, const char *mode
 				  struct silo_err *err)
 {
 	_cleanup_free_ char *path = NULL;
-	char **netns_path = &path;
 	char target[RECORD_ID_LENGTH + 1];
 	_cleanup_json_ json_t *other = NULL;
 	_cleanup_free_ char *mode_text = NULL;
@@ -170,14 +169,16 @@ static int prepare_container_mode(const struct engine_env *env, const char *mode
 				    mode + strlen(CONTAINER_PREFIX));
 	settings = json_object_get(other, "networkSettings");
 	netns = json_string_value(json_object_get(settings, "netns"));
+	/* The other's namespace: the host's, the one the engine bound for
+	 * it, or the one its init made. */
 	if (!strcmp(json_string_value(json_object_get(other, "networkMode")) ?: "", "host"))
-		*netns_path = strdup("");
+		path = strdup("");
 	else if (netns)
-		*netns_path = strdup(netns);
-	else if (asprintf(netns_path, "/proc/%lld/ns/net",
+		path = strdup(netns);
+	else if (asprintf(&path, "/proc/%lld/ns/net",
 			  (long long)json_integer_value(json_object_get(state, "pid"))) < 0)
-		*netns_path = NULL;
-	if (!*netns_path || asprintf(&mode_text, CONTAINER_PREFIX "%s", target) < 0)
+		path = NULL;
+	if (!path || asprintf(&mode_text, CONTAINER_PREFIX "%s", target) < 0)
 		return silo_err_sys(err, ENOMEM, "--network %s", mode);
 	json_object_set_new(rec, "networkMode", json_string(mode_text));
 	json_object_set_new(rec, "netnsPath", json_string(path));
@@ -931,9 +932,14 @@ int engine_network_connect(const struct engine_env *env, const char *id, const c
 		if (fd < 0 || attach_network(env, id, rec, entry, fd, live, err) < 0) {
 			_cleanup_free_ char *leases = network_leases_path(env->store->root, net);
 			struct silo_err ignored = { 0 };
+			char veth[16];
 
+			/* What attach_network made before it failed. */
+			veth_name(id, json_integer_value(json_object_get(entry, "index")), veth);
+			bridge_detach(veth, &ignored);
 			if (leases)
 				ipam_release(leases, id, &ignored);
+			release_ipv6(env, net, id);
 			return -1;
 		}
 		change.live = json_object_get(live, change.name);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -146,16 +147,7 @@ static int name_taken(json_t *list, const char *name)
 
 static int valid_name(const char *name)
 {
-	if (!*name || strlen(name) > 128)
-		return 0;
-	for (const char *p = name; *p; p++) {
-		int ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			 (p != name && (*p == '_' || *p == '.' || *p == '-'));
-
-		if (!ok)
-			return 0;
-	}
-	return 1;
+	return str_is_object_name(name, 1, 128);
 }
 
 /* Under the containers lock, a .new-<id> or .removing-<id> directory is

@@ -13,6 +13,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "util/json.h"
+
 #define CPU_PERIOD_US 100000ULL
 /* Below this a container cannot even start its init (docker's minimum). */
 #define MEMORY_MINIMUM (6LL << 20)
@@ -256,28 +258,13 @@ int engine_resources_check(const struct engine_resources *r, struct silo_err *er
 	return 0;
 }
 
-static json_t *object_child(json_t *parent, const char *key)
-{
-	json_t *child = json_object_get(parent, key);
-
-	if (!json_is_object(child)) {
-		child = json_object();
-		json_object_set_new(parent, key, child);
-	}
-	return child;
-}
-
 /* The user's limit replaces the default of the same type. */
 static void merge_rlimits(json_t *process, json_t *ulimits)
 {
-	json_t *list = json_object_get(process, "rlimits");
+	json_t *list = json_object_child_array(process, "rlimits");
 	size_t i;
 	json_t *u;
 
-	if (!json_is_array(list)) {
-		list = json_array();
-		json_object_set_new(process, "rlimits", list);
-	}
 	json_array_foreach(ulimits, i, u) {
 		const char *type = json_string_value(json_object_get(u, "type"));
 
@@ -315,36 +302,36 @@ static void set_shm_size(json_t *mounts, unsigned long long size)
 
 int engine_resources_apply(const struct engine_resources *r, json_t *config)
 {
-	json_t *linux_section = object_child(config, "linux");
-	json_t *resources = object_child(linux_section, "resources");
+	json_t *linux_section = json_object_child(config, "linux");
+	json_t *resources = json_object_child(linux_section, "resources");
 
 	if (r->memory) {
-		json_t *memory = object_child(resources, "memory");
+		json_t *memory = json_object_child(resources, "memory");
 		/* docker's default: as much swap as memory. */
 		long long swap = r->memory_swap ? r->memory_swap : 2 * r->memory;
 
 		json_object_set_new(memory, "limit", json_integer(r->memory));
 		json_object_set_new(memory, "swap", json_integer(swap));
 	} else if (r->memory_swap == -1) {
-		json_object_set_new(object_child(resources, "memory"), "swap", json_integer(-1));
+		json_object_set_new(json_object_child(resources, "memory"), "swap", json_integer(-1));
 	}
 	if (r->cpu_quota) {
-		json_t *cpu = object_child(resources, "cpu");
+		json_t *cpu = json_object_child(resources, "cpu");
 
 		json_object_set_new(cpu, "quota", json_integer(r->cpu_quota));
 		json_object_set_new(cpu, "period", json_integer((json_int_t)r->cpu_period));
 	}
 	if (r->cpu_shares)
-		json_object_set_new(object_child(resources, "cpu"), "shares",
+		json_object_set_new(json_object_child(resources, "cpu"), "shares",
 				    json_integer((json_int_t)r->cpu_shares));
 	if (r->cpuset_cpus)
-		json_object_set_new(object_child(resources, "cpu"), "cpus", json_string(r->cpuset_cpus));
+		json_object_set_new(json_object_child(resources, "cpu"), "cpus", json_string(r->cpuset_cpus));
 	if (r->pids_limit)
-		json_object_set_new(object_child(resources, "pids"), "limit", json_integer(r->pids_limit));
+		json_object_set_new(json_object_child(resources, "pids"), "limit", json_integer(r->pids_limit));
 	if (r->shm_size)
 		set_shm_size(json_object_get(config, "mounts"), r->shm_size);
 	if (r->ulimits)
-		merge_rlimits(object_child(config, "process"), r->ulimits);
+		merge_rlimits(json_object_child(config, "process"), r->ulimits);
 	return 0;
 }
 

@@ -10,21 +10,11 @@
 #include <sys/utsname.h>
 
 #include "util/cleanup.h"
+#include "util/json.h"
 
 json_t *engine_seccomp_default(void)
 {
 	return json_loads(engine_seccomp_default_json, 0, NULL);
-}
-
-static int list_has(json_t *list, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v)
-		if (json_is_string(v) && !strcmp(json_string_value(v), s))
-			return 1;
-	return 0;
 }
 
 /* This machine as uname says, and as docker's profiles name it. */
@@ -47,14 +37,14 @@ static int entry_applies(json_t *entry, json_t *caps, const char *arch)
 	json_t *v;
 
 	json_array_foreach(json_object_get(inc, "caps"), i, v)
-		if (!list_has(caps, json_string_value(v) ?: ""))
+		if (!json_array_has_string(caps, json_string_value(v) ?: ""))
 			return 0;
-	if (json_array_size(json_object_get(inc, "arches")) && !list_has(json_object_get(inc, "arches"), arch))
+	if (json_array_size(json_object_get(inc, "arches")) && !json_array_has_string(json_object_get(inc, "arches"), arch))
 		return 0;
 	json_array_foreach(json_object_get(exc, "caps"), i, v)
-		if (list_has(caps, json_string_value(v) ?: ""))
+		if (json_array_has_string(caps, json_string_value(v) ?: ""))
 			return 0;
-	return !list_has(json_object_get(exc, "arches"), arch);
+	return !json_array_has_string(json_object_get(exc, "arches"), arch);
 }
 
 static json_t *architectures(json_t *profile, const char *machine, const char *scmp_arch)

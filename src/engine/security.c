@@ -19,6 +19,7 @@
 #include "engine/config.h"
 #include "engine/seccomp_profile.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 
 static int host_last_cap(void)
 {
@@ -61,17 +62,6 @@ static json_t *host_capabilities(void)
 	return caps;
 }
 
-static int list_has(json_t *list, const char *name)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(list, i, v)
-		if (!strcmp(json_string_value(v), name))
-			return 1;
-	return 0;
-}
-
 /* chown, CHOWN, cap_chown, CAP_CHOWN → CAP_CHOWN; "all" → ALL. */
 static int add_capability_flag(json_t **list, const char *flag, const char *value,
 			       struct silo_err *err)
@@ -96,7 +86,7 @@ static int add_capability_flag(json_t **list, const char *flag, const char *valu
 	}
 	if (!*list && !(*list = json_array()))
 		return silo_err_sys(err, ENOMEM, "--%s", flag);
-	if (!list_has(*list, name))
+	if (!json_array_has_string(*list, name))
 		json_array_append_new(*list, json_string(name));
 	return 0;
 }
@@ -110,9 +100,9 @@ json_t *engine_security_capabilities(const struct engine_security *s)
 	/* As docker: --privileged is every capability, whatever else is asked. */
 	if (s && s->privileged)
 		return host_capabilities();
-	if (s && list_has(s->cap_add, "ALL")) {
+	if (s && json_array_has_string(s->cap_add, "ALL")) {
 		caps = host_capabilities();
-	} else if (s && list_has(s->cap_drop, "ALL")) {
+	} else if (s && json_array_has_string(s->cap_drop, "ALL")) {
 		caps = json_array();
 	} else {
 		caps = json_array();
@@ -120,10 +110,10 @@ json_t *engine_security_capabilities(const struct engine_security *s)
 			json_array_append_new(caps, json_string(*c));
 	}
 	for (i = json_array_size(caps); s && i-- > 0;)
-		if (list_has(s->cap_drop, json_string_value(json_array_get(caps, i))))
+		if (json_array_has_string(s->cap_drop, json_string_value(json_array_get(caps, i))))
 			json_array_remove(caps, i);
 	json_array_foreach(s ? s->cap_add : NULL, i, v)
-		if (strcmp(json_string_value(v), "ALL") && !list_has(caps, json_string_value(v)))
+		if (strcmp(json_string_value(v), "ALL") && !json_array_has_string(caps, json_string_value(v)))
 			json_array_append(caps, v);
 	return caps;
 }
@@ -259,17 +249,6 @@ int engine_security_set(struct engine_security *s, const char *flag, const char 
 	return silo_err_set(err, EINVAL, "unknown security flag --%s", flag);
 }
 
-static json_t *object_child(json_t *parent, const char *key)
-{
-	json_t *child = json_object_get(parent, key);
-
-	if (!json_is_object(child)) {
-		child = json_object();
-		json_object_set_new(parent, key, child);
-	}
-	return child;
-}
-
 static void remove_namespace(json_t *linux_section, const char *type)
 {
 	json_t *namespaces = json_object_get(linux_section, "namespaces");
@@ -286,7 +265,7 @@ static void remove_namespace(json_t *linux_section, const char *type)
  * container's cgroup. */
 static void add_device_entry(json_t *linux_section, json_t *device)
 {
-	json_t *rules = json_object_get(object_child(linux_section, "resources"), "devices");
+	json_t *rules = json_object_get(json_object_child(linux_section, "resources"), "devices");
 	const char *access = json_string_value(json_object_get(device, "access")) ?: "rwm";
 	char denied[4] = "";
 	size_t n = 0;
@@ -376,8 +355,8 @@ static void make_sys_writable(json_t *mounts)
 
 int engine_security_apply(const struct engine_security *s, json_t *config, struct silo_err *err)
 {
-	json_t *process = object_child(config, "process");
-	json_t *linux_section = object_child(config, "linux");
+	json_t *process = json_object_child(config, "process");
+	json_t *linux_section = json_object_child(config, "linux");
 	_cleanup_json_ json_t *caps = engine_security_capabilities(s);
 	size_t i;
 	json_t *dev;
@@ -391,12 +370,12 @@ int engine_security_apply(const struct engine_security *s, json_t *config, struc
 	json_object_set_new(process, "noNewPrivileges", json_boolean(s && s->no_new_privileges));
 	if (!json_is_array(json_object_get(linux_section, "devices")))
 		json_object_set_new(linux_section, "devices", json_array());
-	if (!json_is_array(json_object_get(object_child(linux_section, "resources"), "devices")))
-		json_object_set_new(object_child(linux_section, "resources"), "devices", json_array());
+	if (!json_is_array(json_object_get(json_object_child(linux_section, "resources"), "devices")))
+		json_object_set_new(json_object_child(linux_section, "resources"), "devices", json_array());
 	if (s && s->privileged) {
 		json_object_del(linux_section, "maskedPaths");
 		json_object_del(linux_section, "readonlyPaths");
-		json_object_set_new(object_child(linux_section, "resources"), "devices",
+		json_object_set_new(json_object_child(linux_section, "resources"), "devices",
 				    json_pack("[{s:b, s:s}]", "allow", 1, "access", "rwm"));
 		add_host_devices(linux_section, "/dev", 0);
 		make_sys_writable(json_object_get(config, "mounts"));

@@ -56,17 +56,6 @@ static int save(const struct store *store, json_t *root, struct silo_err *err)
 	return json_write_path_atomic(path, root, 0600, err);
 }
 
-static int array_has(json_t *arr, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(arr, i, v)
-		if (!strcmp(json_string_value(v), s))
-			return 1;
-	return 0;
-}
-
 static void array_remove(json_t *arr, const char *s)
 {
 	for (size_t i = json_array_size(arr); i-- > 0;)
@@ -106,8 +95,8 @@ static ssize_t find_index(json_t *images, const char *text, int *by_name)
 	*by_name = 0;
 	if (name) {
 		json_array_foreach(images, i, rec) {
-			if (array_has(json_object_get(rec, "names"), name) ||
-			    array_has(json_object_get(rec, "digests"), name)) {
+			if (json_array_has_string(json_object_get(rec, "names"), name) ||
+			    json_array_has_string(json_object_get(rec, "digests"), name)) {
 				*by_name = 1;
 				return (ssize_t)i;
 			}
@@ -208,10 +197,10 @@ int images_add(const struct store *store, json_t *record, struct silo_err *err)
 		json_t *old_digests = json_object_get(existing, "digests");
 
 		json_array_foreach(names, j, v)
-			if (!array_has(old_names, json_string_value(v)))
+			if (!json_array_has_string(old_names, json_string_value(v)))
 				json_array_append(old_names, v);
 		json_array_foreach(json_object_get(record, "digests"), j, v)
-			if (!array_has(old_digests, json_string_value(v)))
+			if (!json_array_has_string(old_digests, json_string_value(v)))
 				json_array_append(old_digests, v);
 	} else if (json_array_append(images, record) < 0) {
 		return silo_err_sys(err, ENOMEM, "add image");
@@ -324,7 +313,7 @@ int images_remove(const struct store *store, const char *text, int force,
 	rec = json_array_get(images, (size_t)idx);
 	names = json_object_get(rec, "names");
 	digests = json_object_get(rec, "digests");
-	if (by_name && name && array_has(names, name) && json_array_size(names) > 1) {
+	if (by_name && name && json_array_has_string(names, name) && json_array_size(names) > 1) {
 		_cleanup_free_ char *familiar = image_ref_familiar(name);
 
 		array_remove(names, name);

@@ -15,6 +15,7 @@
 #include "image/layers.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 #include "util/clock.h"
 
 #define READ_BLOCK (128 * 1024)
@@ -148,14 +149,10 @@ static json_t *words(const char *rest)
 
 static int set_env(json_t *config, const char *key, size_t key_len, const char *value)
 {
-	json_t *env = json_object_get(config, "Env");
+	json_t *env = json_object_child_array(config, "Env");
 	size_t i;
 	json_t *v;
 
-	if (!json_is_array(env)) {
-		env = json_array();
-		json_object_set_new(config, "Env", env);
-	}
 	json_array_foreach(env, i, v) {
 		const char *s = json_string_value(v);
 

@@ -23,6 +23,7 @@
 #include "image/reference.h"
 #include "image/tar_writer.h"
 #include "util/cleanup.h"
+#include "util/json.h"
 
 #define COPY_BLOCK (128 * 1024)
 
@@ -57,17 +58,6 @@ static void saver_free(struct saver *s)
 	json_decref(s->written);
 }
 
-static int json_array_has(json_t *arr, const char *s)
-{
-	size_t i;
-	json_t *v;
-
-	json_array_foreach(arr, i, v)
-		if (!strcmp(json_string_value(v), s))
-			return 1;
-	return 0;
-}
-
 /* The tag the argument names, when it names one of the image's tags. */
 static char *named_tag(json_t *rec, const char *text)
 {
@@ -78,7 +68,7 @@ static char *named_tag(json_t *rec, const char *text)
 	if (image_ref_parse(text, &ref, &ignored) < 0 || ref.digest)
 		return NULL;
 	name = image_ref_string(&ref);
-	if (name && !json_array_has(json_object_get(rec, "names"), name)) {
+	if (name && !json_array_has_string(json_object_get(rec, "names"), name)) {
 		free(name);
 		return NULL;
 	}
@@ -99,7 +89,7 @@ static int add_image(struct saver *s, const char *text, struct silo_err *err)
 	for (size_t i = 0; i < s->n_images; i++) {
 		if (strcmp(json_string_value(json_object_get(s->images[i].rec, "id")), id))
 			continue;
-		if (tag && !json_array_has(s->images[i].names, tag))
+		if (tag && !json_array_has_string(s->images[i].names, tag))
 			json_array_append_new(s->images[i].names, json_string(tag));
 		return 0;
 	}

@@ -16,6 +16,7 @@
 
 #include "net/ipam.h"
 #include "util/cleanup.h"
+#include "util/strv.h"
 #include "util/clock.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -38,11 +39,7 @@ static char *networks_dir(const char *store_root)
 
 static int valid_name(const char *name)
 {
-	size_t len = strlen(name);
-
-	return len > 0 && len <= 64 &&
-	       strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", name[0]) &&
-	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == len;
+	return str_is_object_name(name, 1, 64);
 }
 
 static json_t *default_network(void)

@@ -519,6 +519,25 @@ static void run_post_hooks(const struct runtime_context *ctx, const char *id,
 		state_free(&state);
 }
 
+/* After the go: the init writes on fd only if its last steps or execve
+ * fail; a successful execve closes it (close-on-exec). Then poststart. */
+static int start_finish(const struct runtime_context *ctx, const char *id, int fd,
+			struct silo_err *err)
+{
+	char reply[SILO_ERR_MAX];
+	ssize_t n;
+
+	do
+		n = read(fd, reply, sizeof(reply) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		reply[n] = '\0';
+		return silo_err_set(err, EINVAL, "start container \"%s\": %s", id, reply);
+	}
+	run_post_hooks(ctx, id, HOOK_POSTSTART, NULL);
+	return 0;
+}
+
 int container_start(const struct runtime_context *ctx, const char *id, struct silo_err *err)
 {
 	struct container_state state;
@@ -526,8 +545,6 @@ int container_start(const struct runtime_context *ctx, const char *id, struct si
 	_cleanup_close_ int lock_fd = -1;
 	_cleanup_close_ int fd = -1;
 	enum container_status status;
-	char reply[SILO_ERR_MAX];
-	ssize_t n;
 
 	if (state_lock(ctx->root, id, &lock_fd, err) < 0 || state_read(ctx->root, id, &state, err) < 0)
 		return -1;
@@ -550,17 +567,7 @@ int container_start(const struct runtime_context *ctx, const char *id, struct si
 	unlink(addr.sun_path);
 	if (write(fd, "S", 1) != 1)
 		return silo_err_errno(err, "start container \"%s\"", id);
-	/* The init writes here only if its last steps or execve fail; a
-	 * successful execve closes the socket (close-on-exec). */
-	do
-		n = read(fd, reply, sizeof(reply) - 1);
-	while (n < 0 && errno == EINTR);
-	if (n > 0) {
-		reply[n] = '\0';
-		return silo_err_set(err, EINVAL, "start container \"%s\": %s", id, reply);
-	}
-	run_post_hooks(ctx, id, HOOK_POSTSTART, NULL);
-	return 0;
+	return start_finish(ctx, id, fd, err);
 }
 
 static int open_container_process(const struct container_state *state, struct silo_err *err)
@@ -762,25 +769,13 @@ int container_list(const struct runtime_context *ctx, json_t **out, struct silo_
 /* --- run: create, start, wait, delete --- */
 
 /* start for run: the init waits on the socket pair rather than on an exec
- * socket, and, as with start, writes there only if its last steps or
- * execve fail; a successful execve closes it (close-on-exec). */
+ * socket. */
 static int run_start(const struct runtime_context *ctx, const char *id, int start_fd,
 		     struct silo_err *err)
 {
-	char reply[SILO_ERR_MAX];
-	ssize_t n;
-
 	if (sync_send(start_fd, SYNC_GO, NULL) < 0)
 		return silo_err_errno(err, "start container \"%s\"", id);
-	do
-		n = read(start_fd, reply, sizeof(reply) - 1);
-	while (n < 0 && errno == EINTR);
-	if (n > 0) {
-		reply[n] = '\0';
-		return silo_err_set(err, EINVAL, "start container \"%s\": %s", id, reply);
-	}
-	run_post_hooks(ctx, id, HOOK_POSTSTART, NULL);
-	return 0;
+	return start_finish(ctx, id, start_fd, err);
 }
 
 int container_run(const struct runtime_context *ctx, const struct create_options *opts,

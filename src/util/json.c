@@ -51,3 +51,36 @@ const char *json_kind_name(const json_t *value)
 {
 	return json_type_name(json_typeof(value));
 }
+
+int json_array_has_string(const json_t *array, const char *s)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(array, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), s))
+			return 1;
+	return 0;
+}
+
+json_t *json_object_child(json_t *parent, const char *key)
+{
+	json_t *child = json_object_get(parent, key);
+
+	if (!json_is_object(child)) {
+		child = json_object();
+		json_object_set_new(parent, key, child);
+	}
+	return child;
+}
+
+json_t *json_object_child_array(json_t *parent, const char *key)
+{
+	json_t *child = json_object_get(parent, key);
+
+	if (!json_is_array(child)) {
+		child = json_array();
+		json_object_set_new(parent, key, child);
+	}
+	return child;
+}

@@ -1,6 +1,7 @@
 /* String vectors and strict number parsing. */
 #include "util/strv.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -86,4 +87,16 @@ int str_to_int(const char *s, int *out)
 		return -EINVAL;
 	*out = (int)v;
 	return 0;
+}
+
+int str_is_object_name(const char *s, size_t min_len, size_t max_len)
+{
+	size_t len = strlen(s);
+
+	if (len < min_len || len > max_len || !isalnum((unsigned char)s[0]))
+		return 0;
+	for (const char *p = s + 1; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' && *p != '-')
+			return 0;
+	return 1;
 }
