@@ -40,9 +40,11 @@ teardown() {
 	silo_teardown
 }
 
+# The runtime's state root too: podman passes none, and the runtime's
+# default (/run/silo) is the host's.
 pm() {
 	CONTAINERS_CONF=$PODMAN_DIR/containers.conf timeout 60 podman --root "$PODMAN_DIR/storage" \
-		--runroot "$PODMAN_DIR/run" --runtime "$RUNTIME" "$@"
+		--runroot "$PODMAN_DIR/run" --runtime "$RUNTIME" --runtime-flag "root=$PODMAN_DIR/r" "$@"
 }
 
 # pm_run [PODMAN FLAG...] -- COMMAND...: with --rootfs, podman reads
@@ -87,7 +89,7 @@ pm_run() {
 }
 
 @test "podman: run -it gets a tty and reads what is typed" {
-	run timeout 60 script -qec "printf 'echo typed-\$((6*7))\nexit\n' | CONTAINERS_CONF='$PODMAN_DIR/containers.conf' podman --root '$PODMAN_DIR/storage' --runroot '$PODMAN_DIR/run' --runtime '$RUNTIME' run --rm -it --name '$CID' --network none --rootfs '$PODMAN_DIR/rootfs' sh -c 'tty; read line; eval \"\$line\"'" /dev/null
+	run timeout 60 script -qec "printf 'echo typed-\$((6*7))\nexit\n' | CONTAINERS_CONF='$PODMAN_DIR/containers.conf' podman --root '$PODMAN_DIR/storage' --runroot '$PODMAN_DIR/run' --runtime '$RUNTIME' --runtime-flag 'root=$PODMAN_DIR/r' run --rm -it --name '$CID' --network none --rootfs '$PODMAN_DIR/rootfs' sh -c 'tty; read line; eval \"\$line\"'" /dev/null
 	assert_status 0
 	assert_contains "$output" "/dev/pts/0"
 	assert_contains "$output" "typed-42"
