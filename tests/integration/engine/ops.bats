@@ -367,6 +367,15 @@ zombies() {
 	silo exec "$1" sh -c 'grep -l zombie /proc/[0-9]*/status 2>/dev/null | wc -l'
 }
 
+@test "--init with -t: the command is the terminal's foreground process group" {
+	# /proc/PID/stat: field 5 the process group, 8 the terminal's foreground group.
+	run silo run --rm -t --init "$BB" sh -c 'tty; echo $$; cut -d" " -f5,8 /proc/$$/stat'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == /dev/pts/* ]]
+	pid=$(tr -d '\r' <<<"${lines[1]}")
+	[ "$(tr -d '\r' <<<"${lines[2]}")" = "$pid $pid" ]
+}
+
 @test "--init reaps the orphans the command leaves" {
 	# The orphans' parent is PID 1; the command then becomes a sleep,
 	# which never waits for anything.
