@@ -127,7 +127,9 @@ static int cmd_update(const struct engine_context *ctx, int argc, char **argv)
 			return 125;
 		}
 	}
-	if (engine_resources_check(&resources, &err) < 0 || optind == argc || !any) {
+	/* --memory-swap alone is checked against the container's memory
+	 * limit, once the container is known. */
+	if ((resources.memory && engine_resources_check(&resources, &err) < 0) || optind == argc || !any) {
 		engine_resources_free(&resources);
 		if (err.msg[0])
 			return engine_usage_error("update", "%s", err.msg);

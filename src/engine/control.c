@@ -57,6 +57,29 @@ static int apply_change(json_t *rec, void *opaque)
 	return json_write_path_atomic(c->config_path, config, 0600, c->err);
 }
 
+/* --memory-swap alone (docker allows it) is checked against the memory
+ * limit the container has. */
+static int check_swap_alone(const char *config_path, long long swap, const char *name,
+			    struct silo_err *err)
+{
+	_cleanup_json_ json_t *config = NULL;
+	json_t *memory;
+	long long limit;
+
+	if (json_load_path(config_path, CONFIG_MAX, &config, err) < 0)
+		return silo_err_prefix(err, "update container %s", name);
+	memory = json_object_get(json_object_get(json_object_get(config, "linux"), "resources"), "memory");
+	limit = (long long)json_integer_value(json_object_get(memory, "limit"));
+	if (limit <= 0)
+		return silo_err_set(err, EINVAL,
+				    "invalid --memory-swap: container %s has no memory limit: give --memory too", name);
+	if (swap < limit)
+		return silo_err_set(err, EINVAL,
+				    "invalid --memory-swap: it is memory plus swap, so it must be at least container %s's memory limit (%lld)",
+				    name, limit);
+	return 0;
+}
+
 int engine_container_update(const struct engine_env *env, const char *id,
 			    const struct engine_resources *resources, json_t *restart_policy,
 			    struct silo_err *err)
@@ -79,7 +102,14 @@ int engine_container_update(const struct engine_env *env, const char *id,
 	    json_is_true(json_object_get(rec, "autoRemove")))
 		return silo_err_set(err, EINVAL,
 				    "cannot update container %s: a restart policy conflicts with its --rm", name);
+	if (resources->memory_swap > 0 && !resources->memory &&
+	    check_swap_alone(config_path, resources->memory_swap, name, err) < 0)
+		return -1;
 	engine_resources_apply(resources, changes);
+	if (resources->memory_swap > 0 && !resources->memory)
+		json_object_set_new(json_object_child(json_object_child(json_object_child(changes, "linux"), "resources"),
+						      "memory"),
+				    "swap", json_integer(resources->memory_swap));
 	fields = json_object_get(json_object_get(changes, "linux"), "resources");
 	if (json_object_size(fields) > 0) {
 		change.resources = fields;

@@ -180,6 +180,23 @@ freezer_state() {
 	[ "${lines[1]}" = 20 ]
 }
 
+@test "update --memory-swap alone is checked against the memory limit the container has" {
+	silo run -d --name uw -m 64m "$BB" sleep 100
+	run silo update --memory-swap 256m uw
+	[ "$status" -eq 0 ]
+	run silo exec uw sh -c 'cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes 2>/dev/null || echo none'
+	[ "$output" = $((256 << 20)) ] || [ "$output" = none ]
+	[ "$(silo inspect uw | jq -r '.[0].HostConfig.MemorySwap')" = $((256 << 20)) ]
+	[ "$(silo inspect uw | jq -r '.[0].HostConfig.Memory')" = $((64 << 20)) ]
+	run silo update --memory-swap 32m uw
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"invalid --memory-swap"*"(67108864)"* ]]
+	silo run -d --name un "$BB" sleep 100
+	run silo update --memory-swap 256m un
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"invalid --memory-swap: container un has no memory limit"* ]]
+}
+
 @test "update changes the cpu and cpuset limits live" {
 	silo run -d --name uc "$BB" sleep 100
 	run silo update --cpus 0.5 --cpu-shares 256 --cpuset-cpus 0 --cpuset-mems 0 uc
