@@ -406,15 +406,19 @@ zombies() {
 
 @test "--init forwards signals: stop runs the command's handler, and its code comes back" {
 	silo run -d --init --name sig "$BB" sh -c \
-		'trap "echo got-term; exit 7" TERM; trap "echo got-usr1" USR1; while :; do sleep 0.1; done'
-	sleep 0.3
-	silo kill -s USR1 sig
-	wait_until sh -c "\"$SILO\" --root \"$ENGINE_STORE/root\" logs sig | grep -q got-usr1"
+		'for s in HUP INT USR1 USR2 WINCH; do trap "echo got-$s" $s; done
+		 trap "echo got-TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done'
+	wait_until sh -c "\"$SILO\" --root \"$ENGINE_STORE/root\" logs sig | grep -q ready"
+	local s
+	for s in HUP INT USR1 USR2 WINCH; do
+		silo kill -s "$s" sig >/dev/null
+		wait_until sh -c "\"$SILO\" --root \"$ENGINE_STORE/root\" logs sig | grep -q got-$s" || fail "$s not forwarded"
+	done
 	[ "$(container_status sig)" = running ]
 	silo stop -t 10 sig
 	[ "$(silo inspect sig | jq -r '.[0].State.ExitCode')" = 7 ]
 	run silo logs sig
-	[[ "$output" == *got-term* ]]
+	[[ "$output" == *got-TERM* ]]
 }
 
 @test "--init passes the exit code through, and 128+N for a signal" {
