@@ -4,10 +4,14 @@
 # index is refreshed only when something is missing.
 set -eu
 
-build="meson ninja-build gcc pkg-config libjansson-dev libcap-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev libssl-dev libmnl-dev libnftables-dev"
+# libc6-dev's libc.a: silo-init (run --init) is linked statically.
+build="meson ninja-build gcc libc6-dev pkg-config libjansson-dev libcap-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev libssl-dev libmnl-dev libnftables-dev"
 test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps bsdutils containerd podman umoci skopeo docker-registry apache2-utils openssl nftables uidmap slirp4netns"
 
-want="$build $test"
+# What silo's commands run on the host: `silo top` runs ps(1).
+run="procps"
+
+want="$build $run $test"
 if [ "${1:-}" = "--bench" ]; then
 	want="$want crun runc hyperfine gnuplot-nox valgrind podman time python3-minimal"
 fi

@@ -31,6 +31,7 @@
 #include "runtime/signal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/log.h"
 #include "util/strv.h"
 
@@ -81,7 +82,7 @@ static void duration(time_t secs, char *buf, size_t size)
 		snprintf(buf, size, "%d days", (int)(secs / 86400));
 }
 
-static void ps_status(json_t *rec, char *buf, size_t size)
+static void ps_status(json_t *rec, int paused, char *buf, size_t size)
 {
 	json_t *state = json_object_get(rec, "state");
 	const char *status = engine_container_status(rec);
@@ -91,7 +92,7 @@ static void ps_status(json_t *rec, char *buf, size_t size)
 	if (!strcmp(status, "running")) {
 		duration(now - parse_time(json_string_value(json_object_get(state, "startedAt"))), ago,
 			 sizeof(ago));
-		snprintf(buf, size, "Up %s", ago);
+		snprintf(buf, size, "Up %s%s", ago, paused ? " (Paused)" : "");
 	} else if (!strcmp(status, "restarting")) {
 		duration(now - parse_time(json_string_value(json_object_get(state, "finishedAt"))), ago,
 			 sizeof(ago));
@@ -198,7 +199,8 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 			printf("%s\n", shown_id);
 			continue;
 		}
-		ps_status(rec, status, sizeof(status));
+		ps_status(rec, !strcmp(engine_container_status(rec), "running") && engine_container_paused(&s.env, id),
+			  status, sizeof(status));
 		ps_command(rec, command, sizeof(command), no_trunc);
 		duration(time(NULL) - parse_time(json_string_value(json_object_get(rec, "created"))), ago,
 			 sizeof(ago));
@@ -483,14 +485,37 @@ static json_t *docker_state_view(json_t *rec)
 		"NetworkSettings", engine_network_inspect(rec));
 }
 
-static json_t *docker_view(const char *store_root, json_t *rec)
+/* The limits are config.json's, which the next start runs with. */
+static void resources_view(const char *store_root, json_t *rec, json_t *host_config)
 {
+	_cleanup_free_ char *path = record_path(store_root, json_string_value(json_object_get(rec, "id")),
+						"bundle/config.json");
+	_cleanup_json_ json_t *config = NULL;
+	struct silo_err ignored = { 0 };
+
+	if (path)
+		json_load_path(path, 4 * 1024 * 1024, &config, &ignored);
+	engine_resources_inspect(config, host_config);
+}
+
+static json_t *docker_view(const struct engine_env *env, json_t *rec)
+{
+	const char *store_root = env->store->root;
 	json_t *view = docker_state_view(rec);
+	int paused;
 	json_t *state = json_object_get(rec, "state");
 	json_t *policy = json_object_get(rec, "restartPolicy");
 
 	if (!view)
 		return NULL;
+	paused = !strcmp(engine_container_status(rec), "running") &&
+		 engine_container_paused(env, json_string_value(json_object_get(rec, "id")));
+	if (paused)
+		json_object_set_new(json_object_get(view, "State"), "Status", json_string("paused"));
+	json_object_set_new(json_object_get(view, "State"), "Paused", json_boolean(paused));
+	json_object_set_new(json_object_get(view, "HostConfig"), "Init",
+			    json_boolean(json_is_true(json_object_get(rec, "init"))));
+	resources_view(store_root, rec, json_object_get(view, "HostConfig"));
 	json_object_set_new(view, "Mounts", mounts_inspect(store_root, json_object_get(rec, "mounts")));
 	json_object_set_new(view, "RestartCount",
 			    json_integer(json_integer_value(json_object_get(state, "restartCount"))));
@@ -529,7 +554,7 @@ static int cmd_inspect(const struct engine_context *ctx, int argc, char **argv)
 			status = fail("inspect", &err, 1);
 			continue;
 		}
-		json_array_append_new(out, docker_view(s.store.root, rec));
+		json_array_append_new(out, docker_view(&s.env, rec));
 	}
 	text = json_dumps(out, JSON_INDENT(4));
 	printf("%s\n", text ? text : "[]");
@@ -641,6 +666,10 @@ static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
 		return fail("exec", &err, 125);
 	if (strcmp(engine_container_status(rec), "running")) {
 		silo_err_set(&err, EINVAL, "container %s is not running", argv[optind]);
+		return fail("exec", &err, 125);
+	}
+	if (engine_container_paused(&s.env, id)) {
+		silo_err_set(&err, EINVAL, "container %s is paused, unpause the container before exec", argv[optind]);
 		return fail("exec", &err, 125);
 	}
 	if (exec_process(&s, id, argv + optind + 1, env, user, workdir, tty && !opts.detach, &process,

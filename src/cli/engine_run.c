@@ -51,7 +51,7 @@ static int valid_hostname(const char *name)
 }
 
 /* Long options without a short one, above any character. */
-enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE };
+enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_INIT };
 
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
@@ -67,6 +67,8 @@ struct create_flags {
 	struct engine_security security;
 	char **labels;
 	char **env_files;
+	int init;
+	char *init_path;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -85,6 +87,7 @@ static void create_flags_free(struct create_flags *f)
 	engine_security_free(&f->security);
 	strv_free(f->labels);
 	strv_free(f->env_files);
+	free(f->init_path);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -186,6 +189,8 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "restart", required_argument, NULL, 'W' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "memory-swap", required_argument, NULL, OPT_RESOURCE },
+		{ "memory-reservation", required_argument, NULL, OPT_RESOURCE },
+		{ "cpuset-mems", required_argument, NULL, OPT_RESOURCE },
 		{ "cpus", required_argument, NULL, OPT_RESOURCE },
 		{ "cpu-shares", required_argument, NULL, OPT_RESOURCE },
 		{ "cpuset-cpus", required_argument, NULL, OPT_RESOURCE },
@@ -202,6 +207,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "uts", required_argument, NULL, OPT_SECURITY },
 		{ "label", required_argument, NULL, 'l' },
 		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+		{ "init", no_argument, NULL, OPT_INIT },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -256,6 +262,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 			break;
 		case 'R':
 			req->auto_remove = 1;
+			break;
+		case OPT_INIT:
+			f->init = 1;
 			break;
 		case 'd':
 			if (!is_run)
@@ -348,6 +357,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		return 125;
 	if (engine_resources_check(&f->resources, &err) < 0)
 		return engine_usage_error(command, "%s", err.msg);
+	if (f->init && !(f->init_path = engine_config_init_path(&err)))
+		return engine_usage_error(command, "%s", err.msg);
+	req->flags.init_path = f->init_path;
 	req->flags.resources = &f->resources;
 	req->flags.security = &f->security;
 	req->labels = f->labels;
@@ -557,6 +569,7 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"      --cpu-shares int       CPU shares (relative weight, 2 to 262144)\n" \
 	"      --cpus decimal         Number of CPUs (a CFS quota of 100ms periods)\n" \
 	"      --cpuset-cpus string   CPUs the container may run on (0-3, 0,1)\n" \
+	"      --cpuset-mems string   Memory nodes the container may use (0-3, 0,1)\n" \
 	"      --device list          Add a host device: HOST[:CONTAINER[:PERMISSIONS]] (rwm)\n" \
 	"      --dns list             Name servers for /etc/resolv.conf\n" \
 	"      --dns-option list      resolv.conf options\n" \
@@ -566,12 +579,14 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"      --env-file list        Read environment variables from a file, one a line\n" \
 	"      --expose list          Expose a port (for -P) as the image's EXPOSE does\n" \
 	"  -h, --hostname string      The container's hostname (default: its short ID)\n" \
+	"      --init                 Run an init as PID 1 that reaps zombies and forwards signals\n" \
 	"  -i, --interactive          Keep STDIN open (foreground only for now)\n" \
 	"      --ip string            The container's IPv4 address (user-defined networks)\n" \
 	"      --ipc string           host: share the host's IPC namespace\n" \
 	"  -l, --label list           Set a label on the container: KEY=VALUE\n" \
 	"      --mac-address string   The container's MAC address\n" \
 	"  -m, --memory bytes         Memory limit (k, m or g suffix)\n" \
+	"      --memory-reservation bytes  Memory soft limit\n" \
 	"      --memory-swap bytes    Memory plus swap limit: -1 for unlimited (default: twice --memory)\n" \
 	"      --mount mount          type=bind|volume|tmpfs,source=…,target=…[,readonly]\n" \
 	"                             [,bind-propagation=…][,volume-nocopy][,tmpfs-size=…][,tmpfs-mode=…]\n" \

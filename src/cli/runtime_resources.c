@@ -18,6 +18,7 @@
 #include "runtime/container_resources.h"
 #include "util/cleanup.h"
 #include "util/json.h"
+#include "util/ps_table.h"
 #include "util/strv.h"
 
 static int one_id(const char *name, int argc, char **argv)
@@ -54,129 +55,18 @@ int runtime_cmd_resume(const struct runtime_context *ctx, int argc, char **argv)
 
 /* --- ps --- */
 
-/* Runs ps(1) with args and returns what it printed. */
-static char *run_ps(char **args, struct silo_err *err)
-{
-	_cleanup_free_ char *out = NULL;
-	size_t len = 0, cap = 0;
-	int pipefd[2], status;
-	pid_t pid;
-
-	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		silo_err_errno(err, "run ps");
-		return NULL;
-	}
-	pid = fork();
-	if (pid < 0) {
-		silo_err_errno(err, "run ps");
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return NULL;
-	}
-	if (pid == 0) {
-		dup2(pipefd[1], STDOUT_FILENO);
-		execvp("ps", args);
-		fprintf(stderr, "ps: %s\n", strerror(errno));
-		_exit(127);
-	}
-	close(pipefd[1]);
-	for (;;) {
-		ssize_t n;
-
-		if (len + 4096 + 1 > cap) {
-			char *grown = realloc(out, cap = cap ? cap * 2 : 16384);
-
-			if (!grown || cap > 64 * 1024 * 1024)
-				break;
-			out = grown;
-		}
-		n = read(pipefd[0], out + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		silo_err_set(err, EIO, "ps %s failed (status %d)", args[1] ? args[1] : "",
-			     WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return NULL;
-	}
-	if (!out)
-		out = strdup("");
-	else
-		out[len] = '\0';
-	return steal_pointer(&out);
-}
-
-/* Which whitespace-separated column of ps's header is PID. */
-static int pid_column(const char *header)
-{
-	int column = 0;
-
-	for (const char *p = header; *p;) {
-		size_t len;
-
-		p += strspn(p, " \t");
-		len = strcspn(p, " \t\n");
-		if (len == 3 && !strncmp(p, "PID", 3))
-			return column;
-		if (!len)
-			break;
-		p += len;
-		column++;
-	}
-	return -1;
-}
-
-static long column_value(const char *line, int column)
-{
-	const char *p = line;
-
-	for (int i = 0; i <= column; i++) {
-		p += strspn(p, " \t");
-		if (i == column)
-			break;
-		p += strcspn(p, " \t\n");
-	}
-	return isdigit((unsigned char)*p) ? strtol(p, NULL, 10) : -1;
-}
-
 static int print_ps_table(const pid_t *pids, size_t n, int argc, char **argv)
 {
-	_cleanup_free_ char **args = calloc((size_t)argc + 3, sizeof(char *));
 	_cleanup_free_ char *out = NULL;
 	struct silo_err err;
-	char *save = NULL, *header;
-	int column, i = 0;
 
-	if (!args)
-		return 1;
-	args[i++] = "ps";
-	if (argc == 0)
-		args[i++] = "-ef";
-	for (int k = 0; k < argc; k++)
-		args[i++] = argv[k];
-	out = run_ps(args, &err);
-	if (!out)
+	out = ps_table(argv, (size_t)argc, pids, n, &err);
+	if (!out) {
+		if (err.code == EINVAL)
+			return cli_fail_usage("ps", "%s", err.msg);
 		return cli_fail("ps", &err);
-	header = strtok_r(out, "\n", &save);
-	column = header ? pid_column(header) : -1;
-	if (column < 0)
-		return cli_fail_usage("ps", "could not find the PID column in the output of ps");
-	printf("%s\n", header);
-	for (char *line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		long pid = column_value(line, column);
-
-		for (size_t k = 0; k < n; k++)
-			if (pids[k] == pid) {
-				printf("%s\n", line);
-				break;
-			}
 	}
+	fputs(out, stdout);
 	return 0;
 }
 

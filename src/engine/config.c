@@ -3,11 +3,13 @@
  * runtime's, then changes only what docker users expect differently. */
 #include "engine/config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "runtime/spec.h"
 #include "util/cleanup.h"
@@ -171,6 +173,45 @@ static json_t *bind_file(const char *dir, const char *name, const char *destinat
 			 "source", source, "options", "rbind", "rprivate", "nosuid", "nodev");
 }
 
+char *engine_config_init_path(struct silo_err *err)
+{
+	Dl_info info;
+	char *path = NULL;
+	const char *slash;
+
+	/* The module's own file, found from one of its functions: the same
+	 * place the loader found it, whatever the environment says. */
+	if (!dladdr((void *)engine_config_init_path, &info) || !info.dli_fname ||
+	    !(slash = strrchr(info.dli_fname, '/'))) {
+		silo_err_set(err, ENOENT, "--init: cannot tell where the engine module is installed");
+		return NULL;
+	}
+	if (asprintf(&path, "%.*s/silo-init", (int)(slash - info.dli_fname), info.dli_fname) < 0) {
+		silo_err_sys(err, ENOMEM, "--init");
+		return NULL;
+	}
+	if (access(path, X_OK) < 0) {
+		silo_err_errno(err, "--init: the init \"%s\"", path);
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* --init: the init runs first, with the command after "--" so none of
+ * the command's arguments is read as the init's. The binary is bound
+ * read-only: the container may run it, never change it. */
+static void add_init(json_t *process, json_t *mounts, const char *init_path)
+{
+	json_t *args = json_pack("[s, s]", ENGINE_INIT_PATH, "--");
+
+	json_array_extend(args, json_object_get(process, "args"));
+	json_object_set_new(process, "args", args);
+	json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s, s, s, s, s]}", "destination",
+						ENGINE_INIT_PATH, "type", "bind", "source", init_path,
+						"options", "bind", "ro", "rprivate", "nosuid", "nodev"));
+}
+
 /* The user's mounts go last, so they land on top of the defaults; one on
  * the destination of a default replaces it (a -v on /etc/hosts, a --tmpfs
  * on /dev/shm), as docker does. */
@@ -255,6 +296,8 @@ int engine_config_build(json_t *image_config, const struct engine_run_flags *fla
 		engine_resources_apply(flags->resources, config);
 	if (engine_security_apply(flags->security, config, err) < 0)
 		return -1;
+	if (flags->init_path)
+		add_init(process, mounts, flags->init_path);
 	add_user_mounts(mounts, flags->mounts);
 	if (flags->network_host)
 		set_network_namespace(json_object_get(config, "linux"), "");

@@ -28,7 +28,17 @@ struct engine_run_flags {
 	json_t *mounts;         /* config.json entries for -v, --mount, --tmpfs (mounts_oci), or NULL */
 	const struct engine_resources *resources; /* -m, --cpus, --ulimit …, or NULL */
 	const struct engine_security *security;   /* --cap-add, --privileged …, or NULL: defaults */
+	const char *init_path;  /* --init: the host's silo-init, bound at ENGINE_INIT_PATH; or NULL */
 };
+
+/* Where --init's init is bound in the container, and run as PID 1 with
+ * the container's command after "--". */
+#define ENGINE_INIT_PATH "/dev/init"
+
+/* The silo-init next to the engine module (a build tree, or
+ * $libdir/silo once installed), or NULL with err set when it is not
+ * there. */
+char *engine_config_init_path(struct silo_err *err);
 
 /* Docker's default capabilities, CAP_ names. */
 extern const char *const engine_default_capabilities[];

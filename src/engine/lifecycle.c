@@ -21,6 +21,7 @@
 #include "image/images.h"
 #include "image/pull.h"
 #include "image/reference.h"
+#include "runtime/container_resources.h"
 #include "runtime/mount.h"
 #include "runtime/signal.h"
 #include "util/cleanup.h"
@@ -190,6 +191,8 @@ static json_t *new_record(struct engine_create_request *req, json_t *image, json
 		json_object_set_new(rec, "stopTimeout", json_integer(req->stop_timeout));
 	if (rec)
 		json_object_set_new(rec, "readOnly", json_boolean(req->flags.read_only));
+	if (rec)
+		json_object_set_new(rec, "init", json_boolean(req->flags.init_path != NULL));
 	if (rec)
 		json_object_set_new(rec, "restartPolicy",
 				    req->restart_policy ? json_deep_copy(req->restart_policy)
@@ -404,6 +407,75 @@ static int runtime_running(const struct engine_env *env, const char *id)
 			  !strcmp(status, "paused"));
 }
 
+int engine_container_paused(const struct engine_env *env, const char *id)
+{
+	_cleanup_json_ json_t *state = NULL;
+	struct silo_err ignored = { 0 };
+
+	if (container_state(&env->rt, id, &state, &ignored) < 0)
+		return 0;
+	return !strcmp(json_string_value(json_object_get(state, "status")) ?: "", "paused");
+}
+
+/* What stop, kill and rm -f do after their signal: a frozen process
+ * cannot act on it (in the v1 freezer not even on SIGKILL), so it is
+ * thawed to take it. */
+static void thaw_if_paused(const struct engine_env *env, const char *id)
+{
+	struct silo_err ignored = { 0 };
+
+	if (engine_container_paused(env, id))
+		container_resume(&env->rt, id, &ignored);
+}
+
+/* The running container's record, for pause and unpause: named as the
+ * user named it in errors. */
+static int load_running(const struct engine_env *env, const char *id, json_t **rec,
+			struct silo_err *err)
+{
+	const char *status, *name;
+
+	if (engine_container_inspect(env, id, rec, err) < 0)
+		return -1;
+	status = engine_container_status(*rec);
+	name = json_string_value(json_object_get(*rec, "name")) ?: id;
+	if (!strcmp(status, "restarting"))
+		return silo_err_set(err, EBUSY, "container %s is restarting: wait until it is running", name);
+	if (strcmp(status, "running"))
+		return silo_err_set(err, EINVAL, "container %s is not running", name);
+	return 0;
+}
+
+int engine_container_pause(const struct engine_env *env, const char *id, struct silo_err *err)
+{
+	_cleanup_json_ json_t *rec = NULL;
+	const char *name;
+
+	if (load_running(env, id, &rec, err) < 0)
+		return -1;
+	name = json_string_value(json_object_get(rec, "name")) ?: id;
+	if (engine_container_paused(env, id))
+		return silo_err_set(err, EINVAL, "container %s is already paused", name);
+	if (container_pause(&env->rt, id, err) < 0)
+		return silo_err_prefix(err, "pause container %s", name);
+	return 0;
+}
+
+int engine_container_unpause(const struct engine_env *env, const char *id, struct silo_err *err)
+{
+	_cleanup_json_ json_t *rec = NULL;
+	const char *name;
+
+	if (load_running(env, id, &rec, err) < 0)
+		return -1;
+	name = json_string_value(json_object_get(rec, "name")) ?: id;
+	if (!engine_container_paused(env, id))
+		return silo_err_set(err, EINVAL, "container %s is not paused", name);
+	if (container_resume(&env->rt, id, err) < 0)
+		return silo_err_prefix(err, "unpause container %s", name);
+	return 0;
+}
+
 int engine_container_inspect(const struct engine_env *env, const char *id, json_t **out,
 			     struct silo_err *err)
 {
@@ -461,7 +533,10 @@ int engine_container_signal(const struct engine_env *env, const char *id, int si
 		return silo_err_set(err, EINVAL, "container %s is not running", id);
 	if (mark_stopped_by_user(env, id, err) < 0)
 		return -1;
-	return container_kill(&env->rt, id, sig, 0, err);
+	if (container_kill(&env->rt, id, sig, 0, err) < 0)
+		return -1;
+	thaw_if_paused(env, id);
+	return 0;
 }
 
 static void sleep_ms(long ms)
@@ -520,6 +595,7 @@ int engine_container_stop(const struct engine_env *env, const char *id, int time
 	if (container_kill(&env->rt, id, sig, 0, err) < 0 && runtime_running(env, id))
 		return -1;
 	silo_err_clear(err);
+	thaw_if_paused(env, id);
 	if (wait_exited(env, id, timeout * 1000L, NULL) != 0)
 		return 0;
 	container_kill(&env->rt, id, SIGKILL, 0, err);
@@ -556,6 +632,7 @@ int engine_container_remove(const struct engine_env *env, const char *id, int fo
 			return -1;
 		container_kill(&env->rt, id, SIGKILL, 0, err);
 		silo_err_clear(err);
+		thaw_if_paused(env, id);
 		/* The monitor records the exit and releases the container. */
 		if (wait_exited(env, id, 30000, NULL) < 0)
 			return 0; /* an --rm monitor removed it meanwhile */

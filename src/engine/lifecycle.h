@@ -65,13 +65,26 @@ int engine_container_inspect(const struct engine_env *env, const char *id, json_
  * policy) or "exited" from a record. */
 const char *engine_container_status(json_t *rec);
 
-/* Sends sig to the container's init; fails with "container ... is not
+/* Whether the container's processes are frozen (pause). A paused
+ * container is still "running" in its record. */
+int engine_container_paused(const struct engine_env *env, const char *id);
+
+/* Freezes (pause) or thaws (unpause) every process of a running
+ * container through the runtime's freezer (the v1 freezer, or v2's
+ * cgroup.freeze). Pausing what is not running, or is paused already, is
+ * an error naming the container; so is unpausing what is not paused. */
+int engine_container_pause(const struct engine_env *env, const char *id, struct silo_err *err);
+int engine_container_unpause(const struct engine_env *env, const char *id, struct silo_err *err);
+
+/* Sends sig to the container's init (thawing a paused container so it
+ * takes it); fails with "container ... is not
  * running" when it is not. */
 int engine_container_signal(const struct engine_env *env, const char *id, int sig,
 			    struct silo_err *err);
 
-/* StopSignal, then SIGKILL after timeout seconds (<0: the container's
- * --stop-timeout, else 10); returns once the container is recorded exited.
+/* StopSignal (a paused container is thawed to take it), then SIGKILL
+ * after timeout seconds (<0: the container's --stop-timeout, else 10);
+ * returns once the container is recorded exited.
  * A stopped container is fine. */
 int engine_container_stop(const struct engine_env *env, const char *id, int timeout,
 			  struct silo_err *err);

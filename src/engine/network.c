@@ -523,6 +523,15 @@ static void update_peers_hosts(const struct engine_env *env, json_t *rec)
 	}
 }
 
+void engine_network_names_changed(const struct engine_env *env, const char *id)
+{
+	_cleanup_json_ json_t *rec = NULL;
+	struct silo_err ignored = { 0 };
+
+	if (record_load(env->store->root, id, &rec, &ignored) == 0)
+		update_peers_hosts(env, rec);
+}
+
 /* ------------------------------------------------------- setup, teardown -- */
 
 struct settings_change {

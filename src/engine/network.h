@@ -70,6 +70,10 @@ void engine_network_teardown(const struct engine_env *env, const char *id);
 int engine_network_connect(const struct engine_env *env, const char *id, const char *network,
 			   char **aliases, const char *ip, struct silo_err *err);
 
+/* After a rename: rewrites the hosts files of the container's peers on
+ * its user-defined networks (and its own), so they list the new name. */
+void engine_network_names_changed(const struct engine_env *env, const char *id);
+
 /* Takes a container off a network (live when it runs). */
 int engine_network_disconnect(const struct engine_env *env, const char *id, const char *network,
 			      struct silo_err *err);

@@ -223,6 +223,43 @@ int record_create(const char *store_root, json_t *rec, struct silo_err *err)
 	return 0;
 }
 
+static int set_name(json_t *rec, void *opaque)
+{
+	return json_object_set_new(rec, "name", json_string(opaque));
+}
+
+int record_rename(const char *store_root, const char *id, const char *name, struct silo_err *err)
+{
+	_cleanup_close_ int lock = -1;
+	_cleanup_json_ json_t *list = NULL;
+	size_t i;
+	json_t *rec;
+
+	if (!valid_name(name))
+		return silo_err_set(err, EINVAL,
+				    "invalid container name \"%s\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+				    name);
+	/* The lock record_create holds while it checks a name: a create and
+	 * a rename, or two renames, never both take the same one. */
+	lock = lock_containers(store_root, err);
+	if (lock < 0)
+		return -1;
+	if (record_list(store_root, &list, err) < 0)
+		return -1;
+	json_array_foreach(list, i, rec) {
+		const char *other = json_string_value(json_object_get(rec, "id")) ?: "";
+
+		if (strcmp(json_string_value(json_object_get(rec, "name")) ?: "", name))
+			continue;
+		if (!strcmp(other, id))
+			return silo_err_set(err, EEXIST, "the container is already named \"%s\"", name);
+		return silo_err_set(err, EEXIST,
+				    "the container name \"%s\" is already in use: remove that container or choose another name",
+				    name);
+	}
+	return record_update(store_root, id, set_name, (void *)name, err);
+}
+
 int record_find(const char *store_root, const char *text, char id[RECORD_ID_LENGTH + 1],
 		struct silo_err *err)
 {

@@ -51,6 +51,10 @@ int record_update(const char *store_root, const char *id,
 /* Sets state.<key> fields from a JSON object, under the lock. */
 int record_set_state(const char *store_root, const char *id, json_t *fields, struct silo_err *err);
 
+/* Gives the container another name, under the same lock and checks as
+ * record_create's: EINVAL for a bad name, EEXIST when it is taken. */
+int record_rename(const char *store_root, const char *id, const char *name, struct silo_err *err);
+
 /* Every record, sorted by creation time (newest first). */
 int record_list(const char *store_root, json_t **out, struct silo_err *err);
 

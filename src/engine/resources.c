@@ -154,10 +154,32 @@ static int add_ulimit(struct engine_resources *r, const char *value, struct silo
 	return 0;
 }
 
-/* 0-3,5: every CPU must be online here, or the cgroup write fails later. */
-static int check_cpuset(const char *value)
+/* The memory nodes there are: the highest in /sys/devices/system/node/online
+ * ("0" or "0-3"), plus one; 1 when the kernel has no NUMA. */
+static long memory_nodes(void)
 {
-	long online = sysconf(_SC_NPROCESSORS_CONF);
+	FILE *f = fopen("/sys/devices/system/node/online", "re");
+	char line[256];
+	long last = 0;
+
+	if (f && fgets(line, sizeof(line), f)) {
+		char *p = line + strlen(line);
+
+		while (p > line && !isdigit((unsigned char)p[-1]))
+			p--;
+		while (p > line && isdigit((unsigned char)p[-1]))
+			p--;
+		last = strtol(p, NULL, 10);
+	}
+	if (f)
+		fclose(f);
+	return last + 1;
+}
+
+/* 0-3,5: every CPU (or memory node) must be there, or the cgroup write
+ * fails later. online is how many there are. */
+static int check_cpuset(const char *value, long online)
+{
 	const char *p = value;
 
 	if (!*p)
@@ -208,6 +230,12 @@ int engine_resources_set(struct engine_resources *r, const char *flag, const cha
 						    value);
 			r->memory_swap = (long long)bytes;
 		}
+	} else if (!strcmp(flag, "memory-reservation")) {
+		if (engine_size_parse(value, &bytes) < 0 || bytes == 0 || bytes > LLONG_MAX)
+			return silo_err_set(err, EINVAL,
+					    "invalid --memory-reservation \"%s\": want bytes above 0, with a k, m or g suffix",
+					    value);
+		r->memory_reservation = (long long)bytes;
 	} else if (!strcmp(flag, "cpus")) {
 		char *end;
 		double cpus;
@@ -226,10 +254,15 @@ int engine_resources_set(struct engine_resources *r, const char *flag, const cha
 					    value);
 		r->cpu_shares = (unsigned long long)n;
 	} else if (!strcmp(flag, "cpuset-cpus")) {
-		if (check_cpuset(value) < 0)
+		if (check_cpuset(value, sysconf(_SC_NPROCESSORS_CONF)) < 0)
 			return silo_err_set(err, EINVAL, "invalid --cpuset-cpus \"%s\": want CPUs like 0-2,4, from 0 to %ld",
 					    value, sysconf(_SC_NPROCESSORS_CONF) - 1);
 		r->cpuset_cpus = value;
+	} else if (!strcmp(flag, "cpuset-mems")) {
+		if (check_cpuset(value, memory_nodes()) < 0)
+			return silo_err_set(err, EINVAL, "invalid --cpuset-mems \"%s\": want memory nodes like 0-1,3, from 0 to %ld",
+					    value, memory_nodes() - 1);
+		r->cpuset_mems = value;
 	} else if (!strcmp(flag, "pids-limit")) {
 		if (parse_long(value, &n) < 0 || n < -1)
 			return silo_err_set(err, EINVAL, "invalid --pids-limit \"%s\": want a number, or -1 for unlimited",
@@ -255,6 +288,9 @@ int engine_resources_check(const struct engine_resources *r, struct silo_err *er
 	if (r->memory_swap > 0 && r->memory_swap < r->memory)
 		return silo_err_set(err, EINVAL,
 				    "invalid --memory-swap: it is memory plus swap, so it must be at least --memory");
+	if (r->memory && r->memory_reservation > r->memory)
+		return silo_err_set(err, EINVAL,
+				    "invalid --memory-reservation: it must not be above --memory");
 	return 0;
 }
 
@@ -315,6 +351,9 @@ int engine_resources_apply(const struct engine_resources *r, json_t *config)
 	} else if (r->memory_swap == -1) {
 		json_object_set_new(json_object_child(resources, "memory"), "swap", json_integer(-1));
 	}
+	if (r->memory_reservation)
+		json_object_set_new(json_object_child(resources, "memory"), "reservation",
+				    json_integer(r->memory_reservation));
 	if (r->cpu_quota) {
 		json_t *cpu = json_object_child(resources, "cpu");
 
@@ -326,6 +365,8 @@ int engine_resources_apply(const struct engine_resources *r, json_t *config)
 				    json_integer((json_int_t)r->cpu_shares));
 	if (r->cpuset_cpus)
 		json_object_set_new(json_object_child(resources, "cpu"), "cpus", json_string(r->cpuset_cpus));
+	if (r->cpuset_mems)
+		json_object_set_new(json_object_child(resources, "cpu"), "mems", json_string(r->cpuset_mems));
 	if (r->pids_limit)
 		json_object_set_new(json_object_child(resources, "pids"), "limit", json_integer(r->pids_limit));
 	if (r->shm_size)
@@ -333,6 +374,33 @@ int engine_resources_apply(const struct engine_resources *r, json_t *config)
 	if (r->ulimits)
 		merge_rlimits(json_object_child(config, "process"), r->ulimits);
 	return 0;
+}
+
+static json_int_t field(json_t *section, const char *key)
+{
+	return json_integer_value(json_object_get(section, key));
+}
+
+void engine_resources_inspect(json_t *config, json_t *host_config)
+{
+	json_t *resources = json_object_get(json_object_get(config, "linux"), "resources");
+	json_t *memory = json_object_get(resources, "memory");
+	json_t *cpu = json_object_get(resources, "cpu");
+	json_t *pids_limit = json_object_get(json_object_get(resources, "pids"), "limit");
+	json_int_t quota = field(cpu, "quota"), period = field(cpu, "period");
+
+	json_object_set_new(host_config, "Memory", json_integer(field(memory, "limit")));
+	json_object_set_new(host_config, "MemorySwap", json_integer(field(memory, "swap")));
+	json_object_set_new(host_config, "MemoryReservation", json_integer(field(memory, "reservation")));
+	/* --cpus is a quota of so many periods: docker shows it in billionths. */
+	json_object_set_new(host_config, "NanoCpus",
+			    json_integer(quota > 0 && period > 0 ? quota * 1000000000 / period : 0));
+	json_object_set_new(host_config, "CpuQuota", json_integer(quota));
+	json_object_set_new(host_config, "CpuPeriod", json_integer(period));
+	json_object_set_new(host_config, "CpuShares", json_integer(field(cpu, "shares")));
+	json_object_set_new(host_config, "CpusetCpus", json_string(json_string_value(json_object_get(cpu, "cpus")) ?: ""));
+	json_object_set_new(host_config, "CpusetMems", json_string(json_string_value(json_object_get(cpu, "mems")) ?: ""));
+	json_object_set_new(host_config, "PidsLimit", json_is_integer(pids_limit) ? json_incref(pids_limit) : json_null());
 }
 
 void engine_resources_free(struct engine_resources *r)

@@ -363,6 +363,69 @@ static void test_resource_flags_reach_linux_resources(void **state)
 	engine_resources_free(&r);
 }
 
+static void test_reservation_and_mems_reach_linux_resources_and_inspect(void **state)
+{
+	_cleanup_json_ json_t *image = image_config("{\"Cmd\":[\"sh\"]}");
+	_cleanup_json_ json_t *host_config = json_object();
+	struct engine_resources r = { 0 };
+	struct engine_run_flags flags = { .resources = &r };
+	struct silo_err err = { 0 };
+	_cleanup_json_ json_t *config = NULL;
+	json_t *res;
+
+	(void)state;
+	assert_int_equal(engine_resources_set(&r, "memory", "64m", &err), 0);
+	assert_int_equal(engine_resources_set(&r, "memory-reservation", "32m", &err), 0);
+	assert_int_equal(engine_resources_set(&r, "cpus", "1.5", &err), 0);
+	assert_int_equal(engine_resources_set(&r, "cpuset-mems", "0", &err), 0);
+	assert_true(engine_resources_set(&r, "cpuset-mems", "4096", &err) < 0);
+	assert_non_null(strstr(err.msg, "invalid --cpuset-mems \"4096\""));
+	assert_true(engine_resources_set(&r, "memory-reservation", "0", &err) < 0);
+	assert_non_null(strstr(err.msg, "invalid --memory-reservation \"0\""));
+	config = build(image, &flags, NULL);
+	res = json_object_get(json_object_get(config, "linux"), "resources");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(res, "memory"), "reservation")), 32 << 20);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(res, "cpu"), "mems")), "0");
+	engine_resources_inspect(config, host_config);
+	assert_int_equal(json_integer_value(json_object_get(host_config, "Memory")), 64 << 20);
+	assert_int_equal(json_integer_value(json_object_get(host_config, "MemoryReservation")), 32 << 20);
+	assert_int_equal(json_integer_value(json_object_get(host_config, "NanoCpus")), 1500000000);
+	assert_string_equal(json_string_value(json_object_get(host_config, "CpusetMems")), "0");
+	assert_true(json_is_null(json_object_get(host_config, "PidsLimit")));
+	/* A soft limit above the hard one means nothing. */
+	r.memory_reservation = 128 << 20;
+	assert_true(engine_resources_check(&r, &err) < 0);
+	assert_non_null(strstr(err.msg, "--memory-reservation"));
+	engine_resources_free(&r);
+}
+
+static void test_init_runs_first_from_a_read_only_bind(void **state)
+{
+	_cleanup_json_ json_t *image = image_config("{\"Cmd\":[\"sh\", \"-c\", \"true\"]}");
+	struct engine_run_flags flags = { .init_path = "/usr/lib/silo/silo-init" };
+	_cleanup_json_ json_t *config = build(image, &flags, NULL);
+	json_t *args = json_object_get(json_object_get(config, "process"), "args");
+	json_t *m, *found = NULL;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(json_array_size(args), 5);
+	assert_string_equal(json_string_value(json_array_get(args, 0)), ENGINE_INIT_PATH);
+	assert_string_equal(json_string_value(json_array_get(args, 1)), "--");
+	assert_string_equal(json_string_value(json_array_get(args, 2)), "sh");
+	json_array_foreach(json_object_get(config, "mounts"), i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "destination")) ?: "", ENGINE_INIT_PATH))
+			found = m;
+	assert_non_null(found);
+	assert_string_equal(json_string_value(json_object_get(found, "source")), "/usr/lib/silo/silo-init");
+	{
+		_cleanup_free_ char *text = json_dumps(json_object_get(found, "options"), JSON_COMPACT);
+
+		assert_non_null(strstr(text, "\"ro\""));
+		assert_non_null(strstr(text, "\"nosuid\""));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +440,8 @@ int main(void)
 		cmocka_unit_test(test_stop_signal_and_user_defaults),
 		cmocka_unit_test(test_overlay_options_put_the_top_layer_first),
 		cmocka_unit_test(test_resource_flags_reach_linux_resources),
+		cmocka_unit_test(test_reservation_and_mems_reach_linux_resources_and_inspect),
+		cmocka_unit_test(test_init_runs_first_from_a_read_only_bind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,17 @@ teardown() { engine_teardown; }
 	[ "${lines[3]}" = 0 ]
 }
 
+@test "--memory-reservation and --cpuset-mems set the soft limit and the memory nodes" {
+	run silo run --rm -m 64m --memory-reservation 16m --cpuset-mems 0 "$BB" sh -c \
+		'cat /sys/fs/cgroup/memory/memory.soft_limit_in_bytes /sys/fs/cgroup/cpuset/cpuset.mems'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = $((16 << 20)) ]
+	[ "${lines[1]}" = 0 ]
+	run silo run --rm -m 64m --memory-reservation 128m "$BB" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"invalid --memory-reservation"* ]]
+}
+
 @test "--pids-limit stops a fork past the limit" {
 	run silo run --rm --pids-limit 5 "$BB" sh -c \
 		'cat /sys/fs/cgroup/pids/pids.max; for i in 1 2 3 4 5 6 7 8; do sleep 1 & done; wait'
@@ -63,7 +74,7 @@ teardown() { engine_teardown; }
 @test "bad resource values fail with one line, exit 125, and leave nothing" {
 	local flag
 	for flag in "--memory 10x" "-m 1k" "--memory-swap 64m" "--cpus 0" "--cpus lots" "--cpu-shares 1" \
-		"--cpuset-cpus 9999" "--cpuset-cpus 0-" "--pids-limit x" "--shm-size 0" "--ulimit nofile" \
+		"--cpuset-cpus 9999" "--cpuset-cpus 0-" "--cpuset-mems 99" "--memory-reservation 1x" "--pids-limit x" "--shm-size 0" "--ulimit nofile" \
 		"--ulimit nosuch=1" "--ulimit nofile=10:5"; do
 		# shellcheck disable=SC2086
 		run silo run --rm $flag "$BB" true
