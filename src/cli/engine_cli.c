@@ -1,10 +1,12 @@
 /* The engine face: global flags, the command tables, and the registry
  * login commands. The image commands are in engine_images.c, the
- * container commands in engine_containers.c (ps in engine_ps.c), the
+ * container commands in engine_containers.c (ps in engine_ps.c, logs in
+ * engine_logs.c), the
  * network commands in engine_networks.c. */
 #include "cli/engine_cli.h"
 #include "cli/engine_images.h"
 #include "cli/engine_containers.h"
+#include "cli/engine_logs.h"
 #include "cli/engine_networks.h"
 #include "cli/engine_ps.h"
 #include "cli/engine_run.h"
@@ -208,7 +210,7 @@ static const struct engine_command engine_commands[] = {
 
 /* Every command table, in the order `silo --help` lists them. */
 static const struct engine_command *const engine_tables[] = {
-	engine_image_commands, engine_commands, engine_run_commands, engine_ps_commands, engine_container_commands, engine_network_commands,
+	engine_image_commands, engine_commands, engine_run_commands, engine_ps_commands, engine_logs_commands, engine_container_commands, engine_network_commands,
 	engine_volume_commands,
 };
 

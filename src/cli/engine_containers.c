@@ -1,6 +1,6 @@
 /* The engine's container commands, with docker's names, flags and output
- * shapes: logs, stop, kill, rm, exec, inspect, wait (run, create,
- * start and restart are engine_run.c's, ps engine_ps.c's). Each parses its flags and calls
+ * shapes: stop, kill, rm, exec, inspect, wait (run, create,
+ * start and restart are engine_run.c's, ps engine_ps.c's, logs engine_logs.c's). Each parses its flags and calls
  * src/engine/; errors go to stderr as "silo COMMAND: message", and `exec`
  * exits 125 for silo's own failures and 126/127 when the command cannot be
  * run, as docker does. */
@@ -54,89 +54,6 @@ static int print_usage(const char *command)
 static int resolve(struct session *s, const char *command, const char *text, char id[65])
 {
 	return session_resolve(s, command, text, id);
-}
-
-/* ------------------------------------------------------------------ logs -- */
-
-
-static int cmd_logs(const struct engine_context *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "follow", no_argument, NULL, 'f' },
-		{ "timestamps", no_argument, NULL, 't' },
-		{ 0 },
-	};
-	_cleanup_session_ struct session s = { 0 };
-	_cleanup_free_ char *path = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	int follow = 0, timestamps = 0, c;
-	char id[65];
-
-	while ((c = engine_next_option("logs", argc, argv, "ft", longopts)) != -1) {
-		if (c == 'f')
-			follow = 1;
-		else if (c == 't')
-			timestamps = 1;
-		else
-			return 125;
-	}
-	if (argc - optind != 1)
-		return engine_usage_error("logs", "%s", "wants exactly one container");
-	if (session_open(ctx, &s, "logs"))
-		return 125;
-	if (resolve(&s, "logs", argv[optind], id))
-		return 1;
-	path = record_path(s.store.root, id, "container.log");
-	f = path ? fopen(path, "re") : NULL;
-	if (!f && !follow)
-		return 0;
-	for (;;) {
-		ssize_t n = f ? getline(&line, &cap, f) : -1;
-
-		if (n > 0 && line[n - 1] == '\n') {
-			_cleanup_free_ char *text = NULL;
-			_cleanup_free_ char *when = NULL;
-			size_t len;
-			int is_stderr;
-
-			if (logfile_parse_line(line, &text, &len, &is_stderr, &when) == 0) {
-				int fd = is_stderr ? STDERR_FILENO : STDOUT_FILENO;
-
-				if (timestamps) {
-					fs_write_all(fd, when, strlen(when));
-					fs_write_all(fd, " ", 1);
-				}
-				fs_write_all(fd, text, len);
-			}
-			continue;
-		}
-		/* The end for now: a half-written line is read again whole. */
-		if (n > 0)
-			fseek(f, -n, SEEK_CUR);
-		if (!follow)
-			return 0;
-		{
-			_cleanup_json_ json_t *rec = NULL;
-			struct silo_err err = { 0 };
-			struct timespec ts = { 0, 100 * 1000000L };
-
-			if (engine_container_inspect(&s.env, id, &rec, &err) < 0 ||
-			    !strcmp(engine_container_status(rec), "exited")) {
-				/* One last read: what came before the exit. */
-				follow = 0;
-				if (f)
-					clearerr(f);
-				continue;
-			}
-			nanosleep(&ts, NULL);
-			if (!f)
-				f = fopen(path, "re");
-			else
-				clearerr(f);
-		}
-	}
 }
 
 /* ------------------------------------------------- stop, kill, rm, wait -- */
@@ -341,6 +258,10 @@ static json_t *docker_view(const char *store_root, json_t *rec)
 	json_object_set_new(json_object_get(view, "HostConfig"), "RestartPolicy",
 			    policy ? json_deep_copy(policy)
 				   : json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0));
+	json_object_set_new(json_object_get(view, "HostConfig"), "LogConfig",
+			    json_object_get(rec, "logConfig")
+				    ? json_deep_copy(json_object_get(rec, "logConfig"))
+				    : json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
 	return view;
 }
 
@@ -511,11 +432,6 @@ static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
 /* ----------------------------------------------------------------- table -- */
 
 const struct engine_command engine_container_commands[] = {
-	{ "logs", "Fetch the logs of a container",
-	  "Usage:  silo logs [OPTIONS] CONTAINER\n\nOptions:\n"
-	  "  -f, --follow       Follow log output until the container exits\n"
-	  "  -t, --timestamps   Show timestamps\n",
-	  cmd_logs },
 	{ "stop", "Stop one or more running containers",
 	  "Usage:  silo stop [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
 	  "  -t, --time int   Seconds to wait after the stop signal before SIGKILL\n"

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "engine/lifecycle.h"
+#include "engine/logfile.h"
 #include "engine/monitor.h"
 #include "engine/mounts.h"
 #include "engine/network.h"
@@ -51,7 +52,7 @@ static int valid_hostname(const char *name)
 }
 
 /* Long options without a short one, above any character. */
-enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE };
+enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_LOG_DRIVER, OPT_LOG_OPT };
 
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
@@ -67,6 +68,9 @@ struct create_flags {
 	struct engine_security security;
 	char **labels;
 	char **env_files;
+	const char *log_driver;
+	char **log_opts;
+	json_t *log_config;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -85,6 +89,8 @@ static void create_flags_free(struct create_flags *f)
 	engine_security_free(&f->security);
 	strv_free(f->labels);
 	strv_free(f->env_files);
+	strv_free(f->log_opts);
+	json_decref(f->log_config);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -202,6 +208,8 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "uts", required_argument, NULL, OPT_SECURITY },
 		{ "label", required_argument, NULL, 'l' },
 		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+		{ "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
+		{ "log-opt", required_argument, NULL, OPT_LOG_OPT },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -318,6 +326,10 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 			break;
 		case 'e': list = &f->env; break;
 		case OPT_ENV_FILE: list = &f->env_files; break;
+		case OPT_LOG_OPT: list = &f->log_opts; break;
+		case OPT_LOG_DRIVER:
+			f->log_driver = optarg;
+			break;
 		case 'X': list = &f->expose; break;
 		case 'A': list = &f->aliases; break;
 		case 'D': list = &f->dns; break;
@@ -348,6 +360,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		return 125;
 	if (engine_resources_check(&f->resources, &err) < 0)
 		return engine_usage_error(command, "%s", err.msg);
+	if (logfile_config_parse(f->log_driver, f->log_opts, &f->log_config, &err) < 0)
+		return engine_usage_error(command, "%s", err.msg);
+	req->log_config = f->log_config;
 	req->flags.resources = &f->resources;
 	req->flags.security = &f->security;
 	req->labels = f->labels;
@@ -570,6 +585,9 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"      --ip string            The container's IPv4 address (user-defined networks)\n" \
 	"      --ipc string           host: share the host's IPC namespace\n" \
 	"  -l, --label list           Set a label on the container: KEY=VALUE\n" \
+	"      --log-driver string    json-file (default) or none (no log is kept)\n" \
+	"      --log-opt list         json-file options: max-size=SIZE (k, m, g), max-file=N\n" \
+	"                             (with max-size; default 1)\n" \
 	"      --mac-address string   The container's MAC address\n" \
 	"  -m, --memory bytes         Memory limit (k, m or g suffix)\n" \
 	"      --memory-swap bytes    Memory plus swap limit: -1 for unlimited (default: twice --memory)\n" \
