@@ -10,6 +10,7 @@
 #include "cli/engine_networks.h"
 #include "cli/engine_ps.h"
 #include "cli/engine_run.h"
+#include "cli/engine_system.h"
 #include "cli/engine_volumes.h"
 
 #include <errno.h>
@@ -211,7 +212,7 @@ static const struct engine_command engine_commands[] = {
 /* Every command table, in the order `silo --help` lists them. */
 static const struct engine_command *const engine_tables[] = {
 	engine_image_commands, engine_commands, engine_run_commands, engine_ps_commands, engine_logs_commands, engine_container_commands, engine_network_commands,
-	engine_volume_commands,
+	engine_volume_commands, engine_system_commands,
 };
 
 void engine_print_commands(void)

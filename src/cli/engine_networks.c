@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cli/engine_session.h"
+#include "cli/engine_system.h"
 #include "engine/lifecycle.h"
 #include "engine/network.h"
 #include "engine/record.h"
@@ -478,8 +479,12 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 	size_t i;
 	json_t *rec;
 
+	if (argc >= 2 && (!strcmp(argv[1], "df") || !strcmp(argv[1], "info"))) {
+		optind = 1;
+		return engine_system_subcommand(ctx, argc - 1, argv + 1);
+	}
 	if (argc < 2 || strcmp(argv[1], "prune"))
-		return engine_usage_error("system", "%s", "wants a subcommand: prune");
+		return engine_usage_error("system", "%s", "wants a subcommand: df, info or prune");
 	optind = 1;
 	while ((c = engine_next_option("system prune", argc - 1, argv + 1, "fa", longopts)) != -1) {
 		if (c == 'v')
@@ -549,9 +554,15 @@ const struct engine_command engine_network_commands[] = {
 	{ "port", "List port mappings or a specific mapping for the container",
 	  "Usage:  silo port CONTAINER [PRIVATE_PORT[/PROTO]]\n", cmd_port },
 	{ "system", "Manage silo",
-	  "Usage:  silo system prune [-f] [--volumes]\n\n"
-	  "Removes stopped containers, unused networks and whatever no container holds\n"
-	  "any more: leases, veths, port rules; with --volumes, unused anonymous volumes.\n",
+	  "Usage:  silo system COMMAND\n\nCommands:\n"
+	  "  df [-v] [--format json|TEMPLATE]\n"
+	  "                 Show disk usage: images, containers, local volumes, build cache\n"
+	  "  info [--format json|TEMPLATE]\n"
+	  "                 Display system-wide information (as `silo info`)\n"
+	  "  prune [-f] [--volumes]\n"
+	  "                 Remove stopped containers, unused networks and whatever no\n"
+	  "                 container holds any more: leases, veths, port rules; with\n"
+	  "                 --volumes, unused anonymous volumes\n",
 	  cmd_system },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
