@@ -340,8 +340,13 @@ int format_output_open(struct format_output *o, const char *format, const char *
 		o->json = 1;
 		return 0;
 	}
-	if (!strcmp(text, "table"))
+	if (!strcmp(text, "table")) {
 		text = default_table;
+		if (!strcmp(text, "json")) {
+			o->json = 1;
+			return 0;
+		}
+	}
 	if (!strncmp(text, "table ", 6)) {
 		o->table = 1;
 		text += 6;

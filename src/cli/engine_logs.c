@@ -220,8 +220,12 @@ static void follow(struct session *s, struct logs_reader *r, const char *id, con
 		clock_gettime(CLOCK_REALTIME, &now);
 		if (r->has_until && clock_compare(&now, &r->until) > 0)
 			break;
+		/* A container that does not run (any more) writes nothing: a
+		 * created one may never start. */
 		if (engine_container_inspect(&s->env, id, &rec, &err) < 0 ||
-		    !strcmp(engine_container_status(rec), "exited")) {
+		    (strcmp(engine_container_status(rec), "running") &&
+		     strcmp(engine_container_status(rec), "restarting") &&
+		     strcmp(engine_container_status(rec), "paused"))) {
 			/* One last read: what came before the exit. */
 			last_round = 1;
 			continue;

@@ -307,6 +307,8 @@ struct ps_filters {
 	const char *before_created, *since_created; /* from before= and since= */
 	json_t *before_rec, *since_rec;
 	json_t *ancestor_ids; /* image IDs the ancestor= values name */
+	json_t *exposed;      /* image ID -> its ExposedPorts, read for expose= */
+	struct session *session;
 };
 
 static void ps_filters_free(struct ps_filters *f)
@@ -315,6 +317,7 @@ static void ps_filters_free(struct ps_filters *f)
 	json_decref(f->before_rec);
 	json_decref(f->since_rec);
 	json_decref(f->ancestor_ids);
+	json_decref(f->exposed);
 }
 
 static int filter_error(const char *what, const char *text)
@@ -439,6 +442,8 @@ static int resolve_filters(struct session *s, struct ps_filters *f)
 			f->since_created = json_string_value(json_object_get(*slot, "created"));
 	}
 	f->ancestor_ids = json_array();
+	f->exposed = json_object();
+	f->session = s;
 	json_array_foreach(ancestors, i, v) {
 		_cleanup_json_ json_t *image = NULL;
 		struct silo_err ignored = { 0 };
@@ -515,9 +520,39 @@ static int network_matches(json_t *rec, const char *want)
 	return 0;
 }
 
-/* publish= matches a host port, expose= a container port (published or
- * asked for with -p). */
-static int port_matches(json_t *rec, const char *want, int host_side)
+/* The image's ExposedPorts ({"80/tcp": {}}), read once per image. */
+static json_t *image_exposed_ports(struct ps_filters *f, json_t *rec)
+{
+	const char *image_id = json_string_value(json_object_get(rec, "imageId")) ?: "";
+	json_t *cached = json_object_get(f->exposed, image_id);
+	_cleanup_json_ json_t *image = NULL;
+	_cleanup_json_ json_t *config = NULL;
+	struct silo_err ignored = { 0 };
+	json_t *ports;
+
+	if (cached)
+		return cached;
+	if (images_find(&f->session->store, image_id, &image, &ignored) < 0 ||
+	    images_read_config(&f->session->store, image, &config, &ignored) < 0)
+		ports = json_object();
+	else
+		ports = json_deep_copy(json_object_get(json_object_get(config, "config"), "ExposedPorts"));
+	if (!json_is_object(ports)) {
+		json_decref(ports);
+		ports = json_object();
+	}
+	json_object_set_new(f->exposed, image_id, ports);
+	return ports;
+}
+
+static int in_range(int port, const char *proto, int low, int high, const char *want_proto)
+{
+	return port >= low && port <= high && port > 0 && !strcmp(proto, want_proto);
+}
+
+/* publish= matches a host port; expose= a container port: published, or
+ * exposed by the image. */
+static int port_matches(struct ps_filters *f, json_t *rec, const char *want, int host_side)
 {
 	json_t *live = json_object_get(json_object_get(rec, "networkSettings"), "ports");
 	json_t *ports = json_array_size(live) ? live : json_object_get(rec, "publish");
@@ -531,15 +566,25 @@ static int port_matches(json_t *rec, const char *want, int host_side)
 	json_array_foreach(ports, i, p) {
 		int port = (int)json_integer_value(json_object_get(p, host_side ? "hostPort" : "containerPort"));
 
-		if (port >= low && port <= high && port > 0 &&
-		    !strcmp(json_string_value(json_object_get(p, "protocol")) ?: "tcp", proto))
+		if (in_range(port, json_string_value(json_object_get(p, "protocol")) ?: "tcp", low, high, proto))
 			return 1;
+	}
+	if (!host_side) {
+		const char *key;
+		json_t *value;
+
+		json_object_foreach(image_exposed_ports(f, rec), key, value) {
+			const char *slash = strchr(key, '/');
+
+			if (in_range(atoi(key), slash ? slash + 1 : "tcp", low, high, proto))
+				return 1;
+		}
 	}
 	return 0;
 }
 
 static int one_matches(const char *key, const char *want, json_t *rec, const char *status,
-		       const struct ps_filters *f)
+		       struct ps_filters *f)
 {
 	const char *id = json_string_value(json_object_get(rec, "id")) ?: "";
 	const char *name = json_string_value(json_object_get(rec, "name")) ?: "";
@@ -571,14 +616,14 @@ static int one_matches(const char *key, const char *want, json_t *rec, const cha
 	if (!strcmp(key, "network"))
 		return network_matches(rec, want);
 	if (!strcmp(key, "publish"))
-		return port_matches(rec, want, 1);
+		return port_matches(f, rec, want, 1);
 	if (!strcmp(key, "expose"))
-		return port_matches(rec, want, 0);
+		return port_matches(f, rec, want, 0);
 	/* before and since are positions, checked by the caller. */
 	return 1;
 }
 
-static int filters_match(const struct ps_filters *f, json_t *rec, const char *status)
+static int filters_match(struct ps_filters *f, json_t *rec, const char *status)
 {
 	const char *created = json_string_value(json_object_get(rec, "created")) ?: "";
 	const char *key;

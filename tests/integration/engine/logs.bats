@@ -71,6 +71,13 @@ container_dir() {
 	[ "$output" = " stamped" ]
 }
 
+@test "logs -f of a container that does not run returns at once" {
+	silo create --name idle "$BB" true >/dev/null
+	run timeout 10 "$SILO" --root "$ENGINE_STORE/root" logs -f idle
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "logs -f --tail N prints the last N lines, then follows to the exit" {
 	silo run -d --name ft "$BB" sh -c 'for i in 1 2 3 4 5; do echo "n$i"; done; sleep 2; echo after' >/dev/null
 	wait_until sh -c "\"$SILO\" --root \"$ENGINE_STORE/root\" logs ft | grep -q n5"
@@ -96,6 +103,12 @@ container_dir() {
 	[ "$output" = "$(seq -f 'line %03g' 1 60)" ]
 	run silo logs --tail 20 rot
 	[ "$output" = "$(seq -f 'line %03g' 41 60)" ]
+	# --since across the files: from line 030 (in container.log.2) on.
+	t=$(cat "$dir"/container.log* | jq -r 'select(.log == "line 030\n") | .time')
+	run silo logs --since "$t" rot
+	[ "$output" = "$(seq -f 'line %03g' 30 60)" ]
+	run silo logs --since "$t" --until "$t" rot
+	[ "$output" = "line 030" ]
 	[ "$(silo inspect rot | jq -c .[0].HostConfig.LogConfig)" = \
 		'{"Type":"json-file","Config":{"max-size":"1k","max-file":"10"}}' ]
 }

@@ -6,7 +6,15 @@ bats_require_minimum_version 1.5.0
 
 load helpers
 
-setup_file() { engine_setup_file; }
+setup_file() {
+	engine_setup_file
+	# exp: bb with EXPOSE 8125/udp, for expose=.
+	umoci tag --image "$LAYOUT:bb" exp
+	umoci config --image "$LAYOUT:exp" --config.exposedports 8125/udp
+	push exp "silo/exp:latest"
+	"$SILO" --root "$ENGINE_STORE/root" pull -q "$REGISTRY/silo/exp:latest" >/dev/null
+	export EXP=$REGISTRY/silo/exp:latest
+}
 teardown_file() { engine_teardown_file; }
 setup() { engine_setup; }
 teardown() { engine_teardown; }
@@ -96,6 +104,12 @@ names() {
 	[ "$(names --filter expose=80/tcp)" = web ]
 	run silo ps --filter publish=18080 --format '{{.Ports}}'
 	[ "$output" = "127.0.0.1:18080->80/tcp" ]
+	# The image's EXPOSE counts for expose=, unpublished.
+	silo create --name exposed "$EXP" true >/dev/null
+	[ "$(names --filter expose=8125/udp)" = exposed ]
+	[ "$(names --filter expose=8000-9000/udp)" = exposed ]
+	[ -z "$(names --filter expose=8125)" ]
+	[ -z "$(names --filter publish=8125/udp)" ]
 	silo rm -fv vol >/dev/null
 }
 
