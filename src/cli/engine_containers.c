@@ -14,14 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "engine/config.h"
 #include "engine/lifecycle.h"
-#include "engine/logfile.h"
 #include "engine/mounts.h"
 #include "engine/network.h"
 #include "engine/record.h"
@@ -30,7 +28,6 @@
 #include "runtime/exec.h"
 #include "runtime/signal.h"
 #include "util/cleanup.h"
-#include "util/fs.h"
 #include "util/log.h"
 #include "util/strv.h"
 
