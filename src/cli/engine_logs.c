@@ -271,7 +271,9 @@ static int cmd_logs(const struct engine_context *ctx, int argc, char **argv)
 			r.details = 1;
 			break;
 		case 'n':
-			if (!strcmp(optarg, "all"))
+			/* docker reads a negative count as all. */
+			if (!strcmp(optarg, "all") ||
+			    (optarg[0] == '-' && optarg[1] && str_to_int(optarg + 1, &tail) == 0))
 				tail = -1;
 			else if (str_to_int(optarg, &tail) < 0)
 				return engine_usage_error("logs", "invalid --tail \"%s\": want a number of lines or \"all\"",

@@ -28,6 +28,8 @@ container_dir() {
 	[ "${#lines[@]}" -eq 6 ]
 	run silo logs --tail 100 tl
 	[ "${#lines[@]}" -eq 6 ]
+	run silo logs --tail -1 tl
+	[ "${#lines[@]}" -eq 6 ]
 }
 
 @test "--since and --until take RFC 3339 times, Unix times and durations" {
