@@ -177,6 +177,32 @@ static int rotated(FILE *f, const char *path)
 	return open_st.st_ino != path_st.st_ino || open_st.st_dev != path_st.st_dev;
 }
 
+/* After the file f reads has rotated (once or more): the file that came
+ * after it, which is now container.log.K-1 when f's is container.log.K.
+ * When f's file is gone, the newest. */
+static FILE *open_after_rotation(FILE *f, const char *path)
+{
+	struct stat open_st;
+
+	if (fstat(fileno(f), &open_st) == 0) {
+		for (int k = 1; k <= 1000; k++) {
+			char rotated_path[4096], next[4096];
+			struct stat st;
+
+			snprintf(rotated_path, sizeof(rotated_path), "%s.%d", path, k);
+			if (stat(rotated_path, &st) < 0)
+				break;
+			if (st.st_ino != open_st.st_ino || st.st_dev != open_st.st_dev)
+				continue;
+			if (k == 1)
+				break;
+			snprintf(next, sizeof(next), "%s.%d", path, k - 1);
+			return fopen(next, "re");
+		}
+	}
+	return fopen(path, "re");
+}
+
 static int parse_point(const char *flag, const char *text, struct timespec *out)
 {
 	struct timespec now;
@@ -205,9 +231,12 @@ static void follow(struct session *s, struct logs_reader *r, const char *id, con
 			read_lines(r, f);
 			/* What the old file got before it rotated, then the new one. */
 			if (rotated(f, path)) {
+				FILE *next;
+
 				read_lines(r, f);
+				next = open_after_rotation(f, path);
 				fclose(f);
-				f = fopen(path, "re");
+				f = next;
 				continue;
 			}
 		} else {

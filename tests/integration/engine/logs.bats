@@ -142,6 +142,13 @@ container_dir() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(seq -f 'line %03g' 1 60)" ]
 	[ -e "$(container_dir live)/container.log.3" ]
+	# Several rotations between two reads of the follower: it goes on
+	# with the file after the one it read, not with the newest.
+	silo run -d --name burst --log-opt max-size=1k --log-opt max-file=20 "$BB" \
+		sh -c 'sleep 1; i=1; while [ $i -le 60 ]; do printf "line %03d\n" $i; i=$((i+1)); done; sleep 1' >/dev/null
+	run timeout 30 "$SILO" --root "$ENGINE_STORE/root" logs -f burst
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(seq -f 'line %03g' 1 60)" ]
 }
 
 @test "--log-driver none keeps no log, and logs says it cannot read it" {
