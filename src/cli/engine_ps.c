@@ -728,6 +728,9 @@ static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
 		fprintf(stderr, "silo ps: %s\n", err.msg);
 		return 125;
 	}
+	/* A template that shows the size measures it, without -s too. */
+	if (format && strstr(format, ".Size"))
+		sizes = 1;
 	/* As docker: -n, -l and a status filter look at every container. */
 	if (last > 0 || json_object_get(filters.by_key, "status"))
 		all = 1;

@@ -20,32 +20,37 @@
  * log of more files than this is not one silo wrote). */
 #define LOGFILE_MAX_FILES 1000
 
-/* "10m", "512k", "1g", "4096" (bytes; b, k, m, g, either case). */
+/* docker's sizes for max-size: "4096", "512k", "10m", "1.5g", "10MiB",
+ * "2 GB": a number, an optional unit k, m, g, t or p (powers of 1024, in
+ * either case), then an optional "i" and "b". */
 static int parse_size(const char *text, uint64_t *out)
 {
+	static const char units[] = "kmgtp";
+	const char *unit_at;
 	char *end;
-	unsigned long long n;
-	uint64_t unit = 1;
+	double n, scale = 1;
 
-	if (!text[0] || text[0] < '0' || text[0] > '9')
+	if (text[0] < '0' || text[0] > '9')
 		return -1;
 	errno = 0;
-	n = strtoull(text, &end, 10);
-	if (errno)
+	n = strtod(text, &end);
+	if (errno || end == text)
 		return -1;
-	switch (*end) {
-	case 'b': case 'B': unit = 1; end++; break;
-	case 'k': case 'K': unit = 1024ULL; end++; break;
-	case 'm': case 'M': unit = 1024ULL * 1024; end++; break;
-	case 'g': case 'G': unit = 1024ULL * 1024 * 1024; end++; break;
-	default: break;
-	}
-	/* "10mb", "10MiB" are not docker's, but "10kb" is: one more b. */
-	if ((*end == 'b' || *end == 'B') && unit > 1)
+	if (*end == ' ')
 		end++;
-	if (*end || n == 0 || n > UINT64_MAX / unit)
+	if (*end && (unit_at = strchr(units, *end | 0x20)) != NULL) {
+		for (const char *u = units; u <= unit_at; u++)
+			scale *= 1024;
+		end++;
+	}
+	if (*end == 'i' || *end == 'I')
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	n *= scale;
+	if (*end || n < 1 || n > 9.2e18)
 		return -1;
-	*out = n * unit;
+	*out = (uint64_t)n;
 	return 0;
 }
 

@@ -113,6 +113,8 @@ static void test_log_options(void **state)
 {
 	char *good[] = { "max-size=10m", "max-file=3", NULL };
 	char *kb[] = { "max-size=512kb", NULL };
+	char *mib[] = { "max-size=1.5MiB", NULL };
+	char *bare_unit[] = { "max-size=m", NULL };
 	char *unknown[] = { "max-sise=1m", NULL };
 	char *bad_size[] = { "max-size=ten", NULL };
 	char *zero_files[] = { "max-size=1m", "max-file=0", NULL };
@@ -128,6 +130,9 @@ static void test_log_options(void **state)
 	json_decref(config);
 	assert_int_equal(logfile_config_parse("json-file", kb, &config, &err), 0);
 	json_decref(config);
+	assert_int_equal(logfile_config_parse("json-file", mib, &config, &err), 0);
+	json_decref(config);
+	assert_true(logfile_config_parse(NULL, bare_unit, &config, &err) < 0);
 	assert_int_equal(logfile_config_parse("none", NULL, &config, &err), 0);
 	assert_false(logfile_config_readable(config));
 	json_decref(config);

@@ -187,4 +187,9 @@ names() {
 	[[ "$output" =~ ^big\ 30[0-9]kB\ \(virtual\ [0-9.]+[kM]B\)$ ]]
 	run silo ps -a -s
 	[[ "${lines[0]}" == *"NAMES"*"SIZE" ]]
+	# A template with .Size measures it without -s.
+	run silo ps -a --format '{{.Size}}'
+	[[ "$output" =~ ^30[0-9]kB\ \(virtual ]]
+	run silo ps -a --format '{{.Names}}'
+	[ "$output" = big ]
 }
