@@ -1,13 +1,17 @@
 /* The engine face: global flags, the command tables, and the registry
  * login commands. The image commands are in engine_images.c, the
- * container commands in engine_containers.c, the network commands in
- * engine_networks.c. */
+ * container commands in engine_containers.c (ps in engine_ps.c, logs in
+ * engine_logs.c), the
+ * network commands in engine_networks.c. */
 #include "cli/engine_cli.h"
 #include "cli/engine_images.h"
 #include "cli/engine_containers.h"
+#include "cli/engine_logs.h"
 #include "cli/engine_networks.h"
 #include "cli/engine_ops.h"
+#include "cli/engine_ps.h"
 #include "cli/engine_run.h"
+#include "cli/engine_system.h"
 #include "cli/engine_volumes.h"
 
 #include <errno.h>
@@ -208,9 +212,9 @@ static const struct engine_command engine_commands[] = {
 
 /* Every command table, in the order `silo --help` lists them. */
 static const struct engine_command *const engine_tables[] = {
-	engine_image_commands, engine_commands, engine_run_commands, engine_container_commands, engine_ops_commands,
-	engine_network_commands,
-	engine_volume_commands,
+	engine_image_commands, engine_commands, engine_run_commands, engine_ps_commands, engine_logs_commands, engine_container_commands,
+	engine_ops_commands, engine_network_commands,
+	engine_volume_commands, engine_system_commands,
 };
 
 void engine_print_commands(void)

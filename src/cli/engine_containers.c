@@ -1,6 +1,6 @@
 /* The engine's container commands, with docker's names, flags and output
- * shapes: ps, logs, stop, kill, rm, exec, inspect, wait (run, create,
- * start and restart are engine_run.c's). Each parses its flags and calls
+ * shapes: stop, kill, rm, exec, inspect, wait (run, create,
+ * start and restart are engine_run.c's, ps engine_ps.c's, logs engine_logs.c's). Each parses its flags and calls
  * src/engine/; errors go to stderr as "silo COMMAND: message", and `exec`
  * exits 125 for silo's own failures and 126/127 when the command cannot be
  * run, as docker does. */
@@ -14,14 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "engine/config.h"
 #include "engine/lifecycle.h"
-#include "engine/logfile.h"
 #include "engine/mounts.h"
 #include "engine/network.h"
 #include "engine/record.h"
@@ -55,248 +53,6 @@ static int print_usage(const char *command)
 static int resolve(struct session *s, const char *command, const char *text, char id[65])
 {
 	return session_resolve(s, command, text, id);
-}
-
-/* -------------------------------------------------------------------- ps -- */
-
-static time_t parse_time(const char *text)
-{
-	struct tm tm = { 0 };
-
-	if (!text || !*text || !strptime(text, "%Y-%m-%dT%H:%M:%S", &tm))
-		return 0;
-	return timegm(&tm);
-}
-
-static void duration(time_t secs, char *buf, size_t size)
-{
-	if (secs < 1)
-		snprintf(buf, size, "Less than a second");
-	else if (secs < 60)
-		snprintf(buf, size, "%d second%s", (int)secs, secs == 1 ? "" : "s");
-	else if (secs < 3600)
-		snprintf(buf, size, "%d minute%s", (int)(secs / 60), secs < 120 ? "" : "s");
-	else if (secs < 86400 * 2)
-		snprintf(buf, size, "%d hours", (int)(secs / 3600));
-	else
-		snprintf(buf, size, "%d days", (int)(secs / 86400));
-}
-
-static void ps_status(json_t *rec, int paused, char *buf, size_t size)
-{
-	json_t *state = json_object_get(rec, "state");
-	const char *status = engine_container_status(rec);
-	char ago[64];
-	time_t now = time(NULL);
-
-	if (!strcmp(status, "running")) {
-		duration(now - parse_time(json_string_value(json_object_get(state, "startedAt"))), ago,
-			 sizeof(ago));
-		snprintf(buf, size, "Up %s%s", ago, paused ? " (Paused)" : "");
-	} else if (!strcmp(status, "restarting")) {
-		duration(now - parse_time(json_string_value(json_object_get(state, "finishedAt"))), ago,
-			 sizeof(ago));
-		snprintf(buf, size, "Restarting (%d) %s ago",
-			 (int)json_integer_value(json_object_get(state, "exitCode")), ago);
-	} else if (!strcmp(status, "exited")) {
-		duration(now - parse_time(json_string_value(json_object_get(state, "finishedAt"))), ago,
-			 sizeof(ago));
-		snprintf(buf, size, "Exited (%d) %s ago",
-			 (int)json_integer_value(json_object_get(state, "exitCode")), ago);
-	} else {
-		snprintf(buf, size, "Created");
-	}
-}
-
-static void ps_command(json_t *rec, char *buf, size_t size, int no_trunc)
-{
-	char joined[1024] = "";
-	size_t len = 0, i;
-	json_t *arg;
-
-	json_array_foreach(json_object_get(rec, "args"), i, arg)
-		len += (size_t)snprintf(joined + len, len < sizeof(joined) ? sizeof(joined) - len : 0, "%s%s",
-					i ? " " : "", json_string_value(arg));
-	if (!no_trunc && strlen(joined) > 20)
-		snprintf(joined + 19, sizeof(joined) - 19, "…");
-	snprintf(buf, size, "\"%s\"", joined);
-}
-
-
-/* docker's PORTS column: "0.0.0.0:8080->80/tcp, 127.0.0.1:5353->53/udp". */
-static void ps_ports(json_t *rec, char *buf, size_t size)
-{
-	size_t len = 0, i;
-	json_t *p;
-
-	buf[0] = '\0';
-	json_array_foreach(json_object_get(json_object_get(rec, "networkSettings"), "ports"), i, p) {
-		const char *ip = json_string_value(json_object_get(p, "hostIp"));
-
-		len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s:%lld->%lld/%s",
-					i ? ", " : "", ip && *ip ? ip : "0.0.0.0",
-					(long long)json_integer_value(json_object_get(p, "hostPort")),
-					(long long)json_integer_value(json_object_get(p, "containerPort")),
-					json_string_value(json_object_get(p, "protocol")) ?: "tcp");
-	}
-}
-
-static int cmd_ps(const struct engine_context *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "all", no_argument, NULL, 'a' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "no-trunc", no_argument, NULL, 'n' },
-		{ 0 },
-	};
-	_cleanup_session_ struct session s = { 0 };
-	_cleanup_json_ json_t *list = NULL;
-	_cleanup_json_ json_t *rows = json_array();
-	struct silo_err err = { 0 };
-	int all = 0, quiet = 0, no_trunc = 0, c;
-	size_t i;
-	json_t *listed;
-
-	while ((c = engine_next_option("ps", argc, argv, "aq", longopts)) != -1) {
-		switch (c) {
-		case 'a':
-			all = 1;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'n':
-			no_trunc = 1;
-			break;
-		default:
-			return 125;
-		}
-	}
-	if (optind != argc)
-		return engine_usage_error("ps", "%s", "takes no arguments");
-	if (session_open(ctx, &s, "ps"))
-		return 125;
-	if (record_list(s.store.root, &list, &err) < 0)
-		return fail("ps", &err, 1);
-	json_array_append_new(rows, json_pack("[s, s, s, s, s, s, s]", "CONTAINER ID", "IMAGE",
-					      "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"));
-	json_array_foreach(list, i, listed) {
-		const char *id = json_string_value(json_object_get(listed, "id"));
-		_cleanup_json_ json_t *rec = NULL;
-		char status[96], command[1100], created[80], ago[64], shown_id[65], ports[512];
-
-		/* The listed copy may be stale: inspect makes it truthful. */
-		if (engine_container_inspect(&s.env, id, &rec, &err) < 0) {
-			silo_err_clear(&err);
-			continue;
-		}
-		/* docker ps lists what restarts with what runs. */
-		if (!all && strcmp(engine_container_status(rec), "running") &&
-		    strcmp(engine_container_status(rec), "restarting"))
-			continue;
-		snprintf(shown_id, sizeof(shown_id), "%.*s", no_trunc ? 64 : 12, id);
-		if (quiet) {
-			printf("%s\n", shown_id);
-			continue;
-		}
-		ps_status(rec, !strcmp(engine_container_status(rec), "running") && engine_container_paused(&s.env, id),
-			  status, sizeof(status));
-		ps_command(rec, command, sizeof(command), no_trunc);
-		duration(time(NULL) - parse_time(json_string_value(json_object_get(rec, "created"))), ago,
-			 sizeof(ago));
-		snprintf(created, sizeof(created), "%s ago", ago);
-		ps_ports(rec, ports, sizeof(ports));
-		json_array_append_new(rows, json_pack("[s, s, s, s, s, s, s]", shown_id,
-						      json_string_value(json_object_get(rec, "image")) ?: "",
-						      command, created, status, ports,
-						      json_string_value(json_object_get(rec, "name")) ?: ""));
-	}
-	if (!quiet)
-		session_print_table(rows);
-	return 0;
-}
-
-/* ------------------------------------------------------------------ logs -- */
-
-
-static int cmd_logs(const struct engine_context *ctx, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{ "follow", no_argument, NULL, 'f' },
-		{ "timestamps", no_argument, NULL, 't' },
-		{ 0 },
-	};
-	_cleanup_session_ struct session s = { 0 };
-	_cleanup_free_ char *path = NULL;
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_free_ char *line = NULL;
-	size_t cap = 0;
-	int follow = 0, timestamps = 0, c;
-	char id[65];
-
-	while ((c = engine_next_option("logs", argc, argv, "ft", longopts)) != -1) {
-		if (c == 'f')
-			follow = 1;
-		else if (c == 't')
-			timestamps = 1;
-		else
-			return 125;
-	}
-	if (argc - optind != 1)
-		return engine_usage_error("logs", "%s", "wants exactly one container");
-	if (session_open(ctx, &s, "logs"))
-		return 125;
-	if (resolve(&s, "logs", argv[optind], id))
-		return 1;
-	path = record_path(s.store.root, id, "container.log");
-	f = path ? fopen(path, "re") : NULL;
-	if (!f && !follow)
-		return 0;
-	for (;;) {
-		ssize_t n = f ? getline(&line, &cap, f) : -1;
-
-		if (n > 0 && line[n - 1] == '\n') {
-			_cleanup_free_ char *text = NULL;
-			_cleanup_free_ char *when = NULL;
-			size_t len;
-			int is_stderr;
-
-			if (logfile_parse_line(line, &text, &len, &is_stderr, &when) == 0) {
-				int fd = is_stderr ? STDERR_FILENO : STDOUT_FILENO;
-
-				if (timestamps) {
-					fs_write_all(fd, when, strlen(when));
-					fs_write_all(fd, " ", 1);
-				}
-				fs_write_all(fd, text, len);
-			}
-			continue;
-		}
-		/* The end for now: a half-written line is read again whole. */
-		if (n > 0)
-			fseek(f, -n, SEEK_CUR);
-		if (!follow)
-			return 0;
-		{
-			_cleanup_json_ json_t *rec = NULL;
-			struct silo_err err = { 0 };
-			struct timespec ts = { 0, 100 * 1000000L };
-
-			if (engine_container_inspect(&s.env, id, &rec, &err) < 0 ||
-			    !strcmp(engine_container_status(rec), "exited")) {
-				/* One last read: what came before the exit. */
-				follow = 0;
-				if (f)
-					clearerr(f);
-				continue;
-			}
-			nanosleep(&ts, NULL);
-			if (!f)
-				f = fopen(path, "re");
-			else
-				clearerr(f);
-		}
-	}
 }
 
 /* ------------------------------------------------- stop, kill, rm, wait -- */
@@ -524,6 +280,10 @@ static json_t *docker_view(const struct engine_env *env, json_t *rec)
 	json_object_set_new(json_object_get(view, "HostConfig"), "RestartPolicy",
 			    policy ? json_deep_copy(policy)
 				   : json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0));
+	json_object_set_new(json_object_get(view, "HostConfig"), "LogConfig",
+			    json_object_get(rec, "logConfig")
+				    ? json_deep_copy(json_object_get(rec, "logConfig"))
+				    : json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
 	return view;
 }
 
@@ -698,17 +458,6 @@ static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
 /* ----------------------------------------------------------------- table -- */
 
 const struct engine_command engine_container_commands[] = {
-	{ "ps", "List containers",
-	  "Usage:  silo ps [OPTIONS]\n\nOptions:\n"
-	  "  -a, --all        Show all containers (default shows just running)\n"
-	  "      --no-trunc   Do not truncate output\n"
-	  "  -q, --quiet      Only display container IDs\n",
-	  cmd_ps },
-	{ "logs", "Fetch the logs of a container",
-	  "Usage:  silo logs [OPTIONS] CONTAINER\n\nOptions:\n"
-	  "  -f, --follow       Follow log output until the container exits\n"
-	  "  -t, --timestamps   Show timestamps\n",
-	  cmd_logs },
 	{ "stop", "Stop one or more running containers",
 	  "Usage:  silo stop [OPTIONS] CONTAINER [CONTAINER...]\n\nOptions:\n"
 	  "  -t, --time int   Seconds to wait after the stop signal before SIGKILL\n"

@@ -1,4 +1,4 @@
-/* The engine's container commands: run, ps, logs, stop, kill, rm, exec,
+/* The engine's container commands: stop, kill, rm, exec,
  * inspect, wait. */
 #ifndef SILO_CLI_ENGINE_CONTAINERS_H
 #define SILO_CLI_ENGINE_CONTAINERS_H

@@ -5,6 +5,7 @@
  * IMAGE, CREATED, CREATED BY, SIZE, COMMENT; `image inspect` docker's JSON
  * (Id, RepoTags, RepoDigests, Created, Config, RootFS ...). */
 #include "cli/engine_images.h"
+#include "cli/engine_format.h"
 #include "cli/engine_progress.h"
 
 #include <errno.h>
@@ -212,6 +213,61 @@ static void print_image_row(json_t *rec, const char *name, int digests)
 		       short_id(json_string_value(json_object_get(rec, "id"))), created, size);
 }
 
+/* One row of `images` as --format TEMPLATE sees it: docker's fields. */
+static json_t *image_item(json_t *rec, const char *name, int no_trunc)
+{
+	char repo[256] = "<none>", tag[160] = "<none>", created[64], size[32];
+	const char *id = json_string_value(json_object_get(rec, "id")) ?: "";
+	const char *first_digest = json_string_value(json_array_get(json_object_get(rec, "digests"), 0));
+	const char *digest = first_digest && strchr(first_digest, '@') ? strchr(first_digest, '@') + 1 : "<none>";
+
+	if (name)
+		split_name(name, repo, sizeof(repo), tag, sizeof(tag));
+	else if (first_digest)
+		split_name(first_digest, repo, sizeof(repo), tag, sizeof(tag));
+	created_ago(json_string_value(json_object_get(rec, "created")), created, sizeof(created));
+	human_size((uint64_t)json_integer_value(json_object_get(rec, "size")), size, sizeof(size));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:O?, s:s}", "Repository", repo, "Tag", tag, "ID",
+			 no_trunc ? id : short_id(id), "Digest", digest, "CreatedSince", created, "CreatedAt",
+			 json_object_get(rec, "created"), "Size", size);
+}
+
+/* --format TEMPLATE or table TEMPLATE (engine_format.h); --format json
+ * stays the records themselves. */
+static int print_images_formatted(json_t *list, const char *format, int no_trunc)
+{
+	_cleanup_json_ json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Repository",
+						  "REPOSITORY", "Tag", "TAG", "ID", "IMAGE ID", "Digest", "DIGEST",
+						  "CreatedSince", "CREATED", "CreatedAt", "CREATED AT", "Size", "SIZE");
+	_cleanup_format_output_ struct format_output out = { 0 };
+	struct silo_err err = { 0 };
+	size_t i, j;
+	json_t *rec, *name;
+
+	if (format_output_open(&out, format,
+			       "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}", fields,
+			       NULL, &err) < 0) {
+		fprintf(stderr, "silo images: %s\n", err.msg);
+		return 125;
+	}
+	json_array_foreach(list, i, rec) {
+		json_t *names = json_object_get(rec, "names");
+
+		if (json_array_size(names) == 0) {
+			_cleanup_json_ json_t *item = image_item(rec, NULL, no_trunc);
+
+			format_output_add(&out, item, NULL);
+		}
+		json_array_foreach(names, j, name) {
+			_cleanup_json_ json_t *item = image_item(rec, json_string_value(name), no_trunc);
+
+			format_output_add(&out, item, NULL);
+		}
+	}
+	format_output_finish(&out);
+	return 0;
+}
+
 static int cmd_images(const struct engine_context *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -225,6 +281,7 @@ static int cmd_images(const struct engine_context *ctx, int argc, char **argv)
 	_cleanup_json_ json_t *list = NULL;
 	struct silo_err err = { 0 };
 	int quiet = 0, json = 0, digests = 0, no_trunc = 0, c;
+	const char *format = NULL;
 	size_t i, j;
 	json_t *rec, *name;
 
@@ -234,9 +291,8 @@ static int cmd_images(const struct engine_context *ctx, int argc, char **argv)
 			quiet = 1;
 			break;
 		case 'f':
-			if (strcmp(optarg, "json"))
-				return engine_usage_error("images", "--format supports only \"json\", not \"%s\"", optarg);
-			json = 1;
+			json = !strcmp(optarg, "json");
+			format = json ? NULL : optarg;
 			break;
 		case 'd':
 			digests = 1;
@@ -254,6 +310,8 @@ static int cmd_images(const struct engine_context *ctx, int argc, char **argv)
 		return 1;
 	if (images_list(&store, &list, &err) < 0)
 		return fail("images", &err);
+	if (format && !quiet)
+		return print_images_formatted(list, format, no_trunc);
 	if (json) {
 		_cleanup_free_ char *text = json_dumps(list, JSON_INDENT(2));
 
@@ -902,7 +960,9 @@ const struct engine_command engine_image_commands[] = {
 	{ "images", "List images",
 	  "Usage:  silo images [OPTIONS]\n\nOptions:\n"
 	  "      --digests        Show digests\n"
-	  "      --format json    Print the image records as JSON\n"
+	  "      --format string  json: the image records as JSON; or a template of\n"
+	  "                       {{.Repository}}, {{.Tag}}, {{.ID}}, {{.Digest}}, {{.CreatedSince}},\n"
+	  "                       {{.CreatedAt}}, {{.Size}}, {{json .}} (\"table \" first for headers)\n"
 	  "      --no-trunc       Do not truncate IDs\n"
 	  "  -q, --quiet          Only show image IDs\n",
 	  cmd_images },

@@ -11,7 +11,9 @@
 
 #include <jansson.h>
 
+#include "cli/engine_format.h"
 #include "cli/engine_session.h"
+#include "cli/engine_system.h"
 #include "engine/lifecycle.h"
 #include "engine/network.h"
 #include "engine/record.h"
@@ -131,13 +133,59 @@ static int network_create_cmd(struct session *s, int argc, char **argv)
 	return 0;
 }
 
+/* network ls --format: docker's fields for each network, the host and
+ * none modes included. */
+static int network_ls_formatted(json_t *list, const char *format, int no_trunc)
+{
+	_cleanup_json_ json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", "NETWORK ID",
+						  "Name", "NAME", "Driver", "DRIVER", "Scope", "SCOPE", "IPv6", "IPV6",
+						  "Internal", "INTERNAL", "Labels", "LABELS", "CreatedAt", "CREATED AT");
+	_cleanup_format_output_ struct format_output out = { 0 };
+	struct silo_err err = { 0 };
+	size_t i;
+	json_t *net;
+
+	if (format_output_open(&out, format, "table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}", fields, NULL,
+			       &err) < 0) {
+		fprintf(stderr, "silo network ls: %s\n", err.msg);
+		return 125;
+	}
+	json_array_foreach(list, i, net) {
+		const char *id = json_string_value(json_object_get(net, "id")) ?: "";
+		_cleanup_json_ json_t *item = json_pack(
+			"{s:s%, s:O, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", id, no_trunc ? strlen(id) : (size_t)12,
+			"Name", json_object_get(net, "name"), "Driver", "bridge", "Scope", "local", "IPv6",
+			json_object_get(net, "subnet6") ? "true" : "false", "Internal",
+			json_is_true(json_object_get(net, "internal")) ? "true" : "false", "Labels", "",
+			"CreatedAt", json_string_value(json_object_get(net, "created")) ?: "");
+
+		format_output_add(&out, item, NULL);
+		if (i == 0) {
+			static const char *const modes[][2] = { { "host", "host" }, { "none", "null" } };
+
+			for (int m = 0; m < 2; m++) {
+				_cleanup_json_ json_t *mode = json_pack(
+					"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "ID", modes[m][0], "Name", modes[m][0],
+					"Driver", modes[m][1], "Scope", "local", "IPv6", "false", "Internal", "false",
+					"Labels", "", "CreatedAt", "");
+
+				format_output_add(&out, mode, NULL);
+			}
+		}
+	}
+	format_output_finish(&out);
+	return 0;
+}
+
 static int network_ls_cmd(struct session *s, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-trunc", no_argument, NULL, 'n' },
+		{ "format", required_argument, NULL, 'F' },
 		{ 0 },
 	};
+	const char *format = NULL;
 	_cleanup_json_ json_t *list = NULL;
 	_cleanup_json_ json_t *rows = json_array();
 	struct silo_err err = { 0 };
@@ -150,11 +198,15 @@ static int network_ls_cmd(struct session *s, int argc, char **argv)
 			quiet = 1;
 		else if (c == 'n')
 			no_trunc = 1;
+		else if (c == 'F')
+			format = optarg;
 		else
 			return 125;
 	}
 	if (network_list(s->store.root, &list, &err) < 0)
 		return session_fail("network ls", &err, 1);
+	if (format && !quiet)
+		return network_ls_formatted(list, format, no_trunc);
 	json_array_append_new(rows, json_pack("[s, s, s, s]", "NETWORK ID", "NAME", "DRIVER", "SCOPE"));
 	json_array_foreach(list, i, net) {
 		char id[65];
@@ -478,8 +530,12 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 	size_t i;
 	json_t *rec;
 
+	if (argc >= 2 && (!strcmp(argv[1], "df") || !strcmp(argv[1], "info"))) {
+		optind = 1;
+		return engine_system_subcommand(ctx, argc - 1, argv + 1);
+	}
 	if (argc < 2 || strcmp(argv[1], "prune"))
-		return engine_usage_error("system", "%s", "wants a subcommand: prune");
+		return engine_usage_error("system", "%s", "wants a subcommand: df, info or prune");
 	optind = 1;
 	while ((c = engine_next_option("system prune", argc - 1, argv + 1, "fa", longopts)) != -1) {
 		if (c == 'v')
@@ -542,16 +598,24 @@ const struct engine_command engine_network_commands[] = {
 	  "  disconnect NETWORK CONTAINER\n"
 	  "                 Disconnect a container from a network\n"
 	  "  inspect NETWORK...   Display detailed information on networks\n"
-	  "  ls [-q]              List networks\n"
+	  "  ls [-q] [--no-trunc] [--format json|TEMPLATE]\n"
+	  "                       List networks ({{.ID}}, {{.Name}}, {{.Driver}}, {{.Scope}},\n"
+	  "                       {{.IPv6}}, {{.Internal}}, {{.CreatedAt}})\n"
 	  "  prune [-f]           Remove all unused networks\n"
 	  "  rm NETWORK...        Remove networks\n",
 	  cmd_network },
 	{ "port", "List port mappings or a specific mapping for the container",
 	  "Usage:  silo port CONTAINER [PRIVATE_PORT[/PROTO]]\n", cmd_port },
 	{ "system", "Manage silo",
-	  "Usage:  silo system prune [-f] [--volumes]\n\n"
-	  "Removes stopped containers, unused networks and whatever no container holds\n"
-	  "any more: leases, veths, port rules; with --volumes, unused anonymous volumes.\n",
+	  "Usage:  silo system COMMAND\n\nCommands:\n"
+	  "  df [-v] [--format json|TEMPLATE]\n"
+	  "                 Show disk usage: images, containers, local volumes, build cache\n"
+	  "  info [--format json|TEMPLATE]\n"
+	  "                 Display system-wide information (as `silo info`)\n"
+	  "  prune [-f] [--volumes]\n"
+	  "                 Remove stopped containers, unused networks and whatever no\n"
+	  "                 container holds any more: leases, veths, port rules; with\n"
+	  "                 --volumes, unused anonymous volumes\n",
 	  cmd_system },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

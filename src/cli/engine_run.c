@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "engine/lifecycle.h"
+#include "engine/logfile.h"
 #include "engine/monitor.h"
 #include "engine/mounts.h"
 #include "engine/network.h"
@@ -51,7 +52,7 @@ static int valid_hostname(const char *name)
 }
 
 /* Long options without a short one, above any character. */
-enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_INIT };
+enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_INIT, OPT_LOG_DRIVER, OPT_LOG_OPT };
 
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
@@ -69,6 +70,9 @@ struct create_flags {
 	char **env_files;
 	int init;
 	char *init_path;
+	const char *log_driver;
+	char **log_opts;
+	json_t *log_config;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -88,6 +92,8 @@ static void create_flags_free(struct create_flags *f)
 	strv_free(f->labels);
 	strv_free(f->env_files);
 	free(f->init_path);
+	strv_free(f->log_opts);
+	json_decref(f->log_config);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -208,6 +214,8 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "label", required_argument, NULL, 'l' },
 		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 		{ "init", no_argument, NULL, OPT_INIT },
+		{ "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
+		{ "log-opt", required_argument, NULL, OPT_LOG_OPT },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -327,6 +335,10 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 			break;
 		case 'e': list = &f->env; break;
 		case OPT_ENV_FILE: list = &f->env_files; break;
+		case OPT_LOG_OPT: list = &f->log_opts; break;
+		case OPT_LOG_DRIVER:
+			f->log_driver = optarg;
+			break;
 		case 'X': list = &f->expose; break;
 		case 'A': list = &f->aliases; break;
 		case 'D': list = &f->dns; break;
@@ -360,6 +372,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 	if (f->init && !(f->init_path = engine_config_init_path(&err)))
 		return engine_usage_error(command, "%s", err.msg);
 	req->flags.init_path = f->init_path;
+	if (logfile_config_parse(f->log_driver, f->log_opts, &f->log_config, &err) < 0)
+		return engine_usage_error(command, "%s", err.msg);
+	req->log_config = f->log_config;
 	req->flags.resources = &f->resources;
 	req->flags.security = &f->security;
 	req->labels = f->labels;
@@ -584,6 +599,9 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"      --ip string            The container's IPv4 address (user-defined networks)\n" \
 	"      --ipc string           host: share the host's IPC namespace\n" \
 	"  -l, --label list           Set a label on the container: KEY=VALUE\n" \
+	"      --log-driver string    json-file (default) or none (no log is kept)\n" \
+	"      --log-opt list         json-file options: max-size=SIZE (k, m, g), max-file=N\n" \
+	"                             (with max-size; default 1)\n" \
 	"      --mac-address string   The container's MAC address\n" \
 	"  -m, --memory bytes         Memory limit (k, m or g suffix)\n" \
 	"      --memory-reservation bytes  Memory soft limit\n" \

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "cli/engine_format.h"
 #include "cli/engine_session.h"
 #include "engine/mounts.h"
 #include "engine/volume.h"
@@ -116,13 +117,46 @@ static int volume_matches(struct session *s, json_t *vol, const char *dangling, 
 	return 1;
 }
 
+/* volume ls --format: docker's fields for one volume. */
+static json_t *volume_item(struct session *s, json_t *vol)
+{
+	const char *name = json_string_value(json_object_get(vol, "name")) ?: "";
+	_cleanup_free_ char *mountpoint = mounts_volume_path(s->store.root, name);
+	_cleanup_json_ json_t *users = volume_users(s->store.root, name);
+	json_t *labels = json_object_get(vol, "labels");
+	char *text = NULL, links[16];
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+	const char *key;
+	json_t *value, *item;
+	int n = 0;
+
+	if (!f)
+		return NULL;
+	json_object_foreach(labels, key, value)
+		fprintf(f, "%s%s=%s", n++ ? "," : "", key, json_string_value(value) ?: "");
+	fclose(f);
+	snprintf(links, sizeof(links), "%zu", json_array_size(users));
+	item = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Driver", "local", "Name", name, "Labels",
+			 text ? text : "", "Mountpoint", mountpoint ? mountpoint : "", "Scope", "local", "Links",
+			 links, "Size", "N/A");
+	free(text);
+	return item;
+}
+
 static int volume_ls_cmd(struct session *s, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "filter", required_argument, NULL, 'f' },
+		{ "format", required_argument, NULL, 'F' },
 		{ 0 },
 	};
+	_cleanup_json_ json_t *fields = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Driver", "DRIVER",
+						  "Name", "VOLUME NAME", "Labels", "LABELS", "Mountpoint",
+						  "MOUNTPOINT", "Scope", "SCOPE", "Links", "LINKS", "Size", "SIZE");
+	_cleanup_format_output_ struct format_output out = { 0 };
+	const char *format = NULL;
 	_cleanup_json_ json_t *list = NULL;
 	_cleanup_json_ json_t *rows = json_array();
 	struct silo_err err = { 0 };
@@ -134,6 +168,8 @@ static int volume_ls_cmd(struct session *s, int argc, char **argv)
 	while ((c = engine_next_option("volume ls", argc, argv, "qf:", longopts)) != -1) {
 		if (c == 'q') {
 			quiet = 1;
+		} else if (c == 'F') {
+			format = optarg;
 		} else if (c == 'f' && !strncmp(optarg, "dangling=", 9) &&
 			   strspn(optarg + 9, "truefals01") == strlen(optarg + 9) && optarg[9]) {
 			dangling = optarg + 9;
@@ -148,18 +184,30 @@ static int volume_ls_cmd(struct session *s, int argc, char **argv)
 	}
 	if (optind != argc)
 		return engine_usage_error("volume ls", "%s", "takes no arguments");
+	if (format && !quiet &&
+	    format_output_open(&out, format, "table {{.Driver}}\t{{.Name}}", fields, NULL, &err) < 0) {
+		fprintf(stderr, "silo volume ls: %s\n", err.msg);
+		return 125;
+	}
 	if (volume_list(s->store.root, &list, &err) < 0)
 		return session_fail("volume ls", &err, 1);
 	json_array_append_new(rows, json_pack("[s, s]", "DRIVER", "VOLUME NAME"));
 	json_array_foreach(list, i, vol) {
 		if (!volume_matches(s, vol, dangling, name_part))
 			continue;
-		if (quiet)
+		if (quiet) {
 			printf("%s\n", json_string_value(json_object_get(vol, "name")));
-		else
+		} else if (format) {
+			_cleanup_json_ json_t *item = volume_item(s, vol);
+
+			if (item)
+				format_output_add(&out, item, NULL);
+		} else
 			json_array_append_new(rows, json_pack("[s, O]", "local", json_object_get(vol, "name")));
 	}
-	if (!quiet)
+	if (format && !quiet)
+		format_output_finish(&out);
+	else if (!quiet)
 		session_print_table(rows);
 	return 0;
 }
@@ -315,7 +363,9 @@ const struct engine_command engine_volume_commands[] = {
 	  "Usage:  silo volume COMMAND\n\nCommands:\n"
 	  "  create [--label K=V] [NAME]   Create a volume (a random name without NAME)\n"
 	  "  inspect VOLUME...             Display detailed information on volumes\n"
-	  "  ls [-q] [--filter dangling=true|false|name=TEXT]\n"
+	  "  ls [-q] [--filter dangling=true|false|name=TEXT] [--format json|TEMPLATE]\n"
+	  "                                ({{.Name}}, {{.Driver}}, {{.Labels}}, {{.Mountpoint}},\n"
+	  "                                {{.Scope}}, {{.Links}})\n"
 	  "                                List volumes\n"
 	  "  prune [-a] [-f]               Remove unused anonymous volumes (-a: all unused)\n"
 	  "  rm [-f] VOLUME...             Remove volumes no container uses\n",

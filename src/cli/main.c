@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commit.h"
+#include "config.h"
+
 #include "cli/engine_loader.h"
 #include "cli/options.h"
 #include "cli/runtime_cli.h"
@@ -15,7 +18,7 @@ static void print_engine_help(void)
 	       "Commands:\n");
 	engine_dispatch_print_commands();
 	printf("  runtime     The OCI runtime (runc's command line); also installed as silo-runtime\n"
-	       "  version     Show the version\n\n"
+	       "  version     Show the client and runtime versions (--format json)\n\n"
 	       "Options:\n"
 	       "      --root DIR Image store (default $SILO_ROOT or /var/lib/silo)\n"
 	       "  -h, --help     Show this help\n"
@@ -26,6 +29,7 @@ static void print_engine_help(void)
 int main(int argc, char **argv)
 {
 	const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	int v = 1;
 
 	if (!strcmp(name, "silo-runtime"))
 		return runtime_main(argc, argv);
@@ -36,8 +40,24 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "runtime"))
 		return runtime_main(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version") || !strcmp(argv[1], "-v")) {
-		cli_print_version("silo");
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v")) {
+		printf("silo version %s, build %s\n", SILO_VERSION, SILO_COMMIT);
+		return 0;
+	}
+	/* `version` comes after the engine's global flags too. */
+	if (argc > 3 && !strcmp(argv[1], "--root"))
+		v = 3;
+	else if (argc > 2 && !strncmp(argv[1], "--root=", 7))
+		v = 2;
+	if (!strcmp(argv[v], "version")) {
+		int json = argc - v == 3 && (!strcmp(argv[v + 1], "--format") || !strcmp(argv[v + 1], "-f")) &&
+			   !strcmp(argv[v + 2], "json");
+
+		if (argc - v > 1 && !json) {
+			fprintf(stderr, "silo version: want no arguments, or --format json (see 'silo --help')\n");
+			return 125;
+		}
+		cli_print_engine_version(json);
 		return 0;
 	}
 	{

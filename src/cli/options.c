@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "commit.h"
 #include "config.h"
@@ -24,6 +25,34 @@ void cli_print_version(const char *face)
 	printf("spec: %s\n", SILO_OCI_VERSION);
 	printf("libseccomp: %s\n", SILO_LIBSECCOMP_VERSION);
 	printf("features: +CAP +CGROUP_V1 +CGROUP_V2 +HYBRID +OPENAT2 +NEW_MOUNT_API +PIDFD\n");
+}
+
+void cli_print_engine_version(int json)
+{
+	struct utsname uts;
+	const char *arch = "unknown";
+
+	/* Go's names for the architectures, as docker's OS/Arch shows them. */
+	if (uname(&uts) == 0)
+		arch = !strcmp(uts.machine, "x86_64")	 ? "amd64"
+		       : !strcmp(uts.machine, "aarch64") ? "arm64"
+							 : uts.machine;
+	if (json) {
+		printf("{\"Client\":{\"Version\":\"%s\",\"GitCommit\":\"%s\",\"Os\":\"linux\",\"Arch\":\"%s\"},"
+		       "\"Runtime\":{\"Name\":\"silo-runtime\",\"Version\":\"%s\",\"OCIVersion\":\"%s\","
+		       "\"Libseccomp\":\"%s\"}}\n",
+		       SILO_VERSION, SILO_COMMIT, arch, SILO_VERSION, SILO_OCI_VERSION, SILO_LIBSECCOMP_VERSION);
+		return;
+	}
+	printf("Client:\n");
+	printf(" Version:      %s\n", SILO_VERSION);
+	printf(" Git commit:   %s\n", SILO_COMMIT);
+	printf(" OS/Arch:      linux/%s\n", arch);
+	printf("\nRuntime:\n");
+	printf(" Name:         silo-runtime (in-process, no daemon)\n");
+	printf(" Version:      %s\n", SILO_VERSION);
+	printf(" OCI spec:     %s\n", SILO_OCI_VERSION);
+	printf(" libseccomp:   %s\n", SILO_LIBSECCOMP_VERSION);
 }
 
 int cli_fail(const char *command, const struct silo_err *err)

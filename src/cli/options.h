@@ -19,6 +19,9 @@ struct cli_command {
 const struct cli_command *cli_find_command(const struct cli_command *table, const char *name);
 
 void cli_print_version(const char *face);
+/* `silo version`: docker's Client and (for silo, in-process) Runtime
+ * blocks, or the same as one JSON object. */
+void cli_print_engine_version(int json);
 
 /* Prints "PROG COMMAND: message" through the log (stderr and --log). */
 int cli_fail(const char *command, const struct silo_err *err);

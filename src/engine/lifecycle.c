@@ -194,6 +194,10 @@ static json_t *new_record(struct engine_create_request *req, json_t *image, json
 	if (rec)
 		json_object_set_new(rec, "init", json_boolean(req->flags.init_path != NULL));
 	if (rec)
+		json_object_set_new(rec, "logConfig",
+				    req->log_config ? json_deep_copy(req->log_config)
+						    : json_pack("{s:s, s:{}}", "Type", "json-file", "Config"));
+	if (rec)
 		json_object_set_new(rec, "restartPolicy",
 				    req->restart_policy ? json_deep_copy(req->restart_policy)
 							: json_pack("{s:s, s:i}", "Name", "no", "MaximumRetryCount", 0));

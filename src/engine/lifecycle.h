@@ -37,6 +37,7 @@ struct engine_create_request {
 	json_t *mounts;          /* -v, --mount, --tmpfs entries (mounts.h), or NULL */
 	json_t *restart_policy;  /* --restart (restart.h), or NULL: "no" */
 	char **labels;           /* -l K=V (or K: empty), on top of the image's Labels; or NULL */
+	json_t *log_config;      /* --log-driver, --log-opt (logfile.h), or NULL: json-file */
 	int keep_mounted;        /* leave the rootfs mounted: a start follows at once */
 	/* Called before a pull starts, so the CLI can say so. */
 	void (*on_pull)(void *opaque, const char *image);

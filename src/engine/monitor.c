@@ -39,7 +39,7 @@ struct monitor {
 	const struct monitor_request *req;
 	char *dir;
 	int tty;
-	int log_fd;
+	struct logfile log;
 	int out_fd; /* stdout pipe, or the pty master */
 	int err_fd; /* stderr pipe; -1 with a pty */
 	int in_fd;  /* our stdin, copied to the pty master; -1 when not */
@@ -199,11 +199,11 @@ static int copy_stream(struct monitor *m, int *fd, struct logfile_stream *s, int
 		return 1;
 	if (n <= 0) {
 		/* A pty master reads EIO once the last slave is closed. */
-		logfile_flush(m->log_fd, s);
+		logfile_flush(&m->log, s);
 		close_fd(fd);
 		return 0;
 	}
-	logfile_feed(m->log_fd, s, buf, (size_t)n);
+	logfile_feed(&m->log, s, buf, (size_t)n);
 	if (m->req->foreground)
 		fs_write_all(ours, buf, (size_t)n);
 	return 1;
@@ -468,9 +468,9 @@ static void hand_off(struct monitor *m, int lock, int restarts, long delay)
 		req.interactive = 0;
 		req.on_started = NULL;
 		child.req = &req;
-		if (dup2(lock, 3) < 0 || dup2(m->log_fd, 4) < 0)
+		if (dup2(lock, 3) < 0 || (m->log.fd >= 0 && dup2(m->log.fd, 4) < 0))
 			_exit(1);
-		child.log_fd = 4;
+		child.log.fd = m->log.fd >= 0 ? 4 : -1;
 		syscall(SYS_close_range, 5U, ~0U, 0);
 		setsid();
 		prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -489,30 +489,26 @@ static void hand_off(struct monitor *m, int lock, int restarts, long delay)
 
 int monitor_run(const struct monitor_request *req, int *exit_status, struct silo_err *err)
 {
-	struct monitor m = { .req = req, .log_fd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1,
+	struct monitor m = { .req = req, .log = { .fd = -1 }, .out_fd = -1, .err_fd = -1, .in_fd = -1,
 			     .out = { .name = "stdout" }, .err = { .name = "stderr" } };
 	_cleanup_free_ char *dir = record_path(req->env->store->root, req->id, NULL);
-	_cleanup_free_ char *log_path = NULL;
 	_cleanup_json_ json_t *rec = NULL;
 	_cleanup_close_ int lock = -1;
 	struct silo_err ignored = { 0 };
 
 	*exit_status = 125;
 	m.dir = dir;
-	if (!dir || asprintf(&log_path, "%s/container.log", dir) < 0)
+	if (!dir)
 		return silo_err_sys(err, ENOMEM, "container %s", req->id);
 	lock = take_monitor_lock(dir, err);
 	if (lock < 0 || record_load(req->env->store->root, req->id, &rec, err) < 0)
 		goto not_started;
 	m.tty = json_is_true(json_object_get(rec, "tty"));
-	m.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-	if (m.log_fd < 0) {
-		silo_err_errno(err, "open the log \"%s\"", log_path);
+	if (logfile_open(&m.log, dir, json_object_get(rec, "logConfig"), err) < 0)
 		goto not_started;
-	}
 	if (supervise(&m, lock, 0, 0, exit_status, err) < 0)
 		goto not_started;
-	close_fd(&m.log_fd);
+	logfile_close(&m.log);
 	/* --rm takes the anonymous volumes along, as docker's does (it and a
 	 * restart policy exclude each other). */
 	if (json_is_true(json_object_get(rec, "autoRemove")) &&
@@ -521,7 +517,7 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 	return 0;
 
 not_started:
-	close_fd(&m.log_fd);
+	logfile_close(&m.log);
 	*exit_status = start_failure_status(err);
 	if (lock >= 0) {
 		record_start_failure(&m, err, *exit_status);

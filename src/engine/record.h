@@ -6,7 +6,8 @@
  *   containers/<id>/bundle/          config.json and rootfs/ (the overlay mount)
  *   containers/<id>/upper, work      the overlay's writable layer
  *   containers/<id>/hostname, hosts, resolv.conf   bound into the container
- *   containers/<id>/container.log    stdout/stderr as JSON lines (logfile.h)
+ *   containers/<id>/container.log    stdout/stderr as JSON lines (logfile.h),
+ *                                    rotated to container.log.1, .2 …
  *
  * A record appears in one rename (containers/.new-<id> -> containers/<id>)
  * under the store's "containers" flock, which also keeps names unique; it is
@@ -17,6 +18,7 @@
  *   autoRemove, networkMode, readOnly, stopSignal, stopTimeout, lowerDirs[],
  *   mounts[] (mounts.h: -v, --mount, --tmpfs and the image's Volumes),
  *   restartPolicy {Name, MaximumRetryCount} (restart.h),
+ *   logConfig {Type: json-file|none, Config: {max-size, max-file}} (logfile.h),
  *   state: {status: created|running|restarting|exited, pid, monitorPid,
  *           exitCode, startedAt, finishedAt, error, restartCount,
  *           stoppedByUser} */

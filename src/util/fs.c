@@ -3,6 +3,7 @@
 #include "util/fs.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <limits.h>
@@ -269,4 +270,22 @@ int fs_lock_file(const char *path, struct silo_err *err)
 		}
 	}
 	return fd;
+}
+
+static __thread uint64_t disk_usage_total;
+
+static int add_file_size(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)ftw;
+	if (type == FTW_F && S_ISREG(st->st_mode))
+		disk_usage_total += (uint64_t)st->st_size;
+	return 0;
+}
+
+uint64_t fs_disk_usage(const char *path)
+{
+	disk_usage_total = 0;
+	nftw(path, add_file_size, 32, FTW_PHYS | FTW_MOUNT);
+	return disk_usage_total;
 }

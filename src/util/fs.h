@@ -3,6 +3,7 @@
 #define SILO_UTIL_FS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "util/err.h"
@@ -46,6 +47,10 @@ int fs_mkdir_p(const char *path, mode_t mode, struct silo_err *err);
 
 /* rm -rf of a directory tree that silo owns; never crosses mount points. */
 int fs_remove_tree(const char *path, struct silo_err *err);
+
+/* The bytes of the regular files under path (their sizes, as docker
+ * counts them), not crossing mount points; 0 for a missing path. */
+uint64_t fs_disk_usage(const char *path);
 
 /* Returns a freshly allocated absolute, lexically cleaned path. */
 char *fs_absolute_path(const char *path);

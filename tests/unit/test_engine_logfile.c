@@ -12,6 +12,7 @@
 
 #include "engine/logfile.h"
 #include "util/cleanup.h"
+#include "util/strv.h"
 
 /* Everything written to a pipe so far, as one string. */
 static char *drain(int fd)
@@ -34,9 +35,9 @@ static void test_one_entry_per_line_and_the_rest_at_flush(void **state)
 
 	(void)state;
 	assert_int_equal(pipe(p), 0);
-	logfile_feed(p[1], &s, "one\ntw", 6);
-	logfile_feed(p[1], &s, "o\nthree", 7);
-	logfile_flush(p[1], &s);
+	logfile_feed(&(struct logfile){ .fd = p[1] }, &s, "one\ntw", 6);
+	logfile_feed(&(struct logfile){ .fd = p[1] }, &s, "o\nthree", 7);
+	logfile_flush(&(struct logfile){ .fd = p[1] }, &s);
 	close(p[1]);
 	out = drain(p[0]);
 	close(p[0]);
@@ -63,8 +64,8 @@ static void test_long_lines_are_split(void **state)
 	(void)state;
 	memset(big, 'x', sizeof(big));
 	assert_int_equal(pipe(p), 0);
-	logfile_feed(p[1], &s, big, sizeof(big));
-	logfile_flush(p[1], &s);
+	logfile_feed(&(struct logfile){ .fd = p[1] }, &s, big, sizeof(big));
+	logfile_flush(&(struct logfile){ .fd = p[1] }, &s);
 	close(p[1]);
 	out = drain(p[0]);
 	close(p[0]);
@@ -100,12 +101,110 @@ static void test_invalid_utf8_is_replaced_not_dropped(void **state)
 
 	(void)state;
 	assert_int_equal(pipe(p), 0);
-	logfile_feed(p[1], &s, "a\xff\xc3\xa9\xed\xa0\x80z\n", 9);
+	logfile_feed(&(struct logfile){ .fd = p[1] }, &s, "a\xff\xc3\xa9\xed\xa0\x80z\n", 9);
 	close(p[1]);
 	out = drain(p[0]);
 	close(p[0]);
 	/* \xff and the surrogate's three bytes each become U+FFFD; é stays. */
 	assert_non_null(strstr(out, "\"log\":\"a\\uFFFD\\u00E9\\uFFFD\\uFFFD\\uFFFDz\\n\""));
+}
+
+static void test_log_options(void **state)
+{
+	char *good[] = { "max-size=10m", "max-file=3", NULL };
+	char *kb[] = { "max-size=512kb", NULL };
+	char *mib[] = { "max-size=1.5MiB", NULL };
+	char *bare_unit[] = { "max-size=m", NULL };
+	char *unknown[] = { "max-sise=1m", NULL };
+	char *bad_size[] = { "max-size=ten", NULL };
+	char *zero_files[] = { "max-size=1m", "max-file=0", NULL };
+	char *files_alone[] = { "max-file=2", NULL };
+	struct silo_err err = { 0 };
+	json_t *config = NULL;
+
+	(void)state;
+	assert_int_equal(logfile_config_parse(NULL, good, &config, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(config, "Type")), "json-file");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(config, "Config"), "max-file")), "3");
+	assert_true(logfile_config_readable(config));
+	json_decref(config);
+	assert_int_equal(logfile_config_parse("json-file", kb, &config, &err), 0);
+	json_decref(config);
+	assert_int_equal(logfile_config_parse("json-file", mib, &config, &err), 0);
+	json_decref(config);
+	assert_true(logfile_config_parse(NULL, bare_unit, &config, &err) < 0);
+	assert_int_equal(logfile_config_parse("none", NULL, &config, &err), 0);
+	assert_false(logfile_config_readable(config));
+	json_decref(config);
+	assert_true(logfile_config_parse("syslog", NULL, &config, &err) < 0);
+	assert_non_null(strstr(err.msg, "\"syslog\""));
+	assert_true(logfile_config_parse(NULL, unknown, &config, &err) < 0);
+	assert_non_null(strstr(err.msg, "unknown option \"max-sise\""));
+	assert_true(logfile_config_parse(NULL, bad_size, &config, &err) < 0);
+	assert_non_null(strstr(err.msg, "max-size=\"ten\""));
+	assert_true(logfile_config_parse(NULL, zero_files, &config, &err) < 0);
+	assert_non_null(strstr(err.msg, "max-file=\"0\""));
+	assert_true(logfile_config_parse(NULL, files_alone, &config, &err) < 0);
+	assert_non_null(strstr(err.msg, "needs max-size"));
+	assert_true(logfile_config_parse("none", good, &config, &err) < 0);
+}
+
+/* Lines in the files logfile_files lists, oldest first. */
+static int count_lines(char **files, char *first, size_t size)
+{
+	int n = 0;
+
+	first[0] = '\0';
+	for (char **f = files; *f; f++) {
+		FILE *in = fopen(*f, "r");
+		char line[256];
+
+		assert_non_null(in);
+		while (fgets(line, sizeof(line), in)) {
+			if (n++ == 0)
+				snprintf(first, size, "%s", line);
+		}
+		fclose(in);
+	}
+	return n;
+}
+
+static void test_rotation_keeps_max_file_files(void **state)
+{
+	char dir[] = "/tmp/silo-logfile-test.XXXXXX";
+	char *opts[] = { "max-size=1k", "max-file=3", NULL };
+	struct logfile_stream s = { .name = "stdout" };
+	struct silo_err err = { 0 };
+	struct logfile log;
+	json_t *config = NULL;
+	char **files, first[256], cmd[128];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(logfile_config_parse(NULL, opts, &config, &err), 0);
+	assert_int_equal(logfile_open(&log, dir, config, &err), 0);
+	/* About 90 bytes an entry: 400 lines are far more than 3 KiB. */
+	for (int i = 0; i < 400; i++) {
+		char line[32];
+		int n = snprintf(line, sizeof(line), "line %d\n", i);
+
+		logfile_feed(&log, &s, line, (size_t)n);
+	}
+	logfile_close(&log);
+	files = logfile_files(dir);
+	assert_int_equal(strv_length(files), 3);
+	assert_non_null(strstr(files[0], "container.log.2"));
+	assert_non_null(strstr(files[2], "container.log"));
+	/* The last lines are all there, in order; the oldest ones went. */
+	int kept = count_lines(files, first, sizeof(first));
+	assert_true(kept > 20 && kept < 400);
+	char want[64];
+	snprintf(want, sizeof(want), "\"line %d\\n\"", 400 - kept);
+	assert_non_null(strstr(first, want));
+	strv_free(files);
+	json_decref(config);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
@@ -115,6 +214,8 @@ int main(void)
 		cmocka_unit_test(test_long_lines_are_split),
 		cmocka_unit_test(test_binary_output_and_bad_lines),
 		cmocka_unit_test(test_invalid_utf8_is_replaced_not_dropped),
+		cmocka_unit_test(test_log_options),
+		cmocka_unit_test(test_rotation_keeps_max_file_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
