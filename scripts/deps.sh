@@ -4,7 +4,7 @@
 # index is refreshed only when something is missing.
 set -eu
 
-build="meson ninja-build gcc pkg-config libjansson-dev libcap-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev libssl-dev libmnl-dev libnftables-dev"
+build="meson ninja-build gcc pkg-config libjansson-dev libcap-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev libssl-dev libmnl-dev libnftables-dev"
 test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps bsdutils containerd podman umoci skopeo docker-registry apache2-utils openssl nftables uidmap slirp4netns"
 
 want="$build $test"

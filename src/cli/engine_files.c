@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/commit.h"
 #include "engine/cp.h"
 #include "engine/record.h"
 #include "util/cleanup.h"
@@ -170,6 +171,74 @@ static int cmd_export(const struct engine_context *ctx, int argc, char **argv)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- commit -- */
+
+static int parse_bool(const char *text, int *out)
+{
+	if (!text || !strcmp(text, "true") || !strcmp(text, "1")) {
+		*out = 1;
+		return 0;
+	}
+	if (!strcmp(text, "false") || !strcmp(text, "0")) {
+		*out = 0;
+		return 0;
+	}
+	return -1;
+}
+
+static int cmd_commit(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "author", required_argument, NULL, 'a' },
+		{ "message", required_argument, NULL, 'm' },
+		{ "change", required_argument, NULL, 'c' },
+		{ "pause", optional_argument, NULL, 'p' },
+		{ 0 },
+	};
+	_cleanup_session_ struct session s = { 0 };
+	_cleanup_free_ char **changes = calloc((size_t)argc + 1, sizeof(*changes));
+	struct engine_commit_request req = { .pause = 1 };
+	struct silo_err err = { 0 };
+	char id[65], image_id[DIGEST_STRING_LENGTH + 1];
+	size_t n_changes = 0;
+	int c;
+
+	if (!changes)
+		return 125;
+	while ((c = engine_next_option("commit", argc, argv, "a:m:c:p", longopts)) != -1) {
+		switch (c) {
+		case 'a':
+			req.author = optarg;
+			break;
+		case 'm':
+			req.message = optarg;
+			break;
+		case 'c':
+			changes[n_changes++] = optarg;
+			break;
+		case 'p':
+			if (parse_bool(optarg, &req.pause) < 0)
+				return engine_usage_error("commit", "invalid --pause \"%s\": want true or false",
+							  optarg);
+			break;
+		default:
+			return 125;
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return engine_usage_error("commit", "%s", "wants CONTAINER and at most one REPOSITORY[:TAG]");
+	req.changes = changes;
+	req.ref = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (session_open(ctx, &s, "commit"))
+		return 125;
+	if (find_container(&s, "commit", argv[optind], id))
+		return 125;
+	if (engine_commit(&s.env, id, &req, image_id, &err) < 0)
+		return fail("commit", &err);
+	printf("%s\n", image_id);
+	return 0;
+}
+
 /* ----------------------------------------------------------------- table -- */
 
 const struct engine_command engine_file_commands[] = {
@@ -185,5 +254,13 @@ const struct engine_command engine_file_commands[] = {
 	  "Usage:  silo export [OPTIONS] CONTAINER\n\nOptions:\n"
 	  "  -o, --output string   Write to a file instead of stdout\n",
 	  cmd_export },
+	{ "commit", "Create a new image from a container's changes",
+	  "Usage:  silo commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\nOptions:\n"
+	  "  -a, --author string    Author (\"A U Thor <a@example.com>\")\n"
+	  "  -c, --change list      Apply a Dockerfile instruction to the image's config: CMD,\n"
+	  "                         ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR\n"
+	  "  -m, --message string   Commit message (the history entry's comment)\n"
+	  "  -p, --pause[=bool]     Pause the container during the commit (default true)\n",
+	  cmd_commit },
 	{ NULL, NULL, NULL, NULL },
 };

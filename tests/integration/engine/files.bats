@@ -236,3 +236,172 @@ hostile_links() {
 	[[ "$output" == *"is not a directory"* ]]
 	[ -z "$(ls -A "$HOSTDIR/out")" ]
 }
+
+# ----------------------------------------------------------------- export --
+
+@test "export writes the container's filesystem as a tar, to -o FILE or stdout, that import turns back into a runnable image" {
+	run_box c1
+	silo exec c1 sh -c 'mkdir -p /exported; echo in-export >/exported/f; rm /bin/true'
+	silo export -o "$HOSTDIR/c1.tar" c1
+	run tar -tf "$HOSTDIR/c1.tar"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"exported/f"* ]]
+	[[ "$output" == *"bin/busybox"* ]]
+	[[ "$output" != *"bin/true"* ]]
+	# The runtime's mounts (procfs) are not the container's files.
+	[[ "$output" != *"proc/self"* ]]
+	silo export c1 | silo import - silo-test/exported:v1 >/dev/null
+	run silo run --rm --network none silo-test/exported:v1 sh -c 'cat /exported/f; test -e /bin/true || echo no-true'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = in-export ]
+	[ "${lines[1]}" = no-true ]
+	silo rmi silo-test/exported:v1 >/dev/null
+}
+
+@test "export of a stopped container, and bad input: unknown container, an output in a missing directory" {
+	silo create --name made --network none "$BB" true >/dev/null
+	silo export made >"$HOSTDIR/made.tar"
+	tar -tf "$HOSTDIR/made.tar" | grep -q '^bin/busybox$'
+	! grep -q " $ENGINE_STORE/root/containers/" /proc/self/mountinfo
+	run -125 silo export nosuch
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"No such container: nosuch"* ]]
+	run -125 silo export -o "$HOSTDIR/no/such/dir/x.tar" made
+	[[ "$output" == *"$HOSTDIR/no/such/dir/x.tar"* ]]
+	[ ! -e "$HOSTDIR/no" ]
+}
+
+# ----------------------------------------------------------------- commit --
+
+@test "commit: an added file, a deleted one (whiteout) and a replaced directory (opaque) are exactly what the new image holds" {
+	run_box c1
+	silo exec c1 sh -c 'echo added >/added; rm /etc/group; rm -rf /home; mkdir -p /home/fresh; echo new >/home/fresh/f'
+	run silo commit c1 silo-test/committed:v1
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^sha256:[0-9a-f]{64}$ ]]
+	id=$output
+	# The layer, as the image spec has it.
+	blob=$(silo image inspect silo-test/committed:v1 | jq -r '.[0].RootFS.Layers[-1]')
+	run silo images -q --no-trunc
+	[[ "$output" == *"$id"* ]]
+	run silo run --rm --network none silo-test/committed:v1 sh -c 'cat /added; test -e /etc/group || echo no-group; ls /home; cat /home/fresh/f'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = added ]
+	[ "${lines[1]}" = no-group ]
+	[ "${lines[2]}" = fresh ]
+	[ "${lines[3]}" = new ]
+	[ "${#lines[@]}" -eq 4 ]
+	# The base image still has what the container removed.
+	run silo run --rm --network none "$BB" sh -c 'test -e /etc/group && ls /home'
+	[ "$status" -eq 0 ]
+	[ "$output" = user ]
+	silo rmi silo-test/committed:v1 >/dev/null
+}
+
+@test "commit's layer: gzip, whiteouts as .wh. files, its DiffID in the config, its chain ID in the layer cache; save and history show it" {
+	run_box c1
+	silo exec c1 sh -c 'rm /etc/group; rm -rf /home; mkdir /home; echo x >/home/new'
+	silo commit -m "the message" -a "A U Thor" c1 silo-test/layer:v1 >/dev/null
+	# An OCI archive keeps the blobs as the store has them.
+	silo save --format oci-archive -o "$HOSTDIR/saved.tar" silo-test/layer:v1
+	mkdir "$HOSTDIR/saved"
+	tar -C "$HOSTDIR/saved" -xf "$HOSTDIR/saved.tar"
+	blobs=$HOSTDIR/saved/blobs/sha256
+	manifest=$(jq -r '.manifests[0].digest' "$HOSTDIR/saved/index.json")
+	manifest=$blobs/${manifest#sha256:}
+	[ "$(jq -r '.layers[-1].mediaType' "$manifest")" = application/vnd.oci.image.layer.v1.tar+gzip ]
+	layer=$blobs/$(jq -r '.layers[-1].digest' "$manifest" | cut -d: -f2)
+	config=$blobs/$(jq -r '.config.digest' "$manifest" | cut -d: -f2)
+	gzip -t "$layer"
+	run tar -tzvf "$layer"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *" etc/.wh.group"* ]]
+	[[ "$output" == *" home/.wh..wh..opq"* ]]
+	[[ "$output" == *" home/new"* ]]
+	diff_id=sha256:$(gzip -dc "$layer" | sha256sum | cut -d' ' -f1)
+	[ "$(jq -r '.rootfs.diff_ids[-1]' "$config")" = "$diff_id" ]
+	[ "$(jq -r '.rootfs.diff_ids | length' "$config")" -eq 2 ]
+	[ "$(jq -r '.history[-1].comment' "$config")" = "the message" ]
+	[ "$(jq -r '.author' "$config")" = "A U Thor" ]
+	# The chain ID of the image spec: sha256 of "PARENT_CHAIN DIFF_ID".
+	[ "$(jq -r '.rootfs.diff_ids | length' "$config")" -eq 2 ]
+	chain=$(printf '%s %s' "$(jq -r '.rootfs.diff_ids[0]' "$config")" "$diff_id" | sha256sum | cut -d' ' -f1)
+	[ "$(cat "$ENGINE_STORE/root/layers/$chain/diff/home/new")" = x ]
+	run silo history silo-test/layer:v1
+	[ "$status" -eq 0 ]
+	[[ "${lines[1]}" == *"sleep 1000"*"the message"* ]]
+	silo rmi silo-test/layer:v1 >/dev/null
+}
+
+@test "commit --change CMD and ENV set the new image's config; the container's -e variables stay; --pause=false works on a running container" {
+	run_box c1 -e FROM_RUN=kept
+	silo exec c1 sh -c 'echo from-cmd >/msg'
+	silo commit --pause=false -c 'CMD ["cat","/msg"]' --change 'ENV ADDED=yes' c1 silo-test/changed:v1 >/dev/null
+	run silo run --rm --network none silo-test/changed:v1
+	[ "$status" -eq 0 ]
+	[ "$output" = from-cmd ]
+	run silo run --rm --network none silo-test/changed:v1 sh -c 'echo $ADDED $FROM_RUN'
+	[ "$output" = "yes kept" ]
+	run silo image inspect silo-test/changed:v1
+	[ "$(echo "$output" | jq -c '.[0].Config.Cmd')" = '["cat","/msg"]' ]
+	# The container runs on, not frozen.
+	[ "$(container_status c1)" = running ]
+	silo rmi silo-test/changed:v1 >/dev/null
+}
+
+@test "commit pauses a running container while it reads its changes and resumes it after" {
+	run_box c1
+	silo exec c1 sh -c 'echo x >/f'
+	id=$(silo inspect c1 | jq -r '.[0].Id')
+	silo commit c1 silo-test/paused:v1 >/dev/null
+	[ "$(cat "/sys/fs/cgroup/freezer/silo/$id/freezer.state")" = THAWED ]
+	run silo exec c1 echo alive
+	[ "$output" = alive ]
+	silo rmi silo-test/paused:v1 >/dev/null
+}
+
+@test "commit of an exited container, without a name: the ID is printed and the image runs" {
+	silo run --name gone --network none "$BB" sh -c 'echo after-exit >/kept' >/dev/null
+	run silo commit gone
+	[ "$status" -eq 0 ]
+	id=$output
+	run silo run --rm --network none "$id" cat /kept
+	[ "$output" = after-exit ]
+	silo rmi "$id" >/dev/null
+}
+
+@test "commit symlink escape: a link the container planted to a host file is committed as the link, never as the host file" {
+	run_box c1
+	silo exec c1 sh -c "ln -s $HOSTDIR/secret/file /stolen; ln -s ../../../../../../..$HOSTDIR/secret /stolen-dir"
+	silo commit c1 silo-test/links:v1 >/dev/null
+	silo save --format oci-archive -o "$HOSTDIR/links.tar" silo-test/links:v1
+	mkdir "$HOSTDIR/l"
+	tar -C "$HOSTDIR/l" -xf "$HOSTDIR/links.tar"
+	manifest=$(jq -r '.manifests[0].digest' "$HOSTDIR/l/index.json" | cut -d: -f2)
+	layer=$HOSTDIR/l/blobs/sha256/$(jq -r '.layers[-1].digest' "$HOSTDIR/l/blobs/sha256/$manifest" | cut -d: -f2)
+	run tar -tzvf "$layer"
+	[[ "$output" == *"stolen -> $HOSTDIR/secret/file"* ]]
+	[[ "$output" == *"stolen-dir -> ../../../../../../..$HOSTDIR/secret"* ]]
+	! gzip -dc "$layer" | grep -q host-only
+	silo rmi silo-test/links:v1 >/dev/null
+}
+
+@test "commit bad input: unknown container, a bad --change keyword, an invalid repository name: status 125, one line, no image" {
+	run_box c1
+	before=$(silo images -q | wc -l)
+	blobs=$(ls "$ENGINE_STORE/root/blobs/sha256" | wc -l)
+	run -125 silo commit nosuch silo-test/x:v1
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"No such container: nosuch"* ]]
+	run -125 silo commit -c 'RUN echo hi' c1 silo-test/x:v1
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *'--change "RUN echo hi": commit cannot apply RUN'* ]]
+	run -125 silo commit c1 'Bad/UPPER:tag'
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *"Bad/UPPER:tag"* ]]
+	run -125 silo commit --pause=maybe c1
+	[[ "$output" == *'invalid --pause "maybe"'* ]]
+	[ "$(silo images -q | wc -l)" -eq "$before" ]
+	[ "$(ls "$ENGINE_STORE/root/blobs/sha256" | wc -l)" -eq "$blobs" ]
+	[ "$(container_status c1)" = running ]
+}
