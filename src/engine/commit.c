@@ -63,6 +63,10 @@ static int runtime_paused(const struct engine_env *env, const char *id)
 	return status && !strcmp(status, "paused");
 }
 
+/* The files the engine binds over the container's /etc (etc_files.c):
+ * where the image has none, the runtime makes an empty one to mount on. */
+static const char *const bind_mount_points[] = { "etc/hostname", "etc/hosts", "etc/resolv.conf", NULL };
+
 int engine_commit(const struct engine_env *env, const char *id, const struct engine_commit_request *req,
 		  char image_id[DIGEST_STRING_LENGTH + 1], struct silo_err *err)
 {
@@ -73,6 +77,7 @@ int engine_commit(const struct engine_env *env, const char *id, const struct eng
 	_cleanup_close_ int upper_fd = -1;
 	struct image_commit_options opts = {
 		.ref = req->ref, .author = req->author, .message = req->message, .changes = req->changes,
+		.mount_points = bind_mount_points,
 	};
 	const char *name;
 	int frozen = 0, r;

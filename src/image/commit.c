@@ -68,10 +68,11 @@ static int sink_write(void *opaque, const void *data, size_t len, struct silo_er
 
 /* Packs upper_fd into a gzip blob: blob gets its digest and size, diff_id
  * the digest of the tar. */
-static int write_layer(const struct store *store, int upper_fd, char blob[DIGEST_STRING_LENGTH + 1],
-		       uint64_t *size, char diff_id[DIGEST_STRING_LENGTH + 1], struct silo_err *err)
+static int write_layer(const struct store *store, int upper_fd, const char *const *mount_points,
+		       char blob[DIGEST_STRING_LENGTH + 1], uint64_t *size,
+		       char diff_id[DIGEST_STRING_LENGTH + 1], struct silo_err *err)
 {
-	static const struct tar_tree_options opts = { .overlay_whiteouts = 1 };
+	const struct tar_tree_options opts = { .overlay_whiteouts = 1, .skip_empty = mount_points };
 	struct store_blob_writer w;
 	_cleanup_free_ struct layer_sink *s = calloc(1, sizeof(*s));
 	struct tar_writer t;
@@ -273,7 +274,7 @@ static int commit_locked(const struct store *store, int upper_fd, const struct i
 		return silo_err_prefix(err, "commit: the container's image");
 	if (images_read_config(store, rec, &base_config, err) < 0)
 		return -1;
-	if (write_layer(store, upper_fd, blob, &blob_size, diff_id, err) < 0)
+	if (write_layer(store, upper_fd, opts->mount_points, blob, &blob_size, diff_id, err) < 0)
 		return -1;
 	config_doc = make_config(base_config, opts, diff_id, err);
 	if (!config_doc)

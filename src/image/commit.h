@@ -23,6 +23,9 @@ struct image_commit_options {
 	const char *created_by;  /* the history's created_by: the container's command */
 	char *const *env;        /* "K=V" set on top of the image's Env, or NULL */
 	char *const *changes;    /* --change instructions, or NULL */
+	/* Empty files in the upper directory that are only mount points the
+	 * runtime made (/etc/hosts ...): not the container's changes. */
+	const char *const *mount_points;
 };
 
 /* Checks the name and the changes without touching the store, so a

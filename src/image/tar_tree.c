@@ -282,6 +282,16 @@ static int write_directory(struct walker *w, int fd, const struct stat *st, cons
 	return write_children(w, fd, name, err);
 }
 
+static int skipped(const struct walker *w, const struct stat *st, const char *name)
+{
+	if (!w->opts->skip_empty || !S_ISREG(st->st_mode) || st->st_size != 0)
+		return 0;
+	for (const char *const *p = w->opts->skip_empty; *p; p++)
+		if (!strcmp(*p, name))
+			return 1;
+	return 0;
+}
+
 static int write_object(struct walker *w, int fd, const char *link_target, const struct stat *st,
 			const char *name, struct silo_err *err)
 {
@@ -294,6 +304,8 @@ static int write_object(struct walker *w, int fd, const char *link_target, const
 		return write_directory(w, fd, st, name, err);
 	if (!*name)
 		return silo_err_set(err, ENOTDIR, "archive: the top of a tree must be a directory");
+	if (skipped(w, st, name))
+		return 0;
 	if (S_ISREG(st->st_mode)) {
 		const char *first = st->st_nlink > 1 ? hardlink_target(w, st, name) : NULL;
 		struct xattr_set x;

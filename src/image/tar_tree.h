@@ -20,6 +20,9 @@ struct tar_tree_options {
 	/* Directories on another file system than the top are written, their
 	 * contents not (export: the container's own file system only). */
 	int one_file_system;
+	/* Paths (relative to the top, "etc/hosts") left out when they are
+	 * empty regular files: mount points someone else made, or NULL. */
+	const char *const *skip_empty;
 };
 
 /* Writes the object fd refers to, whose stat is st, as name ("" for the
