@@ -13,15 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/mounts.h"
 #include "engine/record.h"
 #include "engine/snapshot.h"
 #include "image/tar_tree.h"
 #include "image/tar_writer.h"
 #include "image/unpack.h"
+#include "runtime/mount.h"
+#include "runtime/mount_options.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/resolve.h"
@@ -34,6 +38,7 @@ struct view {
 	char *rootfs;     /* dir/bundle/rootfs */
 	int ns_fd;        /* running: its mount namespace; else -1 */
 	int mounted_here; /* the snapshot was mounted for this copy */
+	json_t *binds;    /* stopped: config.json's bind entries of its volumes and binds */
 };
 
 static int view_open(const struct engine_env *env, const char *id, int join_running,
@@ -61,6 +66,7 @@ static int view_open(const struct engine_env *env, const char *id, int join_runn
 		if (v->ns_fd >= 0)
 			return 0;
 	}
+	v->binds = mounts_oci(env->store->root, json_object_get(rec, "mounts"));
 	if (snapshot_is_mounted(v->dir))
 		return 0;
 	if (snapshot_mount(v->dir, json_object_get(rec, "lowerDirs"), err) < 0)
@@ -82,6 +88,7 @@ static void view_close(const struct engine_env *env, const char *id, struct view
 	}
 	if (v->ns_fd >= 0)
 		close(v->ns_fd);
+	json_decref(v->binds);
 	free(v->name);
 	free(v->dir);
 	free(v->rootfs);
@@ -279,6 +286,57 @@ static int receive_tree(int root_fd, const char *dest_text, const struct cp_path
 
 /* ------------------------------------------------------------ the child -- */
 
+/* The root of a stopped container, with its volumes and binds put where
+ * the container has them, in a mount namespace of the child's own (so
+ * nothing of it is seen outside, and it ends with the child): each target
+ * resolved inside the root and the mount attached to that descriptor, as
+ * the runtime mounts them. A target the container never made (it has not run yet) is left
+ * alone; tmpfs mounts held nothing once the container stopped. */
+static int open_stopped_root(const struct view *v, struct silo_err *err)
+{
+	_cleanup_close_ int root_fd = -1;
+	size_t i;
+	json_t *m;
+
+	/* The namespace first: the root must be opened in it, for mounts to
+	 * be attached below it. */
+	if (json_array_size(v->binds) &&
+	    (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0))
+		return silo_err_errno(err, "copy: a mount namespace for the volumes of container %s", v->name);
+	root_fd = open(v->rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (root_fd < 0)
+		return silo_err_errno(err, "open the root of container %s", v->name);
+	json_array_foreach(v->binds, i, m) {
+		const char *destination = json_string_value(json_object_get(m, "destination"));
+		const char *source = json_string_value(json_object_get(m, "source"));
+		_cleanup_strv_ char **options = NULL;
+		struct mount_options opts = { 0 };
+		_cleanup_close_ int target = -1;
+		_cleanup_close_ int tree = -1;
+		size_t n = json_array_size(json_object_get(m, "options")), j;
+		json_t *o;
+
+		if (strcmp(json_string_value(json_object_get(m, "type")) ?: "", "bind") || !destination || !source)
+			continue;
+		target = resolve_in_root(root_fd, destination, O_PATH, 0);
+		if (target < 0)
+			continue;
+		options = calloc(n + 1, sizeof(*options));
+		if (!options)
+			return silo_err_sys(err, ENOMEM, "copy");
+		json_array_foreach(json_object_get(m, "options"), j, o)
+			if (!(options[j] = strdup(json_string_value(o) ?: "")))
+				return silo_err_sys(err, ENOMEM, "copy");
+		if (mount_options_parse(options, &opts, err) < 0)
+			return -1;
+		tree = mount_clone_tree(AT_FDCWD, source, &opts, err);
+		mount_options_free(&opts);
+		if (tree < 0 || mount_attach(tree, target, destination, err) < 0)
+			return silo_err_prefix(err, "copy: volume \"%s\" of container %s", destination, v->name);
+	}
+	return steal_fd(&root_fd);
+}
+
 struct child_job {
 	const struct engine_cp_request *req;
 	const struct cp_path *src; /* to the container: the host source */
@@ -299,7 +357,9 @@ static int child_work(const struct view *v, const struct child_job *job, int sta
 			return silo_err_errno(err, "join the mount namespace of container %s", v->name);
 		root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	} else {
-		root_fd = open(v->rootfs, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		root_fd = open_stopped_root(v, err);
+		if (root_fd < 0)
+			return -1;
 	}
 	if (root_fd < 0)
 		return silo_err_errno(err, "open the root of container %s", v->name);

@@ -9,7 +9,8 @@
  * is the container's, and the container's volumes, tmpfs and bind mounts
  * are where the container sees them. A stopped container is read and
  * written through its rootfs snapshot (mounted for the copy when it is not,
- * and unmounted after); its volumes are not part of that view. Data crosses
+ * and unmounted after), with its volumes and binds attached over it in a
+ * mount namespace of the child's own. Data crosses
  * between the child and silo as a tar stream on a pipe, written by
  * image/tar_tree.c and extracted by image/unpack.c's safe writer. */
 #ifndef SILO_ENGINE_CP_H

@@ -161,6 +161,28 @@ run_box() {
 	! grep -q " $ENGINE_STORE/root/containers/" /proc/self/mountinfo
 }
 
+@test "cp with an exited container reaches its volumes and binds, read-only ones read-only, and leaves no mount behind" {
+	mkdir "$HOSTDIR/bound" "$HOSTDIR/robound"
+	echo ro-content >"$HOSTDIR/robound/f"
+	silo run --name gone --network none -v "$HOSTDIR/bound:/bound" -v "$HOSTDIR/robound:/ro:ro" \
+		-v silo-test-cp-vol:/named "$BB" sh -c 'echo in-volume >/named/v' >/dev/null
+	echo copied-in >"$HOSTDIR/in"
+	silo cp "$HOSTDIR/in" gone:/bound/
+	[ "$(cat "$HOSTDIR/bound/in")" = copied-in ]
+	silo cp gone:/named/v "$HOSTDIR/out/"
+	[ "$(cat "$HOSTDIR/out/v")" = in-volume ]
+	silo cp gone:/ro/f "$HOSTDIR/out/"
+	[ "$(cat "$HOSTDIR/out/f")" = ro-content ]
+	run -125 silo cp "$HOSTDIR/in" gone:/ro/
+	[[ "$output" == *"Read-only file system"* ]]
+	[ ! -e "$HOSTDIR/robound/in" ]
+	# The rootfs under the mount points is untouched.
+	[ ! -e "$ENGINE_STORE/root/containers/$(silo inspect gone | jq -r '.[0].Id')/upper/bound/in" ]
+	! grep -q " $ENGINE_STORE/root/" /proc/self/mountinfo
+	silo rm gone >/dev/null
+	silo volume rm silo-test-cp-vol >/dev/null
+}
+
 # The attack: a container plants symlinks, absolute and with "..", that
 # would lead a path resolved on the host to the host's files. Resolved
 # inside the container's root, they lead to the container's own paths.
