@@ -470,8 +470,10 @@ static int cp_from_container(const struct view *v, const struct engine_cp_reques
 			     const char *where, struct silo_err *err)
 {
 	struct child_job job = { .req = req, .where = where };
+	/* File capabilities (security.capability) are the container's to
+	 * give its own files, not the host's. */
 	struct unpack_options opts = { .keep_types = 1, .set_owner = !req->archive,
-				       .uid = getuid(), .gid = getgid() };
+				       .uid = getuid(), .gid = getgid(), .skip_xattrs = 1 };
 	_cleanup_close_ int status_fd = -1;
 	int data[2], r = 0, first = 0;
 	char c;

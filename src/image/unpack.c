@@ -278,7 +278,8 @@ static int apply_metadata_fd(const struct unpacker *u, struct archive_entry *e, 
 		return silo_err_errno(err, "chown \"%s\" in the layer", path);
 	if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)
 		return silo_err_errno(err, "chmod \"%s\" in the layer", path);
-	apply_xattrs(e, fd);
+	if (!u->opts->skip_xattrs)
+		apply_xattrs(e, fd);
 	if (set_times) {
 		entry_times(e, times);
 		futimens(fd, times);

@@ -33,6 +33,7 @@ struct unpack_options {
 	int keep_types;    /* a directory never replaces a non-directory nor the
 			    * other way round: that is an error */
 	int set_owner;     /* every entry gets uid:gid instead of the archive's */
+	int skip_xattrs;   /* the archive's extended attributes are not applied */
 	uid_t uid;
 	gid_t gid;
 	/* When set, the first entry's name (the archive's top) is replaced by

@@ -123,6 +123,21 @@ run_box() {
 	[ "${lines[1]}" = 4321:8765 ]
 }
 
+# The attack: a file in the container with file capabilities (here
+# CAP_NET_RAW) copied out would be a capable binary on the host.
+@test "cp file capabilities escape: the container's security.capability never reaches the host's copy" {
+	run_box c1
+	silo exec c1 sh -c 'cp /bin/busybox /capfile'
+	upper=$ENGINE_STORE/root/containers/$(silo inspect c1 | jq -r '.[0].Id')/upper
+	python3 -c 'import os, struct, sys; os.setxattr(sys.argv[1], "security.capability", struct.pack("<IIIII", 0x02000001, 1 << 13, 0, 0, 0))' "$upper/capfile"
+	run silo exec c1 sh -c 'test -s /capfile && echo there'
+	[ "$output" = there ]
+	silo cp c1:/capfile "$HOSTDIR/out/"
+	cmp "$upper/capfile" "$HOSTDIR/out/capfile"
+	run python3 -c 'import os, sys; print(os.listxattr(sys.argv[1]))' "$HOSTDIR/out/capfile"
+	[ "$output" = "[]" ]
+}
+
 @test "cp -L copies what a symlink SRC points to; without it the link itself" {
 	run_box c1
 	silo exec c1 sh -c 'echo target >/real; ln -s /real /link'
