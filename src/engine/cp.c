@@ -309,6 +309,7 @@ static int open_stopped_root(const struct view *v, struct silo_err *err)
 	json_array_foreach(v->binds, i, m) {
 		const char *destination = json_string_value(json_object_get(m, "destination"));
 		const char *source = json_string_value(json_object_get(m, "source"));
+		const char *type = json_string_value(json_object_get(m, "type"));
 		_cleanup_strv_ char **options = NULL;
 		struct mount_options opts = { 0 };
 		_cleanup_close_ int target = -1;
@@ -316,7 +317,7 @@ static int open_stopped_root(const struct view *v, struct silo_err *err)
 		size_t n = json_array_size(json_object_get(m, "options")), j;
 		json_t *o;
 
-		if (strcmp(json_string_value(json_object_get(m, "type")) ?: "", "bind") || !destination || !source)
+		if (!type || strcmp(type, "bind") || !destination || !source)
 			continue;
 		target = resolve_in_root(root_fd, destination, O_PATH, 0);
 		if (target < 0)
@@ -475,7 +476,7 @@ static int cp_from_container(const struct view *v, const struct engine_cp_reques
 	struct unpack_options opts = { .keep_types = 1, .set_owner = !req->archive,
 				       .uid = getuid(), .gid = getgid(), .skip_xattrs = 1 };
 	_cleanup_close_ int status_fd = -1;
-	int data[2], r = 0, first = 0;
+	int data[2], r = 0, first = 0, status;
 	char c;
 	pid_t pid;
 
@@ -503,12 +504,14 @@ static int cp_from_container(const struct view *v, const struct engine_cp_reques
 	close(data[0]);
 	if (r < 0)
 		kill(pid, SIGKILL);
-	reap(pid);
+	status = reap(pid);
 	if (r < 0)
 		return -1;
 	if (child_error(status_fd, first, err))
 		return -1;
-	if (first != 'd' && first != 'f')
+	/* A child that died mid-stream may have sent a tar that looks
+	 * whole to stdout. */
+	if (status != 0 || (first != 'd' && first != 'f'))
 		return silo_err_set(err, EIO, "copy from container %s: the copy ended early", v->name);
 	return 0;
 }

@@ -158,7 +158,8 @@ static int new_name(const char *text, char **out, struct silo_err *err)
 	if (image_ref_parse(text, &ref, err) < 0)
 		return silo_err_prefix(err, "commit");
 	if (ref.digest)
-		return silo_err_set(err, EINVAL, "commit as \"%s\": a new image's name cannot have a digest", text);
+		return silo_err_set(err, EINVAL, "commit as \"%s\": a new image's name cannot have a digest",
+				    text);
 	*out = image_ref_string(&ref);
 	return *out ? 0 : silo_err_sys(err, ENOMEM, "commit");
 }

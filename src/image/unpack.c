@@ -340,7 +340,8 @@ static int defer_dir_times(struct unpacker *u, const char *path, struct archive_
 	return 0;
 }
 
-static int write_whiteout(const struct unpacker *u, int parent_fd, const char *path, const char *name, struct silo_err *err)
+static int write_whiteout(const struct unpacker *u, int parent_fd, const char *path, const char *name,
+			  struct silo_err *err)
 {
 	const char *target = name + strlen(WHITEOUT_PREFIX);
 
@@ -477,8 +478,9 @@ static int write_entry(struct unpacker *u, struct archive *in, struct archive_en
 			return silo_err_sys(err, ENOMEM, "unpack");
 	}
 	if (rebase(u, path, sizeof(path)) < 0)
-		return silo_err_set(err, EPERM, "archive entry \"%s\" is outside the archive's top \"%s\": refused",
-				    raw, u->top);
+		return silo_err_set(err, EPERM,
+				    "archive entry \"%s\" is outside the archive's top \"%s\": refused", raw,
+				    u->top);
 	if (!*path) {
 		if (hardlink || type != AE_IFDIR)
 			return silo_err_set(err, EPERM,
