@@ -1,6 +1,6 @@
 /* commit (see commit.h): the container's record says its image, its
- * command (the history's created_by) and its -e variables (kept in the new
- * image's Env, as docker keeps them). */
+ * command (the new image's Cmd, and the history's created_by) and its -e
+ * variables (kept in the new image's Env, as docker keeps them). */
 #include "engine/commit.h"
 
 #include <errno.h>
@@ -95,6 +95,7 @@ int engine_commit(const struct engine_env *env, const char *id, const struct eng
 		return silo_err_sys(err, ENOMEM, "commit container %s", name);
 	opts.created_by = created_by;
 	opts.env = env_list;
+	opts.args = json_object_get(rec, "args");
 	if (image_commit_check(&opts, err) < 0)
 		return -1;
 	upper_fd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

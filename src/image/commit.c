@@ -137,8 +137,35 @@ static void set_env(json_t *config, const char *entry)
 	json_array_append_new(env, json_string(entry));
 }
 
+/* The container's command, said in the config's terms: with the image's
+ * Entrypoint in front of it, what follows is Cmd; a command that does not
+ * start with it replaced the Entrypoint (--entrypoint). */
+static void apply_command(json_t *config, json_t *args)
+{
+	json_t *entrypoint = json_object_get(config, "Entrypoint");
+	size_t n = json_array_size(entrypoint), i;
+	int prefix = n <= json_array_size(args);
+	json_t *cmd;
+
+	if (!json_is_array(args) || json_array_size(args) == 0)
+		return;
+	for (i = 0; prefix && i < n; i++)
+		prefix = json_equal(json_array_get(entrypoint, i), json_array_get(args, i));
+	if (!prefix) {
+		json_object_set_new(config, "Entrypoint", json_deep_copy(args));
+		json_object_set_new(config, "Cmd", json_null());
+		return;
+	}
+	cmd = json_array();
+	for (i = n; i < json_array_size(args); i++)
+		json_array_append(cmd, json_array_get(args, i));
+	json_object_set_new(config, "Cmd", cmd);
+}
+
 static int apply_changes(json_t *config, const struct image_commit_options *opts, struct silo_err *err)
 {
+	if (opts->args)
+		apply_command(config, opts->args);
 	for (char *const *e = opts->env; e && *e; e++)
 		if (strchr(*e, '='))
 			set_env(config, *e);

@@ -11,6 +11,8 @@
 #ifndef SILO_IMAGE_COMMIT_H
 #define SILO_IMAGE_COMMIT_H
 
+#include <jansson.h>
+
 #include "image/digest.h"
 #include "image/store.h"
 #include "util/err.h"
@@ -22,6 +24,9 @@ struct image_commit_options {
 	const char *message;     /* -m, the history comment, or NULL */
 	const char *created_by;  /* the history's created_by: the container's command */
 	char *const *env;        /* "K=V" set on top of the image's Env, or NULL */
+	json_t *args;            /* the container's process args: its Cmd (after the
+				  * image's Entrypoint) becomes the new image's, as
+				  * docker does; or NULL */
 	char *const *changes;    /* --change instructions, or NULL */
 	/* Empty files in the upper directory that are only mount points the
 	 * runtime made (/etc/hosts ...): not the container's changes. */

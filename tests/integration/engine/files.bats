@@ -389,6 +389,22 @@ hostile_links() {
 	silo rmi silo-test/changed:v1 >/dev/null
 }
 
+@test "commit makes the container's command the new Cmd, after the image's Entrypoint, as docker does" {
+	run_box c1
+	silo commit c1 silo-test/cmd:v1 >/dev/null
+	[ "$(silo image inspect silo-test/cmd:v1 | jq -c '.[0].Config.Cmd')" = '["sleep","1000"]' ]
+	# cfg's Entrypoint is ["/bin/sh","-c"]: it stays, the argument is Cmd.
+	silo run -d --name c2 --network none "$CFG" 'echo committed-cmd; sleep 1000' >/dev/null
+	silo commit c2 silo-test/cmd:v2 >/dev/null
+	run silo image inspect silo-test/cmd:v2
+	[ "$(echo "$output" | jq -c '.[0].Config.Entrypoint')" = '["/bin/sh","-c"]' ]
+	[ "$(echo "$output" | jq -c '.[0].Config.Cmd')" = '["echo committed-cmd; sleep 1000"]' ]
+	silo rm -f c2 >/dev/null
+	run silo run --rm --network none --entrypoint "" silo-test/cmd:v2 echo replaced
+	[ "$output" = replaced ]
+	silo rmi silo-test/cmd:v1 silo-test/cmd:v2 >/dev/null
+}
+
 @test "commit pauses a running container while it reads its changes and resumes it after" {
 	run_box c1
 	silo exec c1 sh -c 'echo x >/f'
