@@ -64,6 +64,7 @@ struct unpacker {
 	size_t n_dirs, cap_dirs;
 	const struct unpack_options *opts;
 	char *top; /* with opts->rename_top: the first entry's cleaned name */
+	const char *what; /* "the layer", "the destination": for messages */
 };
 
 static const struct unpack_options layer_options = { .whiteouts = 1 };
@@ -142,7 +143,7 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 	if (fd >= 0)
 		return fd;
 	if (errno != ENOENT)
-		return silo_err_errno(err, "open \"%s\" in the layer", parent);
+		return silo_err_errno(err, "open \"%s\" in %s", parent, u->what);
 	/* Create each missing prefix, each one looked up from the root. */
 	for (char *p = parent;; p++) {
 		if (*p == '/' || *p == '\0') {
@@ -165,14 +166,14 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 					base = parent;
 				}
 				if (at < 0 || (mkdirat(at, base, 0755) < 0 && errno != EEXIST)) {
-					silo_err_errno(err, "create directory \"%s\" in the layer", parent);
+					silo_err_errno(err, "create directory \"%s\" in %s", parent, u->what);
 					*p = saved;
 					return -1;
 				}
 				fd = open_in_layer(u, parent, O_RDONLY | O_DIRECTORY);
 			}
 			if (fd < 0) {
-				silo_err_errno(err, "open \"%s\" in the layer", parent);
+				silo_err_errno(err, "open \"%s\" in %s", parent, u->what);
 				*p = saved;
 				return -1;
 			}
@@ -184,7 +185,8 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 	}
 }
 
-static int remove_tree_at(int dir_fd, const char *name, struct silo_err *err)
+static int remove_tree_at(const struct unpacker *u, int dir_fd, const char *name,
+			  struct silo_err *err)
 {
 	_cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_closedir_ DIR *dir = NULL;
@@ -195,18 +197,18 @@ static int remove_tree_at(int dir_fd, const char *name, struct silo_err *err)
 			return 0;
 		if ((errno == ENOTDIR || errno == ELOOP) && unlinkat(dir_fd, name, 0) == 0)
 			return 0;
-		return silo_err_errno(err, "remove \"%s\" in the layer", name);
+		return silo_err_errno(err, "remove \"%s\" in %s", name, u->what);
 	}
 	dir = fdopendir(fd);
 	if (!dir)
-		return silo_err_errno(err, "read \"%s\" in the layer", name);
+		return silo_err_errno(err, "read \"%s\" in %s", name, u->what);
 	fd = -1;
 	while ((e = readdir(dir)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    remove_tree_at(dirfd(dir), e->d_name, err) < 0)
+		    remove_tree_at(u, dirfd(dir), e->d_name, err) < 0)
 			return -1;
 	if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return silo_err_errno(err, "remove \"%s\" in the layer", name);
+		return silo_err_errno(err, "remove \"%s\" in %s", name, u->what);
 	return 0;
 }
 
@@ -218,7 +220,7 @@ static int make_room(const struct unpacker *u, int parent_fd, const char *name, 
 	struct stat st;
 
 	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : silo_err_errno(err, "stat \"%s\" in the layer", name);
+		return errno == ENOENT ? 0 : silo_err_errno(err, "stat \"%s\" in %s", name, u->what);
 	if (u->opts->keep_types && !S_ISDIR(st.st_mode) != !keep_dir)
 		return silo_err_set(err, EEXIST, "cannot overwrite %s \"%s\" with a %s",
 				    keep_dir ? "non-directory" : "directory", name,
@@ -226,10 +228,10 @@ static int make_room(const struct unpacker *u, int parent_fd, const char *name, 
 	if (S_ISDIR(st.st_mode)) {
 		if (keep_dir)
 			return 1;
-		return remove_tree_at(parent_fd, name, err);
+		return remove_tree_at(u, parent_fd, name, err);
 	}
 	if (unlinkat(parent_fd, name, 0) < 0)
-		return silo_err_errno(err, "replace \"%s\" in the layer", name);
+		return silo_err_errno(err, "replace \"%s\" in %s", name, u->what);
 	return 0;
 }
 
@@ -275,9 +277,9 @@ static int apply_metadata_fd(const struct unpacker *u, struct archive_entry *e, 
 	struct timespec times[2];
 
 	if (fchown(fd, entry_uid(u, e), entry_gid(u, e)) < 0)
-		return silo_err_errno(err, "chown \"%s\" in the layer", path);
+		return silo_err_errno(err, "chown \"%s\" in %s", path, u->what);
 	if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)
-		return silo_err_errno(err, "chmod \"%s\" in the layer", path);
+		return silo_err_errno(err, "chmod \"%s\" in %s", path, u->what);
 	if (!u->opts->skip_xattrs)
 		apply_xattrs(e, fd);
 	if (set_times) {
@@ -304,7 +306,7 @@ static int write_file_data(struct unpacker *u, struct archive *in, int fd, const
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
-				return silo_err_errno(err, "write \"%s\" in the layer", path);
+				return silo_err_errno(err, "write \"%s\" in %s", path, u->what);
 			}
 			p += n;
 			size -= (size_t)n;
@@ -316,7 +318,7 @@ static int write_file_data(struct unpacker *u, struct archive *in, int fd, const
 		return silo_err_set(err, EIO, "read \"%s\" from the layer: %s", path, archive_error_string(in));
 	/* A sparse file's hole at the end leaves no block to write. */
 	if (ftruncate(fd, archive_entry_size(e)) < 0)
-		return silo_err_errno(err, "write \"%s\" in the layer", path);
+		return silo_err_errno(err, "write \"%s\" in %s", path, u->what);
 	return 0;
 }
 
@@ -347,7 +349,7 @@ static int write_whiteout(const struct unpacker *u, int parent_fd, const char *p
 
 	if (!strcmp(name, WHITEOUT_OPAQUE)) {
 		if (fsetxattr(parent_fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-			return silo_err_errno(err, "mark \"%s\" opaque in the layer", path);
+			return silo_err_errno(err, "mark \"%s\" opaque in %s", path, u->what);
 		return 0;
 	}
 	/* aufs' own bookkeeping (.wh..wh.plnk, .wh..wh.aufs) means nothing to
@@ -359,7 +361,7 @@ static int write_whiteout(const struct unpacker *u, int parent_fd, const char *p
 	if (make_room(u, parent_fd, target, 0, err) < 0)
 		return -1;
 	if (mknodat(parent_fd, target, S_IFCHR | 0000, makedev(0, 0)) < 0)
-		return silo_err_errno(err, "create whiteout for \"%s\" in the layer", path);
+		return silo_err_errno(err, "create whiteout for \"%s\" in %s", path, u->what);
 	return 0;
 }
 
@@ -408,9 +410,9 @@ static int write_hardlink(struct unpacker *u, int parent_fd, const char *path, c
 				    path, raw_target);
 	target_fd = open_in_layer(u, target, O_PATH | O_NOFOLLOW);
 	if (target_fd < 0)
-		return silo_err_errno(err, "hard link \"%s\" to \"%s\" in the layer", path, target);
+		return silo_err_errno(err, "hard link \"%s\" to \"%s\" in %s", path, target, u->what);
 	if (fstat(target_fd, &st) < 0)
-		return silo_err_errno(err, "stat \"%s\" in the layer", target);
+		return silo_err_errno(err, "stat \"%s\" in %s", target, u->what);
 	if (S_ISDIR(st.st_mode))
 		return silo_err_set(err, EPERM, "layer entry \"%s\" is a hard link to directory \"%s\": refused",
 				    path, target);
@@ -423,7 +425,7 @@ static int write_hardlink(struct unpacker *u, int parent_fd, const char *path, c
 	if (make_room(u, parent_fd, name, 0, err) < 0)
 		return -1;
 	if (linkat(target_fd, "", parent_fd, name, AT_EMPTY_PATH) < 0)
-		return silo_err_errno(err, "hard link \"%s\" to \"%s\" in the layer", path, target);
+		return silo_err_errno(err, "hard link \"%s\" to \"%s\" in %s", path, target, u->what);
 	return 0;
 }
 
@@ -437,7 +439,7 @@ static int write_special(struct archive_entry *e, int parent_fd, const char *pat
 		return -1;
 	if (type == AE_IFLNK) {
 		if (symlinkat(archive_entry_symlink(e) ? archive_entry_symlink(e) : "", parent_fd, name) < 0)
-			return silo_err_errno(err, "create symlink \"%s\" in the layer", path);
+			return silo_err_errno(err, "create symlink \"%s\" in %s", path, u->what);
 	} else if (mknodat(parent_fd, name, type | (archive_entry_perm(e) & 07777),
 			   type == AE_IFIFO ? 0 : archive_entry_rdev(e)) < 0) {
 		/* Inside a user namespace the kernel refuses device nodes;
@@ -446,12 +448,12 @@ static int write_special(struct archive_entry *e, int parent_fd, const char *pat
 			u->result->skipped_devices++;
 			return 0;
 		}
-		return silo_err_errno(err, "create \"%s\" in the layer", path);
+		return silo_err_errno(err, "create \"%s\" in %s", path, u->what);
 	}
 	if (fchownat(parent_fd, name, entry_uid(u, e), entry_gid(u, e), AT_SYMLINK_NOFOLLOW) < 0)
-		return silo_err_errno(err, "chown \"%s\" in the layer", path);
+		return silo_err_errno(err, "chown \"%s\" in %s", path, u->what);
 	if (type != AE_IFLNK && fchmodat(parent_fd, name, archive_entry_perm(e) & 07777, 0) < 0)
-		return silo_err_errno(err, "chmod \"%s\" in the layer", path);
+		return silo_err_errno(err, "chmod \"%s\" in %s", path, u->what);
 	entry_times(e, times);
 	utimensat(parent_fd, name, times, AT_SYMLINK_NOFOLLOW);
 	return 0;
@@ -505,10 +507,10 @@ static int write_entry(struct unpacker *u, struct archive *in, struct archive_en
 		if (kept < 0)
 			return -1;
 		if (!kept && mkdirat(parent_fd, name, 0700) < 0)
-			return silo_err_errno(err, "create directory \"%s\" in the layer", path);
+			return silo_err_errno(err, "create directory \"%s\" in %s", path, u->what);
 		fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
-			return silo_err_errno(err, "open directory \"%s\" in the layer", path);
+			return silo_err_errno(err, "open directory \"%s\" in %s", path, u->what);
 		if (apply_metadata_fd(u, e, fd, path, 0, err) < 0)
 			return -1;
 		return defer_dir_times(u, path, e, err);
@@ -518,7 +520,7 @@ static int write_entry(struct unpacker *u, struct archive *in, struct archive_en
 			return -1;
 		fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0)
-			return silo_err_errno(err, "create \"%s\" in the layer", path);
+			return silo_err_errno(err, "create \"%s\" in %s", path, u->what);
 		if (write_file_data(u, in, fd, path, e, err) < 0)
 			return -1;
 		return apply_metadata_fd(u, e, fd, path, 1, err);
@@ -600,7 +602,7 @@ static void drain(int fd)
 
 int unpack_layer_fd(int fd, const char *dest, struct unpack_result *result, struct silo_err *err)
 {
-	struct unpacker u = { .root_fd = -1, .result = result, .opts = &layer_options };
+	struct unpacker u = { .root_fd = -1, .result = result, .opts = &layer_options, .what = "the layer" };
 	_cleanup_archive_ struct archive *outer = archive_read_new();
 	_cleanup_archive_ struct archive *inner = archive_read_new();
 	struct archive_entry *raw_entry;
@@ -651,7 +653,7 @@ int unpack_layer_fd(int fd, const char *dest, struct unpack_result *result, stru
 int unpack_tar_fd_at(int fd, int root_fd, const struct unpack_options *opts,
 		     struct unpack_result *result, struct silo_err *err)
 {
-	struct unpacker u = { .root_fd = -1, .result = result, .opts = opts };
+	struct unpacker u = { .root_fd = -1, .result = result, .opts = opts, .what = "the destination" };
 	_cleanup_archive_ struct archive *outer = archive_read_new();
 	_cleanup_archive_ struct archive *inner = archive_read_new();
 	struct archive_entry *raw_entry;
