@@ -251,6 +251,16 @@ hostile_links() {
 	tar -C "$HOSTDIR/t2" -rf "$HOSTDIR/hostile.tar" l/evil
 	run silo cp - c1:/tmp <"$HOSTDIR/hostile.tar"
 	[ "$(ls "$HOSTDIR/secret")" = file ]
+	# And an entry that climbs out by name.
+	mkdir -p "$HOSTDIR/t3/in"
+	echo climbed >"$HOSTDIR/t3/up"
+	(cd "$HOSTDIR/t3/in" && tar -P -cf "$HOSTDIR/dotdot.tar" ../up)
+	tar -tPf "$HOSTDIR/dotdot.tar" | grep -qx '../up'
+	run -125 silo cp - c1:/tmp <"$HOSTDIR/dotdot.tar"
+	[[ "$output" == *'"../up" has a ".." component: refused'* ]]
+	run -125 silo cp c1:/up "$HOSTDIR/out/"
+	run -125 silo cp c1:/tmp/up "$HOSTDIR/out/"
+	[ -z "$(ls -A "$HOSTDIR/out")" ]
 	[ "$(cat "$HOSTDIR/secret/file")" = host-only ]
 	! grep -q " $ENGINE_STORE/root/containers/" /proc/self/mountinfo
 }
