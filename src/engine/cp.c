@@ -210,6 +210,9 @@ static int cp_plan(int root_fd, const struct cp_path *src, int src_is_dir, const
 static int send_tree(int root_fd, const char *src_text, int follow, int data_fd, int status_fd,
 		     const char *where, struct silo_err *err)
 {
+	/* The runtime's /proc, /sys and /dev/pts are in the container's mount
+	 * namespace but not among its files (docker's view is the same). */
+	static const struct tar_tree_options opts = { .skip_kernel_fs = 1 };
 	struct cp_path src;
 	struct tar_writer t;
 	_cleanup_close_ int fd = -1;
@@ -240,7 +243,7 @@ static int send_tree(int root_fd, const char *src_text, int follow, int data_fd,
 	if (status_fd >= 0 && fs_write_all(status_fd, S_ISDIR(st.st_mode) ? "d" : "f", 1) < 0)
 		return silo_err_errno(err, "copy");
 	tar_writer_init(&t, data_fd);
-	if (tar_tree_write(&t, fd, &st, src.base, NULL, err) < 0 || tar_finish(&t, err) < 0)
+	if (tar_tree_write(&t, fd, &st, src.base, &opts, err) < 0 || tar_finish(&t, err) < 0)
 		return silo_err_prefix(err, "copy \"%s\"%s", src_text, where);
 	return 0;
 }

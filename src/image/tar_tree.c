@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -16,6 +18,8 @@
 #include "util/cleanup.h"
 
 #define COPY_BLOCK (64 * 1024)
+/* linux/magic.h has no name for mqueue's. */
+#define MQUEUE_MAGIC_NUMBER 0x19800202
 #define XATTR_LIST_MAX_BYTES (64 * 1024)
 
 struct seen_inode {
@@ -246,6 +250,22 @@ static int write_children(struct walker *w, int fd, const char *name, struct sil
 	return r;
 }
 
+static int is_kernel_fs(int fd)
+{
+	static const unsigned long kinds[] = {
+		PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC, CGROUP2_SUPER_MAGIC, DEVPTS_SUPER_MAGIC,
+		MQUEUE_MAGIC_NUMBER, DEBUGFS_MAGIC, SECURITYFS_MAGIC, TRACEFS_MAGIC, BPF_FS_MAGIC,
+	};
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if ((unsigned long)sf.f_type == kinds[i])
+			return 1;
+	return 0;
+}
+
 static int write_directory(struct walker *w, int fd, const struct stat *st, const char *name,
 			   struct silo_err *err)
 {
@@ -278,6 +298,8 @@ static int write_directory(struct walker *w, int fd, const struct stat *st, cons
 	}
 	/* A mount point of another file system stays an empty directory. */
 	if (w->opts->one_file_system && st->st_dev != w->top_dev)
+		return 0;
+	if (w->opts->skip_kernel_fs && is_kernel_fs(fd))
 		return 0;
 	return write_children(w, fd, name, err);
 }

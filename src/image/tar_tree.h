@@ -20,6 +20,10 @@ struct tar_tree_options {
 	/* Directories on another file system than the top are written, their
 	 * contents not (export: the container's own file system only). */
 	int one_file_system;
+	/* Directories of the kernel's own file systems (procfs, sysfs,
+	 * cgroupfs, devpts, mqueue ...) are written, their contents not: a
+	 * container's mount namespace has them, its files do not. */
+	int skip_kernel_fs;
 	/* Paths (relative to the top, "etc/hosts") left out when they are
 	 * empty regular files: mount points someone else made, or NULL. */
 	const char *const *skip_empty;

@@ -107,6 +107,27 @@ run_box() {
 	[ "$status" -ne 0 ]
 }
 
+@test "cp CONTAINER:/ of a running container: its files and volumes, not the kernel's /proc, /sys and /dev/pts" {
+	mkdir "$HOSTDIR/vol"
+	echo in-vol >"$HOSTDIR/vol/f"
+	run_box c1 -v "$HOSTDIR/vol:/vol"
+	silo exec c1 sh -c 'echo rooted >/rooted'
+	silo cp c1:/ - >"$HOSTDIR/root.tar"
+	run tar -tf "$HOSTDIR/root.tar"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bin/busybox"* ]]
+	[[ "$output" == *"/rooted"* ]]
+	[[ "$output" == *"/vol/f"* ]]
+	[[ "$output" == *"/proc/"* ]]
+	[[ "$output" != *"/proc/self"* ]]
+	[[ "$output" != *"/proc/1/"* ]]
+	[[ "$output" != *"/sys/kernel"* ]]
+	silo cp c1:/ "$HOSTDIR/whole"
+	[ "$(cat "$HOSTDIR/whole/rooted")" = rooted ]
+	[ "$(cat "$HOSTDIR/whole/vol/f")" = in-vol ]
+	[ -z "$(ls -A "$HOSTDIR/whole/proc")" ]
+}
+
 @test "cp -a keeps uid:gid both ways; without it the copy belongs to root in the container and to the caller on the host" {
 	run_box c1
 	silo exec c1 sh -c 'echo x >/owned; chown 1234:5678 /owned'
