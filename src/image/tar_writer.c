@@ -31,7 +31,6 @@ static int put_all(struct tar_writer *t, const void *data, size_t len, struct si
 	if (t->sink)
 		return t->sink(t->sink_opaque, data, len, err);
 	r = fs_write_all(t->fd, data, len);
-
 	return r < 0 ? silo_err_sys(err, -r, "write archive") : 0;
 }
 
