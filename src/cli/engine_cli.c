@@ -7,6 +7,7 @@
 #include "cli/engine_images.h"
 #include "cli/engine_containers.h"
 #include "cli/engine_logs.h"
+#include "cli/engine_files.h"
 #include "cli/engine_networks.h"
 #include "cli/engine_ops.h"
 #include "cli/engine_ps.h"
@@ -213,7 +214,7 @@ static const struct engine_command engine_commands[] = {
 /* Every command table, in the order `silo --help` lists them. */
 static const struct engine_command *const engine_tables[] = {
 	engine_image_commands, engine_commands, engine_run_commands, engine_ps_commands, engine_logs_commands, engine_container_commands,
-	engine_ops_commands, engine_network_commands,
+	engine_file_commands, engine_ops_commands, engine_network_commands,
 	engine_volume_commands, engine_system_commands,
 };
 

@@ -116,6 +116,15 @@ int snapshot_mount(const char *dir, json_t *lower_dirs, struct silo_err *err)
 	return 0;
 }
 
+int snapshot_is_mounted(const char *dir)
+{
+	_cleanup_free_ char *target = NULL;
+
+	if (asprintf(&target, "%s/bundle/rootfs", dir) < 0)
+		return 0;
+	return is_overlay_mounted(target);
+}
+
 int snapshot_unmount(const char *dir, struct silo_err *err)
 {
 	_cleanup_free_ char *target = NULL;

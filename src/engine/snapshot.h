@@ -18,6 +18,9 @@ int snapshot_prepare(const char *dir, struct silo_err *err);
  * already mounted is a no-op. */
 int snapshot_mount(const char *dir, json_t *lower_dirs, struct silo_err *err);
 
+/* Whether the overlay is mounted on DIR/bundle/rootfs. */
+int snapshot_is_mounted(const char *dir);
+
 /* Unmounts DIR/bundle/rootfs; not mounted is fine. */
 int snapshot_unmount(const char *dir, struct silo_err *err);
 

@@ -178,6 +178,12 @@ static void add_to_set(json_t *config, const char *field, const char *key)
 
 int image_import_change(json_t *config, const char *change, struct silo_err *err)
 {
+	return image_config_change(config, change, "import", err);
+}
+
+int image_config_change(json_t *config, const char *change, const char *command,
+			struct silo_err *err)
+{
 	_cleanup_json_ json_t *list = NULL;
 	_cleanup_free_ char *rest = NULL;
 	char keyword[16];
@@ -274,9 +280,9 @@ int image_import_change(json_t *config, const char *change, struct silo_err *err
 			add_to_set(config, "Volumes", json_string_value(w));
 	} else {
 		return silo_err_set(err, EINVAL,
-				    "--change \"%s\": import cannot apply %s (it knows CMD, ENTRYPOINT, ENV, "
+				    "--change \"%s\": %s cannot apply %s (it knows CMD, ENTRYPOINT, ENV, "
 				    "EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR)",
-				    change, keyword);
+				    change, command, keyword);
 	}
 	return 0;
 }
@@ -304,8 +310,7 @@ static json_t *make_config(const struct image_import_options *opts, const char *
 	return config;
 }
 
-/* Stores a JSON document as a blob; digest gets its digest. */
-static int put_json(const struct store *store, json_t *doc, char **text,
+int image_store_json(const struct store *store, json_t *doc, char **text,
 		    char digest[DIGEST_STRING_LENGTH + 1], struct silo_err *err)
 {
 	*text = json_dumps(doc, JSON_COMPACT);
@@ -338,7 +343,7 @@ static int import_locked(const struct store *store, int fd, const struct image_i
 	config_doc = make_config(opts, layer);
 	if (!config_doc)
 		return silo_err_sys(err, ENOMEM, "import");
-	if (put_json(store, config_doc, &config_text, id, err) < 0 ||
+	if (image_store_json(store, config_doc, &config_text, id, err) < 0 ||
 	    image_config_parse(config_text, strlen(config_text), &config, err) < 0)
 		return -1;
 	manifest_doc = json_pack("{s:i,s:s,s:{s:s,s:s,s:I},s:[{s:s,s:s,s:I}]}", "schemaVersion", 2,
@@ -347,7 +352,7 @@ static int import_locked(const struct store *store, int fd, const struct image_i
 				 "mediaType", MEDIA_OCI_LAYER, "digest", layer, "size", (json_int_t)size);
 	if (!manifest_doc)
 		return silo_err_sys(err, ENOMEM, "import");
-	if (put_json(store, manifest_doc, &manifest_text, manifest_digest, err) < 0 ||
+	if (image_store_json(store, manifest_doc, &manifest_text, manifest_digest, err) < 0 ||
 	    manifest_parse(manifest_text, strlen(manifest_text), MEDIA_OCI_MANIFEST, &m, err) < 0)
 		return -1;
 	rec = image_record_new(store, &m, manifest_digest, NULL, &config, chain_ids);

@@ -27,6 +27,15 @@ struct image_import_options {
  * "config" object. Knows CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, STOPSIGNAL,
  * USER, VOLUME, WORKDIR: the instructions that only change the config. */
 int image_import_change(json_t *config, const char *change, struct silo_err *err);
+/* The same for another command (`commit --change`): command names it in
+ * the error for an instruction it cannot apply. */
+int image_config_change(json_t *config, const char *change, const char *command,
+			struct silo_err *err);
+
+/* Stores a JSON document (compact) as a blob; *text gets the bytes stored
+ * (the caller frees them) and digest their digest. */
+int image_store_json(const struct store *store, json_t *doc, char **text,
+		     char digest[DIGEST_STRING_LENGTH + 1], struct silo_err *err);
 
 int image_import(const struct store *store, int fd, const struct image_import_options *opts,
 		 char id[DIGEST_STRING_LENGTH + 1], struct silo_err *err);

@@ -62,14 +62,19 @@ struct unpacker {
 	struct unpack_result *result;
 	struct deferred_dir *dirs;
 	size_t n_dirs, cap_dirs;
+	const struct unpack_options *opts;
+	char *top; /* with opts->rename_top: the first entry's cleaned name */
+	const char *what; /* "the layer", "the destination": for messages */
 };
+
+static const struct unpack_options layer_options = { .whiteouts = 1 };
 
 /* Every lookup in the layer: inside its root, never across a mount, never
  * through a procfs magic link; by openat2, or by the equally strict walk
  * where openat2 is missing (util/resolve.c). */
-static int open_in_layer(int root_fd, const char *path, int flags)
+static int open_in_layer(const struct unpacker *u, const char *path, int flags)
 {
-	return resolve_in_root(root_fd, path, flags, RESOLVE_NO_XDEV);
+	return resolve_in_root(u->root_fd, path, flags, u->opts->cross_mounts ? 0 : RESOLVE_NO_XDEV);
 }
 
 /* The inner (tar) reader pulls uncompressed bytes from the outer reader;
@@ -134,11 +139,11 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 	}
 	*name = slash + 1;
 	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
-	fd = open_in_layer(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
+	fd = open_in_layer(u, parent, O_RDONLY | O_DIRECTORY);
 	if (fd >= 0)
 		return fd;
 	if (errno != ENOENT)
-		return silo_err_errno(err, "open \"%s\" in the layer", parent);
+		return silo_err_errno(err, "open \"%s\" in %s", parent, u->what);
 	/* Create each missing prefix, each one looked up from the root. */
 	for (char *p = parent;; p++) {
 		if (*p == '/' || *p == '\0') {
@@ -148,12 +153,12 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 			char *cut;
 
 			*p = '\0';
-			fd = open_in_layer(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
+			fd = open_in_layer(u, parent, O_RDONLY | O_DIRECTORY);
 			if (fd < 0 && errno == ENOENT) {
 				cut = strrchr(parent, '/');
 				if (cut) {
 					*cut = '\0';
-					at = open_in_layer(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
+					at = open_in_layer(u, parent, O_RDONLY | O_DIRECTORY);
 					*cut = '/';
 					base = cut + 1;
 				} else {
@@ -161,14 +166,14 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 					base = parent;
 				}
 				if (at < 0 || (mkdirat(at, base, 0755) < 0 && errno != EEXIST)) {
-					silo_err_errno(err, "create directory \"%s\" in the layer", parent);
+					silo_err_errno(err, "create directory \"%s\" in %s", parent, u->what);
 					*p = saved;
 					return -1;
 				}
-				fd = open_in_layer(u->root_fd, parent, O_RDONLY | O_DIRECTORY);
+				fd = open_in_layer(u, parent, O_RDONLY | O_DIRECTORY);
 			}
 			if (fd < 0) {
-				silo_err_errno(err, "open \"%s\" in the layer", parent);
+				silo_err_errno(err, "open \"%s\" in %s", parent, u->what);
 				*p = saved;
 				return -1;
 			}
@@ -180,7 +185,8 @@ static int open_parent(struct unpacker *u, const char *path, const char **name,
 	}
 }
 
-static int remove_tree_at(int dir_fd, const char *name, struct silo_err *err)
+static int remove_tree_at(const struct unpacker *u, int dir_fd, const char *name,
+			  struct silo_err *err)
 {
 	_cleanup_close_ int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_closedir_ DIR *dir = NULL;
@@ -191,36 +197,41 @@ static int remove_tree_at(int dir_fd, const char *name, struct silo_err *err)
 			return 0;
 		if ((errno == ENOTDIR || errno == ELOOP) && unlinkat(dir_fd, name, 0) == 0)
 			return 0;
-		return silo_err_errno(err, "remove \"%s\" in the layer", name);
+		return silo_err_errno(err, "remove \"%s\" in %s", name, u->what);
 	}
 	dir = fdopendir(fd);
 	if (!dir)
-		return silo_err_errno(err, "read \"%s\" in the layer", name);
+		return silo_err_errno(err, "read \"%s\" in %s", name, u->what);
 	fd = -1;
 	while ((e = readdir(dir)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    remove_tree_at(dirfd(dir), e->d_name, err) < 0)
+		    remove_tree_at(u, dirfd(dir), e->d_name, err) < 0)
 			return -1;
 	if (unlinkat(dir_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return silo_err_errno(err, "remove \"%s\" in the layer", name);
+		return silo_err_errno(err, "remove \"%s\" in %s", name, u->what);
 	return 0;
 }
 
 /* A later entry replaces an earlier one of the same name, as tar does;
  * a directory stays when the new entry is a directory too. */
-static int make_room(int parent_fd, const char *name, int keep_dir, struct silo_err *err)
+static int make_room(const struct unpacker *u, int parent_fd, const char *name, int keep_dir,
+		     struct silo_err *err)
 {
 	struct stat st;
 
 	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : silo_err_errno(err, "stat \"%s\" in the layer", name);
+		return errno == ENOENT ? 0 : silo_err_errno(err, "stat \"%s\" in %s", name, u->what);
+	if (u->opts->keep_types && !S_ISDIR(st.st_mode) != !keep_dir)
+		return silo_err_set(err, EEXIST, "cannot overwrite %s \"%s\" with a %s",
+				    keep_dir ? "non-directory" : "directory", name,
+				    keep_dir ? "directory" : "non-directory");
 	if (S_ISDIR(st.st_mode)) {
 		if (keep_dir)
 			return 1;
-		return remove_tree_at(parent_fd, name, err);
+		return remove_tree_at(u, parent_fd, name, err);
 	}
 	if (unlinkat(parent_fd, name, 0) < 0)
-		return silo_err_errno(err, "replace \"%s\" in the layer", name);
+		return silo_err_errno(err, "replace \"%s\" in %s", name, u->what);
 	return 0;
 }
 
@@ -250,16 +261,27 @@ static void entry_times(struct archive_entry *e, struct timespec times[2])
 }
 
 /* Owner first: chown clears set-id bits, so the mode comes after it. */
-static int apply_metadata_fd(struct archive_entry *e, int fd, const char *path, int set_times,
-			     struct silo_err *err)
+static uid_t entry_uid(const struct unpacker *u, struct archive_entry *e)
+{
+	return u->opts->set_owner ? u->opts->uid : (uid_t)archive_entry_uid(e);
+}
+
+static gid_t entry_gid(const struct unpacker *u, struct archive_entry *e)
+{
+	return u->opts->set_owner ? u->opts->gid : (gid_t)archive_entry_gid(e);
+}
+
+static int apply_metadata_fd(const struct unpacker *u, struct archive_entry *e, int fd,
+			     const char *path, int set_times, struct silo_err *err)
 {
 	struct timespec times[2];
 
-	if (fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
-		return silo_err_errno(err, "chown \"%s\" in the layer", path);
+	if (fchown(fd, entry_uid(u, e), entry_gid(u, e)) < 0)
+		return silo_err_errno(err, "chown \"%s\" in %s", path, u->what);
 	if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)
-		return silo_err_errno(err, "chmod \"%s\" in the layer", path);
-	apply_xattrs(e, fd);
+		return silo_err_errno(err, "chmod \"%s\" in %s", path, u->what);
+	if (!u->opts->skip_xattrs)
+		apply_xattrs(e, fd);
 	if (set_times) {
 		entry_times(e, times);
 		futimens(fd, times);
@@ -284,7 +306,7 @@ static int write_file_data(struct unpacker *u, struct archive *in, int fd, const
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
-				return silo_err_errno(err, "write \"%s\" in the layer", path);
+				return silo_err_errno(err, "write \"%s\" in %s", path, u->what);
 			}
 			p += n;
 			size -= (size_t)n;
@@ -296,7 +318,7 @@ static int write_file_data(struct unpacker *u, struct archive *in, int fd, const
 		return silo_err_set(err, EIO, "read \"%s\" from the layer: %s", path, archive_error_string(in));
 	/* A sparse file's hole at the end leaves no block to write. */
 	if (ftruncate(fd, archive_entry_size(e)) < 0)
-		return silo_err_errno(err, "write \"%s\" in the layer", path);
+		return silo_err_errno(err, "write \"%s\" in %s", path, u->what);
 	return 0;
 }
 
@@ -320,13 +342,14 @@ static int defer_dir_times(struct unpacker *u, const char *path, struct archive_
 	return 0;
 }
 
-static int write_whiteout(int parent_fd, const char *path, const char *name, struct silo_err *err)
+static int write_whiteout(const struct unpacker *u, int parent_fd, const char *path, const char *name,
+			  struct silo_err *err)
 {
 	const char *target = name + strlen(WHITEOUT_PREFIX);
 
 	if (!strcmp(name, WHITEOUT_OPAQUE)) {
 		if (fsetxattr(parent_fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
-			return silo_err_errno(err, "mark \"%s\" opaque in the layer", path);
+			return silo_err_errno(err, "mark \"%s\" opaque in %s", path, u->what);
 		return 0;
 	}
 	/* aufs' own bookkeeping (.wh..wh.plnk, .wh..wh.aufs) means nothing to
@@ -335,10 +358,41 @@ static int write_whiteout(int parent_fd, const char *path, const char *name, str
 		return 0;
 	if (!*target || !strcmp(target, ".") || !strcmp(target, ".."))
 		return silo_err_set(err, EINVAL, "layer has an invalid whiteout \"%s\"", path);
-	if (make_room(parent_fd, target, 0, err) < 0)
+	if (make_room(u, parent_fd, target, 0, err) < 0)
 		return -1;
 	if (mknodat(parent_fd, target, S_IFCHR | 0000, makedev(0, 0)) < 0)
-		return silo_err_errno(err, "create whiteout for \"%s\" in the layer", path);
+		return silo_err_errno(err, "create whiteout for \"%s\" in %s", path, u->what);
+	return 0;
+}
+
+/* With rename_top, the archive's top in path becomes rename_top. */
+static int rebase(const struct unpacker *u, char *path, size_t size)
+{
+	size_t top_len, new_len, rest_len;
+	const char *to = u->opts->rename_top;
+
+	if (!to)
+		return 0;
+	top_len = strlen(u->top);
+	if (top_len && (strncmp(path, u->top, top_len) || (path[top_len] && path[top_len] != '/')))
+		return -1;
+	/* The rest, without its slash when the new top is the root. */
+	rest_len = strlen(path + top_len);
+	new_len = strlen(to);
+	if (!top_len && rest_len && new_len) {
+		if (new_len + 1 + rest_len + 1 > size)
+			return -1;
+		memmove(path + new_len + 1, path, rest_len + 1);
+		memcpy(path, to, new_len);
+		path[new_len] = '/';
+		return 0;
+	}
+	if (!new_len && path[top_len] == '/')
+		top_len++, rest_len--;
+	if (new_len + rest_len + 1 > size)
+		return -1;
+	memmove(path + new_len, path + top_len, rest_len + 1);
+	memcpy(path, to, new_len);
 	return 0;
 }
 
@@ -349,28 +403,29 @@ static int write_hardlink(struct unpacker *u, int parent_fd, const char *path, c
 	_cleanup_close_ int target_fd = -1;
 	struct stat st, existing;
 
-	if (clean_name(raw_target, target, sizeof(target)) < 0 || !*target)
+	if (clean_name(raw_target, target, sizeof(target)) < 0 || rebase(u, target, sizeof(target)) < 0 ||
+	    !*target)
 		return silo_err_set(err, EPERM,
 				    "layer entry \"%s\" is a hard link to \"%s\", outside the layer: refused",
 				    path, raw_target);
-	target_fd = open_in_layer(u->root_fd, target, O_PATH | O_NOFOLLOW);
+	target_fd = open_in_layer(u, target, O_PATH | O_NOFOLLOW);
 	if (target_fd < 0)
-		return silo_err_errno(err, "hard link \"%s\" to \"%s\" in the layer", path, target);
+		return silo_err_errno(err, "hard link \"%s\" to \"%s\" in %s", path, target, u->what);
 	if (fstat(target_fd, &st) < 0)
-		return silo_err_errno(err, "stat \"%s\" in the layer", target);
+		return silo_err_errno(err, "stat \"%s\" in %s", target, u->what);
 	if (S_ISDIR(st.st_mode))
 		return silo_err_set(err, EPERM, "layer entry \"%s\" is a hard link to directory \"%s\": refused",
 				    path, target);
-	if (st.st_dev != u->root_dev)
+	if (!u->opts->cross_mounts && st.st_dev != u->root_dev)
 		return silo_err_set(err, EPERM, "layer entry \"%s\" is a hard link out of the layer: refused",
 				    path);
 	if (fstatat(parent_fd, name, &existing, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    existing.st_ino == st.st_ino && existing.st_dev == st.st_dev)
 		return 0;
-	if (make_room(parent_fd, name, 0, err) < 0)
+	if (make_room(u, parent_fd, name, 0, err) < 0)
 		return -1;
 	if (linkat(target_fd, "", parent_fd, name, AT_EMPTY_PATH) < 0)
-		return silo_err_errno(err, "hard link \"%s\" to \"%s\" in the layer", path, target);
+		return silo_err_errno(err, "hard link \"%s\" to \"%s\" in %s", path, target, u->what);
 	return 0;
 }
 
@@ -380,11 +435,11 @@ static int write_special(struct archive_entry *e, int parent_fd, const char *pat
 	mode_t type = archive_entry_filetype(e);
 	struct timespec times[2];
 
-	if (make_room(parent_fd, name, 0, err) < 0)
+	if (make_room(u, parent_fd, name, 0, err) < 0)
 		return -1;
 	if (type == AE_IFLNK) {
 		if (symlinkat(archive_entry_symlink(e) ? archive_entry_symlink(e) : "", parent_fd, name) < 0)
-			return silo_err_errno(err, "create symlink \"%s\" in the layer", path);
+			return silo_err_errno(err, "create symlink \"%s\" in %s", path, u->what);
 	} else if (mknodat(parent_fd, name, type | (archive_entry_perm(e) & 07777),
 			   type == AE_IFIFO ? 0 : archive_entry_rdev(e)) < 0) {
 		/* Inside a user namespace the kernel refuses device nodes;
@@ -393,13 +448,12 @@ static int write_special(struct archive_entry *e, int parent_fd, const char *pat
 			u->result->skipped_devices++;
 			return 0;
 		}
-		return silo_err_errno(err, "create \"%s\" in the layer", path);
+		return silo_err_errno(err, "create \"%s\" in %s", path, u->what);
 	}
-	if (fchownat(parent_fd, name, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
-		     AT_SYMLINK_NOFOLLOW) < 0)
-		return silo_err_errno(err, "chown \"%s\" in the layer", path);
+	if (fchownat(parent_fd, name, entry_uid(u, e), entry_gid(u, e), AT_SYMLINK_NOFOLLOW) < 0)
+		return silo_err_errno(err, "chown \"%s\" in %s", path, u->what);
 	if (type != AE_IFLNK && fchmodat(parent_fd, name, archive_entry_perm(e) & 07777, 0) < 0)
-		return silo_err_errno(err, "chmod \"%s\" in the layer", path);
+		return silo_err_errno(err, "chmod \"%s\" in %s", path, u->what);
 	entry_times(e, times);
 	utimensat(parent_fd, name, times, AT_SYMLINK_NOFOLLOW);
 	return 0;
@@ -420,47 +474,56 @@ static int write_entry(struct unpacker *u, struct archive *in, struct archive_en
 		return silo_err_set(err, EINVAL, "layer has an entry without a name");
 	if (clean_name(raw, path, sizeof(path)) < 0)
 		return silo_err_set(err, EPERM, "layer entry \"%s\" has a \"..\" component: refused", raw);
+	if (u->opts->rename_top && !u->top) {
+		u->top = strdup(path);
+		if (!u->top)
+			return silo_err_sys(err, ENOMEM, "unpack");
+	}
+	if (rebase(u, path, sizeof(path)) < 0)
+		return silo_err_set(err, EPERM,
+				    "archive entry \"%s\" is outside the archive's top \"%s\": refused", raw,
+				    u->top);
 	if (!*path) {
 		if (hardlink || type != AE_IFDIR)
 			return silo_err_set(err, EPERM,
 					    "layer entry \"%s\" would replace / with a non-directory: refused",
 					    raw);
 		fd = openat(u->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || apply_metadata_fd(e, fd, "/", 0, err) < 0)
+		if (fd < 0 || apply_metadata_fd(u, e, fd, "/", 0, err) < 0)
 			return fd < 0 ? silo_err_errno(err, "open layer root") : -1;
 		return defer_dir_times(u, ".", e, err);
 	}
 	parent_fd = open_parent(u, path, &name, err);
 	if (parent_fd < 0)
 		return -1;
-	if (!strncmp(name, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX)))
-		return write_whiteout(parent_fd, path, name, err);
+	if (u->opts->whiteouts && !strncmp(name, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX)))
+		return write_whiteout(u, parent_fd, path, name, err);
 	if (hardlink)
 		return write_hardlink(u, parent_fd, path, name, hardlink, err);
 	switch (type) {
 	case AE_IFDIR: {
-		int kept = make_room(parent_fd, name, 1, err);
+		int kept = make_room(u, parent_fd, name, 1, err);
 
 		if (kept < 0)
 			return -1;
 		if (!kept && mkdirat(parent_fd, name, 0700) < 0)
-			return silo_err_errno(err, "create directory \"%s\" in the layer", path);
+			return silo_err_errno(err, "create directory \"%s\" in %s", path, u->what);
 		fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
-			return silo_err_errno(err, "open directory \"%s\" in the layer", path);
-		if (apply_metadata_fd(e, fd, path, 0, err) < 0)
+			return silo_err_errno(err, "open directory \"%s\" in %s", path, u->what);
+		if (apply_metadata_fd(u, e, fd, path, 0, err) < 0)
 			return -1;
 		return defer_dir_times(u, path, e, err);
 	}
 	case AE_IFREG:
-		if (make_room(parent_fd, name, 0, err) < 0)
+		if (make_room(u, parent_fd, name, 0, err) < 0)
 			return -1;
 		fd = openat(parent_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0)
-			return silo_err_errno(err, "create \"%s\" in the layer", path);
+			return silo_err_errno(err, "create \"%s\" in %s", path, u->what);
 		if (write_file_data(u, in, fd, path, e, err) < 0)
 			return -1;
-		return apply_metadata_fd(e, fd, path, 1, err);
+		return apply_metadata_fd(u, e, fd, path, 1, err);
 	case AE_IFLNK:
 	case AE_IFCHR:
 	case AE_IFBLK:
@@ -477,7 +540,7 @@ static void finish_dir_times(struct unpacker *u)
 {
 	for (size_t i = u->n_dirs; i-- > 0;) {
 		int fd = strcmp(u->dirs[i].path, ".") ?
-				 open_in_layer(u->root_fd, u->dirs[i].path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) :
+				 open_in_layer(u, u->dirs[i].path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW) :
 				 openat(u->root_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		if (fd >= 0) {
@@ -492,6 +555,7 @@ static void unpacker_free(struct unpacker *u)
 	for (size_t i = 0; i < u->n_dirs; i++)
 		free(u->dirs[i].path);
 	free(u->dirs);
+	free(u->top);
 	digest_free(&u->diff);
 	if (u->root_fd >= 0)
 		close(u->root_fd);
@@ -538,7 +602,7 @@ static void drain(int fd)
 
 int unpack_layer_fd(int fd, const char *dest, struct unpack_result *result, struct silo_err *err)
 {
-	struct unpacker u = { .root_fd = -1, .result = result };
+	struct unpacker u = { .root_fd = -1, .result = result, .opts = &layer_options, .what = "the layer" };
 	_cleanup_archive_ struct archive *outer = archive_read_new();
 	_cleanup_archive_ struct archive *inner = archive_read_new();
 	struct archive_entry *raw_entry;
@@ -576,6 +640,46 @@ int unpack_layer_fd(int fd, const char *dest, struct unpack_result *result, stru
 		else
 			silo_err_set(err, EIO, "read layer tar: %s", archive_error_string(inner));
 	} else if (extract(&u, inner, err) == 0) {
+		finish_dir_times(&u);
+		result->tar_size = u.diff.bytes;
+		digest_final(&u.diff, result->diff_id);
+		r = 0;
+	}
+	drain(fd);
+	unpacker_free(&u);
+	return r;
+}
+
+int unpack_tar_fd_at(int fd, int root_fd, const struct unpack_options *opts,
+		     struct unpack_result *result, struct silo_err *err)
+{
+	struct unpacker u = { .root_fd = -1, .result = result, .opts = opts, .what = "the destination" };
+	_cleanup_archive_ struct archive *outer = archive_read_new();
+	_cleanup_archive_ struct archive *inner = archive_read_new();
+	struct archive_entry *raw_entry;
+	struct stat st;
+	int r = -1;
+
+	memset(result, 0, sizeof(*result));
+	if (!outer || !inner)
+		return silo_err_sys(err, ENOMEM, "unpack");
+	u.root_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+	if (u.root_fd < 0 || fstat(u.root_fd, &st) < 0 || digest_init(&u.diff, err) < 0) {
+		if (u.root_fd < 0)
+			silo_err_errno(err, "unpack");
+		unpacker_free(&u);
+		return -1;
+	}
+	u.root_dev = st.st_dev;
+	archive_read_support_format_raw(outer);
+	archive_read_support_format_tar(inner);
+	u.outer = outer;
+	if (archive_read_open_fd(outer, fd, READ_BLOCK) != ARCHIVE_OK ||
+	    archive_read_next_header(outer, &raw_entry) != ARCHIVE_OK)
+		silo_err_set(err, EIO, "read archive: %s", archive_error_string(outer));
+	else if (archive_read_open(inner, &u, NULL, inner_read, NULL) != ARCHIVE_OK)
+		silo_err_set(err, EIO, "read archive: %s", archive_error_string(inner));
+	else if (extract(&u, inner, err) == 0) {
 		finish_dir_times(&u);
 		result->tar_size = u.diff.bytes;
 		digest_final(&u.diff, result->diff_id);

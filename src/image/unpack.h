@@ -8,6 +8,7 @@
 #define SILO_IMAGE_UNPACK_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "image/digest.h"
 #include "util/err.h"
@@ -24,5 +25,26 @@ struct unpack_result {
  * after the tar ends, so a writer on a pipe never blocks. */
 int unpack_layer_fd(int fd, const char *dest, struct unpack_result *result,
 		    struct silo_err *err);
+
+/* How `silo cp` extracts: the same safe writer with other rules. */
+struct unpack_options {
+	int whiteouts;     /* ".wh." entries become overlayfs whiteouts (layers) */
+	int cross_mounts;  /* lookups may cross mount points (a container's volumes) */
+	int keep_types;    /* a directory never replaces a non-directory nor the
+			    * other way round: that is an error */
+	int set_owner;     /* every entry gets uid:gid instead of the archive's */
+	int skip_xattrs;   /* the archive's extended attributes are not applied */
+	uid_t uid;
+	gid_t gid;
+	/* When set, the first entry's name (the archive's top) is replaced by
+	 * this in every name ("" puts the top's contents in the root); an entry
+	 * outside the top is refused. */
+	const char *rename_top;
+};
+
+/* Reads a plain tar stream from fd (to EOF) and extracts it into the
+ * directory root_fd (not closed) by opts. */
+int unpack_tar_fd_at(int fd, int root_fd, const struct unpack_options *opts,
+		     struct unpack_result *result, struct silo_err *err);
 
 #endif
