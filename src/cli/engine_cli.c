@@ -3,6 +3,7 @@
  * container commands in engine_containers.c, the network commands in
  * engine_networks.c. */
 #include "cli/engine_cli.h"
+#include "cli/engine_attach.h"
 #include "cli/engine_images.h"
 #include "cli/engine_containers.h"
 #include "cli/engine_networks.h"
@@ -208,7 +209,7 @@ static const struct engine_command engine_commands[] = {
 /* Every command table, in the order `silo --help` lists them. */
 static const struct engine_command *const engine_tables[] = {
 	engine_image_commands, engine_commands, engine_run_commands, engine_container_commands, engine_network_commands,
-	engine_volume_commands,
+	engine_volume_commands, engine_attach_commands,
 };
 
 void engine_print_commands(void)

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/attach.h"
 #include "engine/logfile.h"
 #include "engine/network.h"
 #include "engine/record.h"
@@ -43,6 +44,10 @@ struct monitor {
 	int out_fd; /* stdout pipe, or the pty master */
 	int err_fd; /* stderr pipe; -1 with a pty */
 	int in_fd;  /* our stdin, copied to the pty master; -1 when not */
+	int stdin_fd; /* the write end of the container's stdin (detached -i) */
+	int open_stdin; /* detached, created with -i: attach clients give input */
+	int serving;  /* detached: attach clients are served (attach.h) */
+	struct attach_server attach;
 	pid_t pid;
 	int on_started_done;
 	struct logfile_stream out, err;
@@ -135,7 +140,7 @@ static int spawn(struct monitor *m, struct silo_err *err)
 	struct create_options opts = { .id = m->req->id };
 	_cleanup_close_ int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int in = m->req->interactive && !m->tty ? STDIN_FILENO : null_fd;
-	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, in_pipe[2] = { -1, -1 };
 	char *console_dir = NULL, *console_path = NULL;
 	int listen_fd = -1, r;
 
@@ -155,6 +160,12 @@ static int spawn(struct monitor *m, struct silo_err *err)
 				if (!err->msg[0])
 					silo_err_errno(err, "receive the container's terminal");
 				r = -1;
+			} else if (m->req->rows) {
+				/* Before the process runs: its first look at
+				 * the size is the client's. */
+				struct winsize ws = { .ws_row = m->req->rows, .ws_col = m->req->cols };
+
+				ioctl(m->out_fd, TIOCSWINSZ, &ws);
 			}
 		}
 		close(listen_fd);
@@ -162,9 +173,22 @@ static int spawn(struct monitor *m, struct silo_err *err)
 	} else {
 		if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
 			return silo_err_errno(err, "pipes for the container's output");
+		/* A detached -i container keeps a stdin of its own that
+		 * attach clients write to; it sees EOF only when the monitor
+		 * goes. */
+		if (m->open_stdin) {
+			if (pipe2(in_pipe, O_CLOEXEC) < 0)
+				return silo_err_errno(err, "a pipe for the container's stdin");
+			in = in_pipe[0];
+		}
 		r = create_with_stdio(m, in, out_pipe[1], err_pipe[1], &opts, err);
 		close(out_pipe[1]);
 		close(err_pipe[1]);
+		if (in_pipe[0] >= 0) {
+			close(in_pipe[0]);
+			m->stdin_fd = in_pipe[1];
+			fcntl(m->stdin_fd, F_SETFL, O_NONBLOCK);
+		}
 		m->out_fd = out_pipe[0];
 		m->err_fd = err_pipe[0];
 	}
@@ -204,6 +228,8 @@ static int copy_stream(struct monitor *m, int *fd, struct logfile_stream *s, int
 		return 0;
 	}
 	logfile_feed(m->log_fd, s, buf, (size_t)n);
+	if (m->serving)
+		attach_server_output(&m->attach, s == &m->err ? ATTACH_STDERR : ATTACH_STDOUT, buf, (size_t)n);
 	if (m->req->foreground)
 		fs_write_all(ours, buf, (size_t)n);
 	return 1;
@@ -229,8 +255,8 @@ static void relay(struct monitor *m, int pidfd)
 	int exited = pidfd < 0;
 
 	for (;;) {
-		struct pollfd fds[4];
-		int n = 0, i_out = -1, i_err = -1, i_in = -1, i_pid = -1, r;
+		struct pollfd fds[4 + 2 + ATTACH_MAX_CLIENTS];
+		int n = 0, i_out = -1, i_err = -1, i_in = -1, i_pid = -1, i_attach = -1, n_attach = 0, r;
 
 		if (m->out_fd >= 0) {
 			i_out = n;
@@ -247,6 +273,12 @@ static void relay(struct monitor *m, int pidfd)
 		if (!exited) {
 			i_pid = n;
 			fds[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		}
+		if (m->serving && !exited) {
+			i_attach = n;
+			n_attach = (int)attach_server_pollfds(&m->attach, fds + n,
+							      sizeof(fds) / sizeof(fds[0]) - (size_t)n);
+			n += n_attach;
 		}
 		if (i_out < 0 && i_err < 0 && exited)
 			return;
@@ -266,6 +298,8 @@ static void relay(struct monitor *m, int pidfd)
 			copy_stdin(m);
 		if (i_pid >= 0 && fds[i_pid].revents)
 			exited = 1;
+		if (i_attach >= 0)
+			attach_server_dispatch(&m->attach, fds + i_attach, (size_t)n_attach);
 	}
 }
 
@@ -343,6 +377,16 @@ static int run_once(struct monitor *m, json_t *rec, int restart_count, int *exit
 		req->on_started(req->opaque, NULL);
 		m->on_started_done = 1;
 	}
+	if (m->serving) {
+		int input = -1;
+
+		if (m->open_stdin)
+			input = m->tty ? m->out_fd : m->stdin_fd;
+		/* The monitor must never block on the container's input. */
+		if (m->tty)
+			fcntl(m->out_fd, F_SETFL, fcntl(m->out_fd, F_GETFL) | O_NONBLOCK);
+		attach_server_set_target(&m->attach, input, m->tty ? m->out_fd : -1, pidfd);
+	}
 	if (req->foreground) {
 		supervise_forward_signals(m->pid, 1);
 		if (m->tty) {
@@ -365,6 +409,9 @@ static int run_once(struct monitor *m, json_t *rec, int restart_count, int *exit
 	if (req->foreground)
 		supervise_forward_signals(0, 0);
 	m->in_fd = -1;
+	if (m->serving)
+		attach_server_set_target(&m->attach, -1, -1, -1);
+	close_fd(&m->stdin_fd);
 	close_fd(&m->out_fd);
 	close_fd(&m->err_fd);
 	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -377,6 +424,7 @@ static int run_once(struct monitor *m, json_t *rec, int restart_count, int *exit
  * recorded. */
 static void record_start_failure(struct monitor *m, const struct silo_err *err, int status)
 {
+	close_fd(&m->stdin_fd);
 	close_fd(&m->out_fd);
 	close_fd(&m->err_fd);
 	record_exit(m, status, err->msg, 0);
@@ -437,6 +485,9 @@ static int supervise(struct monitor *m, int lock, int restarts, long delay, int 
 		record_exit(m, *exit_status, NULL, again);
 		if (!again)
 			return 0;
+		/* Attached clients exit with the container, as docker's do. */
+		if (m->serving)
+			attach_server_exit(&m->attach, *exit_status);
 		/* In the foreground, silo exits with the container, as docker's
 		 * attached run does; a detached monitor carries on. */
 		if (m->req->foreground) {
@@ -467,6 +518,8 @@ static void hand_off(struct monitor *m, int lock, int restarts, long delay)
 		req.foreground = 0;
 		req.interactive = 0;
 		req.on_started = NULL;
+		req.attach_fd = 0;
+		req.rows = 0;
 		child.req = &req;
 		if (dup2(lock, 3) < 0 || dup2(m->log_fd, 4) < 0)
 			_exit(1);
@@ -482,7 +535,13 @@ static void hand_off(struct monitor *m, int lock, int restarts, long delay)
 			dup2(null_fd, 2);
 			close(null_fd);
 		}
+		attach_server_init(&child.attach);
+		child.serving = attach_server_listen(&child.attach, child.dir, &ignored) == 0;
+		status = 0;
 		supervise(&child, 3, restarts, delay, &status, &ignored);
+		if (child.serving)
+			attach_server_exit(&child.attach, status);
+		attach_server_close(&child.attach);
 		_exit(0);
 	}
 }
@@ -490,7 +549,7 @@ static void hand_off(struct monitor *m, int lock, int restarts, long delay)
 int monitor_run(const struct monitor_request *req, int *exit_status, struct silo_err *err)
 {
 	struct monitor m = { .req = req, .log_fd = -1, .out_fd = -1, .err_fd = -1, .in_fd = -1,
-			     .out = { .name = "stdout" }, .err = { .name = "stderr" } };
+			     .stdin_fd = -1, .out = { .name = "stdout" }, .err = { .name = "stderr" } };
 	_cleanup_free_ char *dir = record_path(req->env->store->root, req->id, NULL);
 	_cleanup_free_ char *log_path = NULL;
 	_cleanup_json_ json_t *rec = NULL;
@@ -499,12 +558,23 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 
 	*exit_status = 125;
 	m.dir = dir;
+	attach_server_init(&m.attach);
 	if (!dir || asprintf(&log_path, "%s/container.log", dir) < 0)
 		return silo_err_sys(err, ENOMEM, "container %s", req->id);
 	lock = take_monitor_lock(dir, err);
 	if (lock < 0 || record_load(req->env->store->root, req->id, &rec, err) < 0)
 		goto not_started;
 	m.tty = json_is_true(json_object_get(rec, "tty"));
+	/* A detached monitor serves attach clients; in the foreground silo
+	 * is the client itself. */
+	if (!req->foreground) {
+		m.open_stdin = json_is_true(json_object_get(rec, "openStdin"));
+		if (attach_server_listen(&m.attach, dir, err) < 0)
+			goto not_started;
+		m.serving = 1;
+		if (req->attach_fd > STDERR_FILENO && attach_server_add(&m.attach, req->attach_fd) < 0)
+			close(req->attach_fd);
+	}
 	m.log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	if (m.log_fd < 0) {
 		silo_err_errno(err, "open the log \"%s\"", log_path);
@@ -518,9 +588,15 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 	if (json_is_true(json_object_get(rec, "autoRemove")) &&
 	    record_remove(req->env->store->root, req->id, &ignored) == 0)
 		volume_remove_unused(req->env->store->root, json_object_get(rec, "mounts"), 1);
+	/* Only now: a client that exits with the container finds it
+	 * recorded exited, or removed. */
+	if (m.serving)
+		attach_server_exit(&m.attach, *exit_status);
+	attach_server_close(&m.attach);
 	return 0;
 
 not_started:
+	attach_server_close(&m.attach);
 	close_fd(&m.log_fd);
 	*exit_status = start_failure_status(err);
 	if (lock >= 0) {
@@ -546,7 +622,8 @@ static void report_ready(void *opaque, const struct silo_err *err)
 	*fd = -1;
 }
 
-int monitor_spawn_detached(const struct engine_env *env, const char *id, struct silo_err *err)
+int monitor_spawn_detached(const struct engine_env *env, const char *id,
+			   const struct monitor_detach_options *opts, struct silo_err *err)
 {
 	int ready[2];
 	pid_t pid;
@@ -568,14 +645,29 @@ int monitor_spawn_detached(const struct engine_env *env, const char *id, struct 
 		struct monitor_request req = { .env = env, .id = id, .on_started = report_ready,
 					       .opaque = &report_fd };
 		struct silo_err merr = { 0 };
-		int null_fd, status;
+		int null_fd, status, ready_fd, attach_fd = -1;
 
 		/* Nothing of the caller's stays open in the monitor: a shell or
 		 * test harness waiting on a pipe of ours would wait for the
-		 * container's whole life. */
-		if (dup2(ready[1], 3) < 0)
+		 * container's whole life. Only the report pipe (3) and a
+		 * client's socket (4) come along. */
+		ready_fd = fcntl(ready[1], F_DUPFD_CLOEXEC, 10);
+		if (opts && opts->attach_fd >= 0)
+			attach_fd = fcntl(opts->attach_fd, F_DUPFD_CLOEXEC, 10);
+		if (ready_fd < 0 || dup2(ready_fd, 3) < 0)
 			_exit(1);
-		syscall(SYS_close_range, 4U, ~0U, 0);
+		if (attach_fd >= 0) {
+			if (dup3(attach_fd, 4, O_CLOEXEC) < 0)
+				_exit(1);
+			req.attach_fd = 4;
+			syscall(SYS_close_range, 5U, ~0U, 0);
+		} else {
+			syscall(SYS_close_range, 4U, ~0U, 0);
+		}
+		if (opts) {
+			req.rows = opts->rows;
+			req.cols = opts->cols;
+		}
 		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		/* Its own session: the terminal's hangup or ^C in the shell
 		 * that ran `silo run -d` must not reach it. A subreaper, so
