@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/record.h"
+#include "util/clock.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -67,7 +67,7 @@ static char *valid_utf8(const char *data, size_t len, size_t *out_len)
 
 static void write_entry(int fd, const char *stream, const char *data, size_t len)
 {
-	_cleanup_free_ char *now = record_now();
+	_cleanup_free_ char *now = clock_now_text();
 	size_t text_len = 0;
 	_cleanup_free_ char *utf8 = valid_utf8(data, len, &text_len);
 	_cleanup_json_ json_t *entry = utf8 ? json_pack("{s:s%, s:s, s:s}", "log", utf8, text_len,

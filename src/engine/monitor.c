@@ -26,8 +26,10 @@
 
 #include "engine/attach.h"
 #include "engine/logfile.h"
+#include "engine/monitor_lean.h"
 #include "engine/network.h"
 #include "engine/record.h"
+#include "engine/relay.h"
 #include "engine/restart.h"
 #include "engine/snapshot.h"
 #include "engine/volume.h"
@@ -48,6 +50,8 @@ struct monitor {
 	int open_stdin; /* detached, created with -i: attach clients give input */
 	int serving;  /* detached: attach clients are served (attach.h) */
 	struct attach_server attach;
+	int lock;   /* monitor.lock's descriptor */
+	long delay; /* the restart policy's back-off before this run */
 	pid_t pid;
 	int on_started_done;
 	struct logfile_stream out, err;
@@ -212,95 +216,14 @@ static int start_failure_status(const struct silo_err *err)
 }
 
 
-/* One read from a container stream: to the log, and to our own stdout or
- * stderr in the foreground. Returns 0 at the end of the stream. */
-static int copy_stream(struct monitor *m, int *fd, struct logfile_stream *s, int ours)
-{
-	char buf[16384];
-	ssize_t n = read(*fd, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return 1;
-	if (n <= 0) {
-		/* A pty master reads EIO once the last slave is closed. */
-		logfile_flush(m->log_fd, s);
-		close_fd(fd);
-		return 0;
-	}
-	logfile_feed(m->log_fd, s, buf, (size_t)n);
-	if (m->serving)
-		attach_server_output(&m->attach, s == &m->err ? ATTACH_STDERR : ATTACH_STDOUT, buf, (size_t)n);
-	if (m->req->foreground)
-		fs_write_all(ours, buf, (size_t)n);
-	return 1;
-}
-
-static void copy_stdin(struct monitor *m)
-{
-	char buf[4096];
-	ssize_t n = read(m->in_fd, buf, sizeof(buf));
-
-	if (n < 0 && errno == EINTR)
-		return;
-	if (n <= 0) {
-		m->in_fd = -1;
-		return;
-	}
-	fs_write_all(m->out_fd, buf, (size_t)n);
-}
-
 /* Copies output until the container's init exits, then what is left. */
 static void relay(struct monitor *m, int pidfd)
 {
-	int exited = pidfd < 0;
+	struct relay r = { .log_fd = m->log_fd, .out_fd = &m->out_fd, .err_fd = &m->err_fd,
+			   .in_fd = &m->in_fd, .echo = m->req->foreground, .out = &m->out, .err = &m->err,
+			   .attach = m->serving ? &m->attach : NULL };
 
-	for (;;) {
-		struct pollfd fds[4 + 2 + ATTACH_MAX_CLIENTS];
-		int n = 0, i_out = -1, i_err = -1, i_in = -1, i_pid = -1, i_attach = -1, n_attach = 0, r;
-
-		if (m->out_fd >= 0) {
-			i_out = n;
-			fds[n++] = (struct pollfd){ .fd = m->out_fd, .events = POLLIN };
-		}
-		if (m->err_fd >= 0) {
-			i_err = n;
-			fds[n++] = (struct pollfd){ .fd = m->err_fd, .events = POLLIN };
-		}
-		if (m->in_fd >= 0 && !exited) {
-			i_in = n;
-			fds[n++] = (struct pollfd){ .fd = m->in_fd, .events = POLLIN };
-		}
-		if (!exited) {
-			i_pid = n;
-			fds[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-		}
-		if (m->serving && !exited) {
-			i_attach = n;
-			n_attach = (int)attach_server_pollfds(&m->attach, fds + n,
-							      sizeof(fds) / sizeof(fds[0]) - (size_t)n);
-			n += n_attach;
-		}
-		if (i_out < 0 && i_err < 0 && exited)
-			return;
-		/* After the exit, whatever is still buffered comes within
-		 * moments; a stream some escaped process holds open must not
-		 * keep the monitor forever. */
-		r = poll(fds, (nfds_t)n, exited ? 200 : -1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return;
-		if (i_out >= 0 && fds[i_out].revents)
-			copy_stream(m, &m->out_fd, &m->out, STDOUT_FILENO);
-		if (i_err >= 0 && fds[i_err].revents)
-			copy_stream(m, &m->err_fd, &m->err, STDERR_FILENO);
-		if (i_in >= 0 && fds[i_in].revents)
-			copy_stdin(m);
-		if (i_pid >= 0 && fds[i_pid].revents)
-			exited = 1;
-		if (i_attach >= 0)
-			attach_server_dispatch(&m->attach, fds + i_attach, (size_t)n_attach);
-	}
+	relay_run(&r, pidfd);
 }
 
 static void set_state(const struct monitor *m, json_t *fields)
@@ -342,6 +265,41 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static int keep_across_exec(int fd)
+{
+	return fd < 0 ? 0 : fcntl(fd, F_SETFD, 0);
+}
+
+/* A detached monitor spends the container's life as the lean silo binary
+ * (monitor_lean.h). Returns only when the exec failed: then this process
+ * copies the output itself. */
+static void exec_lean(struct monitor *m, int restart_count, long started)
+{
+	_cleanup_json_ json_t *clients = json_array();
+	_cleanup_json_ json_t *state = NULL;
+	_cleanup_free_ char *text = NULL;
+	int bad = 0;
+
+	for (size_t i = 0; i < m->attach.n_clients; i++) {
+		json_array_append_new(clients, json_integer(m->attach.clients[i].fd));
+		bad |= keep_across_exec(m->attach.clients[i].fd);
+	}
+	state = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:b, s:i, s:i, s:I, s:I, s:i, s:s, s:O}",
+			  "id", m->req->id, "storeRoot", m->req->env->store->root, "runtimeRoot",
+			  m->req->env->rt.root, "lock", m->lock, "log", m->log_fd, "out", m->out_fd, "err",
+			  m->err_fd, "stdin", m->stdin_fd, "tty", m->tty, "openStdin", m->open_stdin, "pid",
+			  m->pid, "restarts", restart_count, "delay", (json_int_t)m->delay, "startedMs",
+			  (json_int_t)started, "attachListen", m->attach.listen_fd, "attachPath",
+			  m->attach.path ? m->attach.path : "", "attachClients", clients);
+	text = state ? json_dumps(state, JSON_COMPACT) : NULL;
+	bad |= keep_across_exec(m->lock) | keep_across_exec(m->log_fd) | keep_across_exec(m->out_fd) |
+	       keep_across_exec(m->err_fd) | keep_across_exec(m->stdin_fd) |
+	       keep_across_exec(m->attach.listen_fd);
+	if (!text || bad)
+		return;
+	execv("/proc/self/exe", (char *[]){ MONITOR_LEAN_NAME, text, NULL });
 }
 
 /* One run of the container's process: the rootfs and network, the
@@ -400,6 +358,8 @@ static int run_once(struct monitor *m, json_t *rec, int restart_count, int *exit
 			}
 		}
 	}
+	if (m->serving && !req->foreground)
+		exec_lean(m, restart_count, started);
 	relay(m, pidfd);
 	if (waitpid(m->pid, &status, 0) < 0)
 		status = 255 << 8;
@@ -456,6 +416,42 @@ static int wait_for_restart(struct monitor *m, long delay_ms)
 
 static void hand_off(struct monitor *m, int lock, int restarts, long delay);
 
+/* After a run's exit: records it, and says whether the policy starts the
+ * container again (1; *delay is then the back-off). */
+static int after_run(struct monitor *m, int restarts, int exit_status, long ran_ms, long *delay)
+{
+	_cleanup_json_ json_t *rec = NULL;
+	struct silo_err ignored = { 0 };
+	int again;
+
+	if (record_load(m->req->env->store->root, m->req->id, &rec, &ignored) < 0)
+		rec = NULL;
+	again = restart_wanted(rec, exit_status, restarts);
+	*delay = restart_next_delay(*delay, ran_ms);
+	record_exit(m, exit_status, NULL, again);
+	/* Attached clients exit with the container, as docker's do. */
+	if (again && m->serving)
+		attach_server_exit(&m->attach, exit_status);
+	return again;
+}
+
+/* The container stays exited: --rm removes it (and its anonymous
+ * volumes, as docker's does; it and a restart policy exclude each other),
+ * and only then are the attach clients told, so one that exits with the
+ * container finds it recorded exited, or gone. */
+static void monitor_finish(struct monitor *m, json_t *rec, int exit_status)
+{
+	struct silo_err ignored = { 0 };
+
+	close_fd(&m->log_fd);
+	if (rec && json_is_true(json_object_get(rec, "autoRemove")) &&
+	    record_remove(m->req->env->store->root, m->req->id, &ignored) == 0)
+		volume_remove_unused(m->req->env->store->root, json_object_get(rec, "mounts"), 1);
+	if (m->serving)
+		attach_server_exit(&m->attach, exit_status);
+	attach_server_close(&m->attach);
+}
+
 /* Runs the container, then again for as long as its restart policy says,
  * until it stays exited. Returns -1 when the first start failed. */
 static int supervise(struct monitor *m, int lock, int restarts, long delay, int *exit_status,
@@ -470,24 +466,17 @@ static int supervise(struct monitor *m, int lock, int restarts, long delay, int 
 			return 0;
 		if (record_load(m->req->env->store->root, m->req->id, &rec, err) < 0)
 			return restarts ? 0 : -1;
+		m->lock = lock;
+		m->delay = delay;
 		if (run_once(m, rec, restarts, exit_status, &ran_ms, err) < 0) {
 			if (restarts == 0)
 				return -1;
 			record_start_failure(m, err, start_failure_status(err));
 			return 0;
 		}
-		json_decref(rec);
-		rec = NULL;
-		if (record_load(m->req->env->store->root, m->req->id, &rec, err) < 0)
-			rec = NULL;
-		again = restart_wanted(rec, *exit_status, restarts);
-		delay = restart_next_delay(delay, ran_ms);
-		record_exit(m, *exit_status, NULL, again);
+		again = after_run(m, restarts, *exit_status, ran_ms, &delay);
 		if (!again)
 			return 0;
-		/* Attached clients exit with the container, as docker's do. */
-		if (m->serving)
-			attach_server_exit(&m->attach, *exit_status);
 		/* In the foreground, silo exits with the container, as docker's
 		 * attached run does; a detached monitor carries on. */
 		if (m->req->foreground) {
@@ -539,9 +528,7 @@ static void hand_off(struct monitor *m, int lock, int restarts, long delay)
 		child.serving = attach_server_listen(&child.attach, child.dir, &ignored) == 0;
 		status = 0;
 		supervise(&child, 3, restarts, delay, &status, &ignored);
-		if (child.serving)
-			attach_server_exit(&child.attach, status);
-		attach_server_close(&child.attach);
+		monitor_finish(&child, NULL, status);
 		_exit(0);
 	}
 }
@@ -582,17 +569,7 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 	}
 	if (supervise(&m, lock, 0, 0, exit_status, err) < 0)
 		goto not_started;
-	close_fd(&m.log_fd);
-	/* --rm takes the anonymous volumes along, as docker's does (it and a
-	 * restart policy exclude each other). */
-	if (json_is_true(json_object_get(rec, "autoRemove")) &&
-	    record_remove(req->env->store->root, req->id, &ignored) == 0)
-		volume_remove_unused(req->env->store->root, json_object_get(rec, "mounts"), 1);
-	/* Only now: a client that exits with the container finds it
-	 * recorded exited, or removed. */
-	if (m.serving)
-		attach_server_exit(&m.attach, *exit_status);
-	attach_server_close(&m.attach);
+	monitor_finish(&m, rec, *exit_status);
 	return 0;
 
 not_started:
@@ -704,4 +681,51 @@ int monitor_spawn_detached(const struct engine_env *env, const char *id,
 	if (len == 0)
 		return silo_err_set(err, EIO, "the monitor of container %s exited before starting it", id);
 	return silo_err_set(err, EINVAL, "%s", buf + 1);
+}
+
+/* Exported for the lean monitor (monitor_lean.h): the same monitor, after
+ * the exec, once the container has exited. */
+int monitor_resume(json_t *state, struct attach_server *attach, int exit_status, long ran_ms);
+
+static int state_int(json_t *state, const char *key)
+{
+	json_t *v = json_object_get(state, key);
+
+	return json_is_integer(v) ? (int)json_integer_value(v) : -1;
+}
+
+int monitor_resume(json_t *state, struct attach_server *attach, int exit_status, long ran_ms)
+{
+	const char *id = json_string_value(json_object_get(state, "id"));
+	const char *store_root = json_string_value(json_object_get(state, "storeRoot"));
+	const char *runtime_root = json_string_value(json_object_get(state, "runtimeRoot"));
+	struct store store = { .root_fd = -1 };
+	struct engine_env env = { .store = &store, .rt = { .root = runtime_root } };
+	struct monitor_request req = { .env = &env, .id = id };
+	struct monitor m = { .req = &req, .log_fd = state_int(state, "log"), .out_fd = -1, .err_fd = -1,
+			     .in_fd = -1, .stdin_fd = -1, .out = { .name = "stdout" },
+			     .err = { .name = "stderr" }, .serving = 1, .lock = state_int(state, "lock") };
+	int restarts = state_int(state, "restarts");
+	long delay = (long)json_integer_value(json_object_get(state, "delay"));
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_json_ json_t *rec = NULL;
+	struct silo_err err = { 0 };
+
+	m.attach = *attach;
+	attach_server_init(attach);
+	if (!id || !store_root || !runtime_root || store_open(store_root, &store, &err) < 0) {
+		attach_server_close(&m.attach);
+		return 1;
+	}
+	dir = record_path(store.root, id, NULL);
+	m.dir = dir;
+	m.tty = json_is_true(json_object_get(state, "tty"));
+	m.open_stdin = json_is_true(json_object_get(state, "openStdin"));
+	if (record_load(store.root, id, &rec, &err) < 0)
+		rec = NULL;
+	if (dir && after_run(&m, restarts, exit_status, ran_ms, &delay))
+		supervise(&m, m.lock, restarts + 1, delay, &exit_status, &err);
+	monitor_finish(&m, rec, exit_status);
+	store_close(&store);
+	return 0;
 }
