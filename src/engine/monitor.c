@@ -713,6 +713,13 @@ int monitor_resume(json_t *state, struct attach_server *attach, int exit_status,
 
 	m.attach = *attach;
 	attach_server_init(attach);
+	/* Back to close-on-exec: only the exec to the lean monitor keeps
+	 * them. */
+	fcntl(m.lock, F_SETFD, FD_CLOEXEC);
+	fcntl(m.log_fd, F_SETFD, FD_CLOEXEC);
+	fcntl(m.attach.listen_fd, F_SETFD, FD_CLOEXEC);
+	for (size_t i = 0; i < m.attach.n_clients; i++)
+		fcntl(m.attach.clients[i].fd, F_SETFD, FD_CLOEXEC);
 	if (!id || !store_root || !runtime_root || store_open(store_root, &store, &err) < 0) {
 		attach_server_close(&m.attach);
 		return 1;

@@ -41,6 +41,8 @@ int monitor_lean_relay(json_t *state, struct attach_server *attach, int *exit_st
 	if (pid <= 0 || out_fd < 0)
 		return -1;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	/* Exec'd through /proc/self/exe, ps would call it "exe". */
+	prctl(PR_SET_NAME, MONITOR_LEAN_NAME);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	attach_server_init(attach);
 	attach->listen_fd = fd_of(state, "attachListen");

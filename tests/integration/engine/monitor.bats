@@ -13,7 +13,9 @@ setup() { engine_setup; }
 teardown() { engine_teardown; }
 
 # monitor_is_lean NAME: its monitor maps neither the engine module nor
-# libcurl, and is still the parent of the container's init.
+# libcurl, and is still the parent of the container's init. (The monitor
+# execs itself just after it records the container running: callers
+# wait for it.)
 monitor_is_lean() {
 	local monitor pid
 	monitor=$(silo inspect "$1" | jq -r '.[0].State.MonitorPid')
@@ -26,7 +28,7 @@ monitor_is_lean() {
 
 @test "a detached container's monitor is lean, logs, and records the exit" {
 	silo run -d --name lean "$BB" sh -c 'echo one; echo two >&2; trap "exit 5" TERM; while :; do sleep 0.1; done' >/dev/null
-	monitor_is_lean lean
+	wait_until monitor_is_lean lean
 	wait_until sh -c "\"$SILO\" --root \"$ENGINE_STORE/root\" logs lean 2>&1 | grep -q two"
 	silo stop lean >/dev/null
 	[ "$(container_status lean)" = exited ]
@@ -39,7 +41,7 @@ monitor_is_lean() {
 	silo run -d --name again --restart always "$BB" sh -c 'echo run; sleep 0.3; exit 1' >/dev/null
 	wait_until sh -c "[ \"\$(\"$SILO\" --root \"$ENGINE_STORE/root\" inspect again | jq -r '.[0].RestartCount')\" -ge 1 ]"
 	wait_until sh -c "[ \"\$(\"$SILO\" --root \"$ENGINE_STORE/root\" inspect again | jq -r '.[0].State.Status')\" = running ]"
-	monitor_is_lean again
+	wait_until monitor_is_lean again
 	silo rm -f again >/dev/null
 	id=$(silo run -d --rm "$BB" sh -c 'sleep 0.5; exit 2')
 	wait_until sh -c "! \"$SILO\" --root \"$ENGINE_STORE/root\" inspect $id >/dev/null 2>&1"
@@ -47,7 +49,7 @@ monitor_is_lean() {
 
 @test "the lean monitor serves attach: input, output and the exit status" {
 	silo run -di --name served "$BB" sh -c 'read line; echo "got:$line"; exit 4' >/dev/null
-	monitor_is_lean served
+	wait_until monitor_is_lean served
 	run sh -c "echo hi | \"$SILO\" --root \"$ENGINE_STORE/root\" attach served"
 	[ "$status" -eq 4 ]
 	[ "$output" = got:hi ]
