@@ -205,3 +205,25 @@ run_ticker() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *'invalid --sig-proxy "maybe"'* ]]
 }
+
+@test "start -ai of a -it container attaches through the monitor; the terminal is cooked again after run -it" {
+	silo create -it --name st "$BB" sh -c 'read line; echo "got:$line"; exit 6' >/dev/null
+	run $PTYDRIVE 'send:typed\r' expect:got:typed -- "$SILO" --root "$ENGINE_STORE/root" start -ai st
+	[ "$status" -eq 6 ]
+	[ "$(container_status st)" = exited ]
+	run $PTYDRIVE -- sh -c "stty -a | grep -o ' -*icanon'; \"$SILO\" --root \"$ENGINE_STORE/root\" run --rm -it \"$BB\" sh -c 'stty -a' | grep -o ' -*icanon'; stty -a | grep -o ' -*icanon'"
+	[ "$status" -eq 0 ]
+	# Ours before and after; the container's own terminal is cooked too.
+	[ "$(echo "$output" | tr -d '\r' | tr '\n' ,)" = " icanon, icanon, icanon," ]
+}
+
+@test "a container whose monitor is a foreground run takes no attach clients" {
+	"$SILO" --root "$ENGINE_STORE/root" run --name fg "$BB" sh -c 'echo up; sleep 30' >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid=$!
+	wait_until grep -q up "$BATS_TEST_TMPDIR/out"
+	run silo attach fg
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"container fg takes no attach clients"* ]]
+	silo rm -f fg >/dev/null
+	wait "$pid" || true
+}
