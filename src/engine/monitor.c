@@ -3,7 +3,8 @@
  * pty) for its output, create and start it through the runtime library,
  * record it running, copy its output to the log until it exits, then
  * release everything and record the exit; and as the restart policy says,
- * wait and do it all again. */
+ * wait and do it all again. Detached, it copies the output as the lean
+ * binary (exec_lean) and comes back here through monitor_resume(). */
 #include "engine/monitor.h"
 
 #include <errno.h>

@@ -8,7 +8,9 @@
  * --rm container. With a restart policy (restart.h) it starts the container
  * again after docker's back-off, unless the user stopped it; in the
  * foreground it returns at the first exit and a detached copy of it takes
- * the restarts over. */
+ * the restarts over. A detached monitor serves attach clients (attach.h)
+ * and, while the container runs, is the lean silo binary
+ * (monitor_lean.h). */
 #ifndef SILO_ENGINE_MONITOR_H
 #define SILO_ENGINE_MONITOR_H
 
