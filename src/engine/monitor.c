@@ -300,6 +300,10 @@ static void exec_lean(struct monitor *m, int restart_count, long started)
 	       keep_across_exec(m->attach.listen_fd);
 	if (!text || bad)
 		return;
+	/* /proc/self/exe is the sealed copy run and start re-executed from
+	 * (exe_protect.h), never the binary on disk: a restart clones the
+	 * next init from this process, and a container that could reach
+	 * its /proc/self/exe must not find a writable silo (CVE-2019-5736). */
 	execv("/proc/self/exe", (char *[]){ MONITOR_LEAN_NAME, text, NULL });
 }
 
