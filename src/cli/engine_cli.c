@@ -4,6 +4,7 @@
  * engine_logs.c), the
  * network commands in engine_networks.c. */
 #include "cli/engine_cli.h"
+#include "cli/engine_attach.h"
 #include "cli/engine_images.h"
 #include "cli/engine_containers.h"
 #include "cli/engine_logs.h"
@@ -215,7 +216,7 @@ static const struct engine_command engine_commands[] = {
 static const struct engine_command *const engine_tables[] = {
 	engine_image_commands, engine_commands, engine_run_commands, engine_ps_commands, engine_logs_commands, engine_container_commands,
 	engine_file_commands, engine_ops_commands, engine_network_commands,
-	engine_volume_commands, engine_system_commands,
+	engine_volume_commands, engine_system_commands, engine_attach_commands,
 };
 
 void engine_print_commands(void)

@@ -10,6 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "engine/monitor_lean.h"
+#include "util/cleanup.h"
+
 #define ENGINE_MODULE "silo-engine.so"
 /* Where the module was found, for the same command re-executed from a
  * sealed copy of the binary (runtime/exe_protect.h). Read only in that
@@ -91,4 +96,33 @@ void engine_dispatch_print_commands(void)
 
 	if (print)
 		print();
+}
+
+int engine_monitor_lean_main(int argc, char **argv)
+{
+	_cleanup_json_ json_t *state = NULL;
+	struct attach_server attach;
+	monitor_resume_fn resume;
+	char why[512];
+	void *module;
+	long ran_ms;
+	int status;
+
+	if (argc != 2 || !(state = json_loads(argv[1], 0, NULL))) {
+		fprintf(stderr, "%s: the lean monitor of a detached container; silo starts it\n", MONITOR_LEAN_NAME);
+		return 125;
+	}
+	if (monitor_lean_relay(state, &attach, &status, &ran_ms) < 0)
+		return 1;
+	/* The container has exited: what is left to do is the engine's. */
+	module = load_module(why, sizeof(why));
+	resume = module ? (monitor_resume_fn)dlsym(module, MONITOR_RESUME_SYMBOL) : NULL;
+	if (!resume) {
+		/* The next command that looks finds no monitor and records
+		 * the exit itself. */
+		fprintf(stderr, "%s: the engine module could not be loaded: %s\n", MONITOR_LEAN_NAME, why);
+		attach_server_close(&attach);
+		return 1;
+	}
+	return resume(state, &attach, status, ran_ms);
 }

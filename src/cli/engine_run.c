@@ -4,6 +4,7 @@
  * restart (stop, then start), and run = create + start. create and run
  * take the same flags; run's flags end at IMAGE. */
 #include "cli/engine_run.h"
+#include "cli/engine_attach.h"
 #include "cli/engine_session.h"
 
 #include <errno.h>
@@ -11,10 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "engine/attach.h"
 #include "engine/lifecycle.h"
 #include "engine/logfile.h"
 #include "engine/monitor.h"
@@ -52,7 +57,7 @@ static int valid_hostname(const char *name)
 }
 
 /* Long options without a short one, above any character. */
-enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_INIT, OPT_LOG_DRIVER, OPT_LOG_OPT };
+enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_INIT, OPT_LOG_DRIVER, OPT_LOG_OPT, OPT_DETACH_KEYS };
 
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
@@ -73,6 +78,8 @@ struct create_flags {
 	const char *log_driver;
 	char **log_opts;
 	json_t *log_config;
+	unsigned char detach_keys[16];
+	size_t n_detach_keys;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -216,6 +223,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "init", no_argument, NULL, OPT_INIT },
 		{ "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
 		{ "log-opt", required_argument, NULL, OPT_LOG_OPT },
+		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -227,6 +235,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 
 	f->mounts = json_array();
 	if (!f->mounts)
+		return 125;
+	if (attach_client_detach_keys(command, ATTACH_DEFAULT_DETACH_KEYS, f->detach_keys,
+				      sizeof(f->detach_keys), &f->n_detach_keys))
 		return 125;
 	while ((c = engine_next_option_index(command, argc, argv,
 					     is_run ? "de:w:u:tih:p:Pv:m:l:" : "e:w:u:tih:p:Pv:m:l:", longopts,
@@ -333,6 +344,13 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 			if (restart_policy_parse(optarg, &f->restart_policy, &err) < 0)
 				return engine_usage_error(command, "%s", err.msg);
 			break;
+		case OPT_DETACH_KEYS:
+			if (!is_run)
+				return engine_usage_error(command, "%s", "unknown flag: --detach-keys");
+			if (attach_client_detach_keys(command, optarg, f->detach_keys, sizeof(f->detach_keys),
+						      &f->n_detach_keys))
+				return 125;
+			break;
 		case 'e': list = &f->env; break;
 		case OPT_ENV_FILE: list = &f->env_files; break;
 		case OPT_LOG_OPT: list = &f->log_opts; break;
@@ -394,21 +412,80 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 	return 0;
 }
 
+/* A foreground start with a terminal and stdin: a detached monitor runs
+ * the container and we are its first attach client (from before the
+ * container starts, so no output is missed), so the user can detach and
+ * leave it running. */
+static int start_attached_tty(struct session *s, const char *command, const char *id,
+			      const unsigned char *detach_keys, size_t n_detach_keys, int *status)
+{
+	struct monitor_detach_options opts = { .attach_fd = -1 };
+	struct attach_client_options client = { .tty = 1, .send_stdin = 1, .sig_proxy = 1,
+						.detach_keys = detach_keys, .n_detach_keys = n_detach_keys };
+	struct silo_err err = { 0 };
+	_cleanup_close_ int ours = -1;
+	struct winsize ws;
+	int pair[2], r;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0) {
+		silo_err_errno(&err, "attach socket");
+		*status = session_fail(command, &err, 125);
+		return -1;
+	}
+	ours = pair[0];
+	opts.attach_fd = pair[1];
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
+		opts.rows = ws.ws_row;
+		opts.cols = ws.ws_col;
+	}
+	r = monitor_spawn_detached(&s->env, id, &opts, &err);
+	close(pair[1]);
+	if (r < 0) {
+		*status = session_fail(command, &err, 125);
+		return -1;
+	}
+	client.fd = ours;
+	r = attach_client_run(&client, status);
+	if (r == ATTACH_CLIENT_DETACHED) {
+		attach_client_say_detached();
+		*status = 0;
+	} else if (r == ATTACH_CLIENT_LOST &&
+		   (engine_container_wait(&s->env, id, status, &err) < 0 || *status < 0)) {
+		*status = 125;
+	}
+	return 0;
+}
+
 /* Starts a created or exited container: under a detached monitor, or with
- * attach under this process, which then exits with the container. *status
+ * attach under this process, which then exits with the container (with a
+ * terminal and stdin, as the first client of a detached monitor). *status
  * is the exit status to return. Returns -1 after reporting a failure. */
 static int start_one(struct session *s, const char *command, const char *id, int attach,
-		     int interactive, int *status)
+		     int interactive, int tty, const struct create_flags *f, int *status)
 {
 	struct silo_err err = { 0 };
 
 	*status = 0;
 	if (!attach) {
-		if (monitor_spawn_detached(&s->env, id, &err) < 0) {
+		if (monitor_spawn_detached(&s->env, id, NULL, &err) < 0) {
 			*status = session_fail(command, &err, 125);
 			return -1;
 		}
 		return 0;
+	}
+	if (tty && interactive) {
+		unsigned char keys[16];
+		size_t n_keys = 0;
+
+		if (f) {
+			memcpy(keys, f->detach_keys, f->n_detach_keys);
+			n_keys = f->n_detach_keys;
+		} else if (attach_client_detach_keys(command, ATTACH_DEFAULT_DETACH_KEYS, keys, sizeof(keys),
+						     &n_keys)) {
+			*status = 125;
+			return -1;
+		}
+		return start_attached_tty(s, command, id, keys, n_keys, status);
 	}
 	{
 		struct monitor_request mreq = { .env = &s->env, .id = id, .foreground = 1,
@@ -444,7 +521,7 @@ static int cmd_run(const struct engine_context *ctx, int argc, char **argv)
 	if (engine_container_create(&s.env, &f.req, id, &err) < 0)
 		return session_fail("run", &err, 125);
 	/* A failed start is recorded; --rm removed it. */
-	if (start_one(&s, "run", id, !f.detach, f.req.flags.interactive, &status) < 0)
+	if (start_one(&s, "run", id, !f.detach, f.req.flags.interactive, f.req.flags.tty, &f, &status) < 0)
 		return status;
 	if (f.detach)
 		printf("%s\n", id);
@@ -522,7 +599,8 @@ static int cmd_start(const struct engine_context *ctx, int argc, char **argv)
 			continue;
 		}
 		if (start_one(&s, "start", id, attach,
-			      interactive && json_is_true(json_object_get(rec, "openStdin")), &code) < 0) {
+			      interactive && json_is_true(json_object_get(rec, "openStdin")),
+			      json_is_true(json_object_get(rec, "tty")), NULL, &code) < 0) {
 			status = attach ? code : 1;
 			continue;
 		}
@@ -568,7 +646,7 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 			status = session_fail("restart", &err, 1);
 			continue;
 		}
-		if (start_one(&s, "restart", id, 0, 0, &code) < 0) {
+		if (start_one(&s, "restart", id, 0, 0, 0, NULL, &code) < 0) {
 			status = 1;
 			continue;
 		}
@@ -595,7 +673,7 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"      --expose list          Expose a port (for -P) as the image's EXPOSE does\n" \
 	"  -h, --hostname string      The container's hostname (default: its short ID)\n" \
 	"      --init                 Run an init as PID 1 that reaps zombies and forwards signals\n" \
-	"  -i, --interactive          Keep STDIN open (foreground only for now)\n" \
+	"  -i, --interactive          Keep STDIN open (with -d: for `silo attach`)\n" \
 	"      --ip string            The container's IPv4 address (user-defined networks)\n" \
 	"      --ipc string           host: share the host's IPC namespace\n" \
 	"  -l, --label list           Set a label on the container: KEY=VALUE\n" \
@@ -639,6 +717,8 @@ const struct engine_command engine_run_commands[] = {
 	{ "run", "Create and run a new container from an image",
 	  "Usage:  silo run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nOptions:\n"
 	  "  -d, --detach               Run in the background under a monitor and print the container ID\n"
+	  "      --detach-keys string   Keys that detach from -it and leave the container running\n"
+	  "                             (default \"ctrl-p,ctrl-q\"; ctrl-X or single characters, comma-separated)\n"
 	  CREATE_OPTIONS,
 	  cmd_run, 1 },
 	{ "create", "Create a new container",

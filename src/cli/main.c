@@ -10,6 +10,7 @@
 #include "cli/engine_loader.h"
 #include "cli/options.h"
 #include "cli/runtime_cli.h"
+#include "engine/monitor_lean.h"
 
 static void print_engine_help(void)
 {
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(name, "silo-runtime"))
 		return runtime_main(argc, argv);
+	if (!strcmp(name, MONITOR_LEAN_NAME))
+		return engine_monitor_lean_main(argc, argv);
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		print_engine_help();

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "engine/record.h"
+#include "util/clock.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -145,6 +145,29 @@ void logfile_close(struct logfile *log)
 	log->path = NULL;
 }
 
+json_t *logfile_to_json(const struct logfile *log)
+{
+	return json_pack("{s:i, s:s?, s:I, s:i}", "fd", log->fd, "path", log->path, "maxSize",
+			 (json_int_t)log->max_size, "maxFiles", log->max_files);
+}
+
+void logfile_from_json(struct logfile *log, json_t *saved)
+{
+	json_t *fd = json_object_get(saved, "fd");
+	const char *path = json_string_value(json_object_get(saved, "path"));
+	struct stat st;
+
+	memset(log, 0, sizeof(*log));
+	log->fd = json_is_integer(fd) ? (int)json_integer_value(fd) : -1;
+	log->path = path ? strdup(path) : NULL;
+	log->max_size = (uint64_t)json_integer_value(json_object_get(saved, "maxSize"));
+	log->max_files = (int)json_integer_value(json_object_get(saved, "maxFiles"));
+	if (log->max_files < 1)
+		log->max_files = 1;
+	if (log->fd >= 0 && fstat(log->fd, &st) == 0)
+		log->size = (uint64_t)st.st_size;
+}
+
 /* container.log.N-1 -> .N, ..., container.log -> .1, and a new
  * container.log; with max-file 1 the file starts over instead. A failure
  * leaves the log where it was: it grows rather than loses lines. */
@@ -263,7 +286,7 @@ static char *valid_utf8(const char *data, size_t len, size_t *out_len)
 
 static void write_entry(struct logfile *log, const char *stream, const char *data, size_t len)
 {
-	_cleanup_free_ char *now = record_now();
+	_cleanup_free_ char *now = clock_now_text();
 	size_t text_len = 0;
 	_cleanup_free_ char *utf8 = valid_utf8(data, len, &text_len);
 	_cleanup_json_ json_t *entry = utf8 ? json_pack("{s:s%, s:s, s:s}", "log", utf8, text_len,

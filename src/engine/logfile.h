@@ -57,6 +57,12 @@ void logfile_flush(struct logfile *log, struct logfile_stream *s);
 
 /* The container's log files that exist, oldest first: container.log.N …
  * container.log.1, container.log. NULL-terminated (a strv). */
+/* A log across the detached monitor's exec (monitor_lean.h): its
+ * descriptor by number, its path and rotation settings; from_json sets
+ * *log up from that (the size from the file), to_json is a new reference. */
+json_t *logfile_to_json(const struct logfile *log);
+void logfile_from_json(struct logfile *log, json_t *saved);
+
 char **logfile_files(const char *dir);
 
 /* Decodes one log line: *text (not NUL-terminated, *text_len bytes, a new

@@ -3,7 +3,8 @@
  * pty) for its output, create and start it through the runtime library,
  * record it running, copy its output to the log until it exits, then
  * release everything and record the exit; and as the restart policy says,
- * wait and do it all again. */
+ * wait and do it all again. Detached, it copies the output as the lean
+ * binary (exec_lean) and comes back here through monitor_resume(). */
 #include "engine/monitor.h"
 
 #include <errno.h>
@@ -24,9 +25,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/attach.h"
 #include "engine/logfile.h"
+#include "engine/monitor_lean.h"
 #include "engine/network.h"
 #include "engine/record.h"
+#include "engine/relay.h"
 #include "engine/restart.h"
 #include "engine/snapshot.h"
 #include "engine/volume.h"
@@ -43,6 +47,12 @@ struct monitor {
 	int out_fd; /* stdout pipe, or the pty master */
 	int err_fd; /* stderr pipe; -1 with a pty */
 	int in_fd;  /* our stdin, copied to the pty master; -1 when not */
+	int stdin_fd; /* the write end of the container's stdin (detached -i) */
+	int open_stdin; /* detached, created with -i: attach clients give input */
+	int serving;  /* detached: attach clients are served (attach.h) */
+	struct attach_server attach;
+	int lock;   /* monitor.lock's descriptor */
+	long delay; /* the restart policy's back-off before this run */
 	pid_t pid;
 	int on_started_done;
 	struct logfile_stream out, err;
@@ -135,7 +145,7 @@ static int spawn(struct monitor *m, struct silo_err *err)
 	struct create_options opts = { .id = m->req->id };
 	_cleanup_close_ int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int in = m->req->interactive && !m->tty ? STDIN_FILENO : null_fd;
-	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 };
+	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, in_pipe[2] = { -1, -1 };
 	char *console_dir = NULL, *console_path = NULL;
 	int listen_fd = -1, r;
 
@@ -155,6 +165,12 @@ static int spawn(struct monitor *m, struct silo_err *err)
 				if (!err->msg[0])
 					silo_err_errno(err, "receive the container's terminal");
 				r = -1;
+			} else if (m->req->rows) {
+				/* Before the process runs: its first look at
+				 * the size is the client's. */
+				struct winsize ws = { .ws_row = m->req->rows, .ws_col = m->req->cols };
+
+				ioctl(m->out_fd, TIOCSWINSZ, &ws);
 			}
 		}
 		close(listen_fd);
@@ -162,9 +178,22 @@ static int spawn(struct monitor *m, struct silo_err *err)
 	} else {
 		if (pipe2(out_pipe, O_CLOEXEC) < 0 || pipe2(err_pipe, O_CLOEXEC) < 0)
 			return silo_err_errno(err, "pipes for the container's output");
+		/* A detached -i container keeps a stdin of its own that
+		 * attach clients write to; it sees EOF only when the monitor
+		 * goes. */
+		if (m->open_stdin) {
+			if (pipe2(in_pipe, O_CLOEXEC) < 0)
+				return silo_err_errno(err, "a pipe for the container's stdin");
+			in = in_pipe[0];
+		}
 		r = create_with_stdio(m, in, out_pipe[1], err_pipe[1], &opts, err);
 		close(out_pipe[1]);
 		close(err_pipe[1]);
+		if (in_pipe[0] >= 0) {
+			close(in_pipe[0]);
+			m->stdin_fd = in_pipe[1];
+			fcntl(m->stdin_fd, F_SETFL, O_NONBLOCK);
+		}
 		m->out_fd = out_pipe[0];
 		m->err_fd = err_pipe[0];
 	}
@@ -188,85 +217,14 @@ static int start_failure_status(const struct silo_err *err)
 }
 
 
-/* One read from a container stream: to the log, and to our own stdout or
- * stderr in the foreground. Returns 0 at the end of the stream. */
-static int copy_stream(struct monitor *m, int *fd, struct logfile_stream *s, int ours)
-{
-	char buf[16384];
-	ssize_t n = read(*fd, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return 1;
-	if (n <= 0) {
-		/* A pty master reads EIO once the last slave is closed. */
-		logfile_flush(&m->log, s);
-		close_fd(fd);
-		return 0;
-	}
-	logfile_feed(&m->log, s, buf, (size_t)n);
-	if (m->req->foreground)
-		fs_write_all(ours, buf, (size_t)n);
-	return 1;
-}
-
-static void copy_stdin(struct monitor *m)
-{
-	char buf[4096];
-	ssize_t n = read(m->in_fd, buf, sizeof(buf));
-
-	if (n < 0 && errno == EINTR)
-		return;
-	if (n <= 0) {
-		m->in_fd = -1;
-		return;
-	}
-	fs_write_all(m->out_fd, buf, (size_t)n);
-}
-
 /* Copies output until the container's init exits, then what is left. */
 static void relay(struct monitor *m, int pidfd)
 {
-	int exited = pidfd < 0;
+	struct relay r = { .log = &m->log, .out_fd = &m->out_fd, .err_fd = &m->err_fd,
+			   .in_fd = &m->in_fd, .echo = m->req->foreground, .out = &m->out, .err = &m->err,
+			   .attach = m->serving ? &m->attach : NULL };
 
-	for (;;) {
-		struct pollfd fds[4];
-		int n = 0, i_out = -1, i_err = -1, i_in = -1, i_pid = -1, r;
-
-		if (m->out_fd >= 0) {
-			i_out = n;
-			fds[n++] = (struct pollfd){ .fd = m->out_fd, .events = POLLIN };
-		}
-		if (m->err_fd >= 0) {
-			i_err = n;
-			fds[n++] = (struct pollfd){ .fd = m->err_fd, .events = POLLIN };
-		}
-		if (m->in_fd >= 0 && !exited) {
-			i_in = n;
-			fds[n++] = (struct pollfd){ .fd = m->in_fd, .events = POLLIN };
-		}
-		if (!exited) {
-			i_pid = n;
-			fds[n++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
-		}
-		if (i_out < 0 && i_err < 0 && exited)
-			return;
-		/* After the exit, whatever is still buffered comes within
-		 * moments; a stream some escaped process holds open must not
-		 * keep the monitor forever. */
-		r = poll(fds, (nfds_t)n, exited ? 200 : -1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return;
-		if (i_out >= 0 && fds[i_out].revents)
-			copy_stream(m, &m->out_fd, &m->out, STDOUT_FILENO);
-		if (i_err >= 0 && fds[i_err].revents)
-			copy_stream(m, &m->err_fd, &m->err, STDERR_FILENO);
-		if (i_in >= 0 && fds[i_in].revents)
-			copy_stdin(m);
-		if (i_pid >= 0 && fds[i_pid].revents)
-			exited = 1;
-	}
+	relay_run(&r, pidfd);
 }
 
 static void set_state(const struct monitor *m, json_t *fields)
@@ -310,6 +268,45 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+static int keep_across_exec(int fd)
+{
+	return fd < 0 ? 0 : fcntl(fd, F_SETFD, 0);
+}
+
+/* A detached monitor spends the container's life as the lean silo binary
+ * (monitor_lean.h). Returns only when the exec failed: then this process
+ * copies the output itself. */
+static void exec_lean(struct monitor *m, int restart_count, long started)
+{
+	_cleanup_json_ json_t *clients = json_array();
+	_cleanup_json_ json_t *state = NULL;
+	_cleanup_free_ char *text = NULL;
+	int bad = 0;
+
+	for (size_t i = 0; i < m->attach.n_clients; i++) {
+		json_array_append_new(clients, json_integer(m->attach.clients[i].fd));
+		bad |= keep_across_exec(m->attach.clients[i].fd);
+	}
+	state = json_pack("{s:s, s:s, s:s, s:i, s:o, s:i, s:i, s:i, s:b, s:b, s:i, s:i, s:I, s:I, s:i, s:s, s:O}",
+			  "id", m->req->id, "storeRoot", m->req->env->store->root, "runtimeRoot",
+			  m->req->env->rt.root, "lock", m->lock, "log", logfile_to_json(&m->log), "out", m->out_fd, "err",
+			  m->err_fd, "stdin", m->stdin_fd, "tty", m->tty, "openStdin", m->open_stdin, "pid",
+			  m->pid, "restarts", restart_count, "delay", (json_int_t)m->delay, "startedMs",
+			  (json_int_t)started, "attachListen", m->attach.listen_fd, "attachPath",
+			  m->attach.path ? m->attach.path : "", "attachClients", clients);
+	text = state ? json_dumps(state, JSON_COMPACT) : NULL;
+	bad |= keep_across_exec(m->lock) | keep_across_exec(m->log.fd) | keep_across_exec(m->out_fd) |
+	       keep_across_exec(m->err_fd) | keep_across_exec(m->stdin_fd) |
+	       keep_across_exec(m->attach.listen_fd);
+	if (!text || bad)
+		return;
+	/* /proc/self/exe is the sealed copy run and start re-executed from
+	 * (exe_protect.h), never the binary on disk: a restart clones the
+	 * next init from this process, and a container that could reach
+	 * its /proc/self/exe must not find a writable silo (CVE-2019-5736). */
+	execv("/proc/self/exe", (char *[]){ MONITOR_LEAN_NAME, text, NULL });
+}
+
 /* One run of the container's process: the rootfs and network, the
  * process, "running" in the record, its output until it exits. Returns -1
  * when it could not start (err says why), else 0 with the exit status and
@@ -343,6 +340,16 @@ static int run_once(struct monitor *m, json_t *rec, int restart_count, int *exit
 		req->on_started(req->opaque, NULL);
 		m->on_started_done = 1;
 	}
+	if (m->serving) {
+		int input = -1;
+
+		if (m->open_stdin)
+			input = m->tty ? m->out_fd : m->stdin_fd;
+		/* The monitor must never block on the container's input. */
+		if (m->tty)
+			fcntl(m->out_fd, F_SETFL, fcntl(m->out_fd, F_GETFL) | O_NONBLOCK);
+		attach_server_set_target(&m->attach, input, m->tty ? m->out_fd : -1, pidfd);
+	}
 	if (req->foreground) {
 		supervise_forward_signals(m->pid, 1);
 		if (m->tty) {
@@ -356,6 +363,8 @@ static int run_once(struct monitor *m, json_t *rec, int restart_count, int *exit
 			}
 		}
 	}
+	if (m->serving && !req->foreground)
+		exec_lean(m, restart_count, started);
 	relay(m, pidfd);
 	if (waitpid(m->pid, &status, 0) < 0)
 		status = 255 << 8;
@@ -365,6 +374,9 @@ static int run_once(struct monitor *m, json_t *rec, int restart_count, int *exit
 	if (req->foreground)
 		supervise_forward_signals(0, 0);
 	m->in_fd = -1;
+	if (m->serving)
+		attach_server_set_target(&m->attach, -1, -1, -1);
+	close_fd(&m->stdin_fd);
 	close_fd(&m->out_fd);
 	close_fd(&m->err_fd);
 	*exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -377,6 +389,7 @@ static int run_once(struct monitor *m, json_t *rec, int restart_count, int *exit
  * recorded. */
 static void record_start_failure(struct monitor *m, const struct silo_err *err, int status)
 {
+	close_fd(&m->stdin_fd);
 	close_fd(&m->out_fd);
 	close_fd(&m->err_fd);
 	record_exit(m, status, err->msg, 0);
@@ -408,6 +421,42 @@ static int wait_for_restart(struct monitor *m, long delay_ms)
 
 static void hand_off(struct monitor *m, int lock, int restarts, long delay);
 
+/* After a run's exit: records it, and says whether the policy starts the
+ * container again (1; *delay is then the back-off). */
+static int after_run(struct monitor *m, int restarts, int exit_status, long ran_ms, long *delay)
+{
+	_cleanup_json_ json_t *rec = NULL;
+	struct silo_err ignored = { 0 };
+	int again;
+
+	if (record_load(m->req->env->store->root, m->req->id, &rec, &ignored) < 0)
+		rec = NULL;
+	again = restart_wanted(rec, exit_status, restarts);
+	*delay = restart_next_delay(*delay, ran_ms);
+	record_exit(m, exit_status, NULL, again);
+	/* Attached clients exit with the container, as docker's do. */
+	if (again && m->serving)
+		attach_server_exit(&m->attach, exit_status);
+	return again;
+}
+
+/* The container stays exited: --rm removes it (and its anonymous
+ * volumes, as docker's does; it and a restart policy exclude each other),
+ * and only then are the attach clients told, so one that exits with the
+ * container finds it recorded exited, or gone. */
+static void monitor_finish(struct monitor *m, json_t *rec, int exit_status)
+{
+	struct silo_err ignored = { 0 };
+
+	logfile_close(&m->log);
+	if (rec && json_is_true(json_object_get(rec, "autoRemove")) &&
+	    record_remove(m->req->env->store->root, m->req->id, &ignored) == 0)
+		volume_remove_unused(m->req->env->store->root, json_object_get(rec, "mounts"), 1);
+	if (m->serving)
+		attach_server_exit(&m->attach, exit_status);
+	attach_server_close(&m->attach);
+}
+
 /* Runs the container, then again for as long as its restart policy says,
  * until it stays exited. Returns -1 when the first start failed. */
 static int supervise(struct monitor *m, int lock, int restarts, long delay, int *exit_status,
@@ -422,19 +471,15 @@ static int supervise(struct monitor *m, int lock, int restarts, long delay, int 
 			return 0;
 		if (record_load(m->req->env->store->root, m->req->id, &rec, err) < 0)
 			return restarts ? 0 : -1;
+		m->lock = lock;
+		m->delay = delay;
 		if (run_once(m, rec, restarts, exit_status, &ran_ms, err) < 0) {
 			if (restarts == 0)
 				return -1;
 			record_start_failure(m, err, start_failure_status(err));
 			return 0;
 		}
-		json_decref(rec);
-		rec = NULL;
-		if (record_load(m->req->env->store->root, m->req->id, &rec, err) < 0)
-			rec = NULL;
-		again = restart_wanted(rec, *exit_status, restarts);
-		delay = restart_next_delay(delay, ran_ms);
-		record_exit(m, *exit_status, NULL, again);
+		again = after_run(m, restarts, *exit_status, ran_ms, &delay);
 		if (!again)
 			return 0;
 		/* In the foreground, silo exits with the container, as docker's
@@ -467,6 +512,8 @@ static void hand_off(struct monitor *m, int lock, int restarts, long delay)
 		req.foreground = 0;
 		req.interactive = 0;
 		req.on_started = NULL;
+		req.attach_fd = 0;
+		req.rows = 0;
 		child.req = &req;
 		if (dup2(lock, 3) < 0 || (m->log.fd >= 0 && dup2(m->log.fd, 4) < 0))
 			_exit(1);
@@ -482,7 +529,11 @@ static void hand_off(struct monitor *m, int lock, int restarts, long delay)
 			dup2(null_fd, 2);
 			close(null_fd);
 		}
+		attach_server_init(&child.attach);
+		child.serving = attach_server_listen(&child.attach, child.dir, &ignored) == 0;
+		status = 0;
 		supervise(&child, 3, restarts, delay, &status, &ignored);
+		monitor_finish(&child, NULL, status);
 		_exit(0);
 	}
 }
@@ -490,7 +541,7 @@ static void hand_off(struct monitor *m, int lock, int restarts, long delay)
 int monitor_run(const struct monitor_request *req, int *exit_status, struct silo_err *err)
 {
 	struct monitor m = { .req = req, .log = { .fd = -1 }, .out_fd = -1, .err_fd = -1, .in_fd = -1,
-			     .out = { .name = "stdout" }, .err = { .name = "stderr" } };
+			     .stdin_fd = -1, .out = { .name = "stdout" }, .err = { .name = "stderr" } };
 	_cleanup_free_ char *dir = record_path(req->env->store->root, req->id, NULL);
 	_cleanup_json_ json_t *rec = NULL;
 	_cleanup_close_ int lock = -1;
@@ -498,25 +549,32 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 
 	*exit_status = 125;
 	m.dir = dir;
+	attach_server_init(&m.attach);
 	if (!dir)
 		return silo_err_sys(err, ENOMEM, "container %s", req->id);
 	lock = take_monitor_lock(dir, err);
 	if (lock < 0 || record_load(req->env->store->root, req->id, &rec, err) < 0)
 		goto not_started;
 	m.tty = json_is_true(json_object_get(rec, "tty"));
+	/* A detached monitor serves attach clients; in the foreground silo
+	 * is the client itself. */
+	if (!req->foreground) {
+		m.open_stdin = json_is_true(json_object_get(rec, "openStdin"));
+		if (attach_server_listen(&m.attach, dir, err) < 0)
+			goto not_started;
+		m.serving = 1;
+		if (req->attach_fd > STDERR_FILENO && attach_server_add(&m.attach, req->attach_fd) < 0)
+			close(req->attach_fd);
+	}
 	if (logfile_open(&m.log, dir, json_object_get(rec, "logConfig"), err) < 0)
 		goto not_started;
 	if (supervise(&m, lock, 0, 0, exit_status, err) < 0)
 		goto not_started;
-	logfile_close(&m.log);
-	/* --rm takes the anonymous volumes along, as docker's does (it and a
-	 * restart policy exclude each other). */
-	if (json_is_true(json_object_get(rec, "autoRemove")) &&
-	    record_remove(req->env->store->root, req->id, &ignored) == 0)
-		volume_remove_unused(req->env->store->root, json_object_get(rec, "mounts"), 1);
+	monitor_finish(&m, rec, *exit_status);
 	return 0;
 
 not_started:
+	attach_server_close(&m.attach);
 	logfile_close(&m.log);
 	*exit_status = start_failure_status(err);
 	if (lock >= 0) {
@@ -542,7 +600,8 @@ static void report_ready(void *opaque, const struct silo_err *err)
 	*fd = -1;
 }
 
-int monitor_spawn_detached(const struct engine_env *env, const char *id, struct silo_err *err)
+int monitor_spawn_detached(const struct engine_env *env, const char *id,
+			   const struct monitor_detach_options *opts, struct silo_err *err)
 {
 	int ready[2];
 	pid_t pid;
@@ -564,14 +623,29 @@ int monitor_spawn_detached(const struct engine_env *env, const char *id, struct 
 		struct monitor_request req = { .env = env, .id = id, .on_started = report_ready,
 					       .opaque = &report_fd };
 		struct silo_err merr = { 0 };
-		int null_fd, status;
+		int null_fd, status, ready_fd, attach_fd = -1;
 
 		/* Nothing of the caller's stays open in the monitor: a shell or
 		 * test harness waiting on a pipe of ours would wait for the
-		 * container's whole life. */
-		if (dup2(ready[1], 3) < 0)
+		 * container's whole life. Only the report pipe (3) and a
+		 * client's socket (4) come along. */
+		ready_fd = fcntl(ready[1], F_DUPFD_CLOEXEC, 10);
+		if (opts && opts->attach_fd >= 0)
+			attach_fd = fcntl(opts->attach_fd, F_DUPFD_CLOEXEC, 10);
+		if (ready_fd < 0 || dup2(ready_fd, 3) < 0)
 			_exit(1);
-		syscall(SYS_close_range, 4U, ~0U, 0);
+		if (attach_fd >= 0) {
+			if (dup3(attach_fd, 4, O_CLOEXEC) < 0)
+				_exit(1);
+			req.attach_fd = 4;
+			syscall(SYS_close_range, 5U, ~0U, 0);
+		} else {
+			syscall(SYS_close_range, 4U, ~0U, 0);
+		}
+		if (opts) {
+			req.rows = opts->rows;
+			req.cols = opts->cols;
+		}
 		null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 		/* Its own session: the terminal's hangup or ^C in the shell
 		 * that ran `silo run -d` must not reach it. A subreaper, so
@@ -608,4 +682,59 @@ int monitor_spawn_detached(const struct engine_env *env, const char *id, struct 
 	if (len == 0)
 		return silo_err_set(err, EIO, "the monitor of container %s exited before starting it", id);
 	return silo_err_set(err, EINVAL, "%s", buf + 1);
+}
+
+/* Exported for the lean monitor (monitor_lean.h): the same monitor, after
+ * the exec, once the container has exited. */
+int monitor_resume(json_t *state, struct attach_server *attach, int exit_status, long ran_ms);
+
+static int state_int(json_t *state, const char *key)
+{
+	json_t *v = json_object_get(state, key);
+
+	return json_is_integer(v) ? (int)json_integer_value(v) : -1;
+}
+
+int monitor_resume(json_t *state, struct attach_server *attach, int exit_status, long ran_ms)
+{
+	const char *id = json_string_value(json_object_get(state, "id"));
+	const char *store_root = json_string_value(json_object_get(state, "storeRoot"));
+	const char *runtime_root = json_string_value(json_object_get(state, "runtimeRoot"));
+	struct store store = { .root_fd = -1 };
+	struct engine_env env = { .store = &store, .rt = { .root = runtime_root } };
+	struct monitor_request req = { .env = &env, .id = id };
+	struct monitor m = { .req = &req, .log = { .fd = -1 }, .out_fd = -1, .err_fd = -1,
+			     .in_fd = -1, .stdin_fd = -1, .out = { .name = "stdout" },
+			     .err = { .name = "stderr" }, .serving = 1, .lock = state_int(state, "lock") };
+	int restarts = state_int(state, "restarts");
+	long delay = (long)json_integer_value(json_object_get(state, "delay"));
+	_cleanup_free_ char *dir = NULL;
+	_cleanup_json_ json_t *rec = NULL;
+	struct silo_err err = { 0 };
+
+	m.attach = *attach;
+	attach_server_init(attach);
+	/* Back to close-on-exec: only the exec to the lean monitor keeps
+	 * them. */
+	fcntl(m.lock, F_SETFD, FD_CLOEXEC);
+	logfile_from_json(&m.log, json_object_get(state, "log"));
+	fcntl(m.log.fd, F_SETFD, FD_CLOEXEC);
+	fcntl(m.attach.listen_fd, F_SETFD, FD_CLOEXEC);
+	for (size_t i = 0; i < m.attach.n_clients; i++)
+		fcntl(m.attach.clients[i].fd, F_SETFD, FD_CLOEXEC);
+	if (!id || !store_root || !runtime_root || store_open(store_root, &store, &err) < 0) {
+		attach_server_close(&m.attach);
+		return 1;
+	}
+	dir = record_path(store.root, id, NULL);
+	m.dir = dir;
+	m.tty = json_is_true(json_object_get(state, "tty"));
+	m.open_stdin = json_is_true(json_object_get(state, "openStdin"));
+	if (record_load(store.root, id, &rec, &err) < 0)
+		rec = NULL;
+	if (dir && after_run(&m, restarts, exit_status, ran_ms, &delay))
+		supervise(&m, m.lock, restarts + 1, delay, &exit_status, &err);
+	monitor_finish(&m, rec, exit_status);
+	store_close(&store);
+	return 0;
 }

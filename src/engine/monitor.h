@@ -8,7 +8,9 @@
  * --rm container. With a restart policy (restart.h) it starts the container
  * again after docker's back-off, unless the user stopped it; in the
  * foreground it returns at the first exit and a detached copy of it takes
- * the restarts over. */
+ * the restarts over. A detached monitor serves attach clients (attach.h)
+ * and, while the container runs, is the lean silo binary
+ * (monitor_lean.h). */
 #ifndef SILO_ENGINE_MONITOR_H
 #define SILO_ENGINE_MONITOR_H
 
@@ -20,6 +22,11 @@ struct monitor_request {
 	const char *id;
 	int foreground;  /* copy the output to our stdout/stderr too */
 	int interactive; /* the container reads our stdin */
+	/* Detached: a connected attach client to serve from the start
+	 * (`run -it`), or -1; and the window size to give the pty first
+	 * (rows 0: leave it). */
+	int attach_fd;
+	unsigned short rows, cols;
 	/* Called once: with NULL when the container's process runs, or with
 	 * the error that stopped it from starting. */
 	void (*on_started)(void *opaque, const struct silo_err *err);
@@ -31,8 +38,17 @@ struct monitor_request {
  * container's exit status (128+N for signal N). */
 int monitor_run(const struct monitor_request *req, int *exit_status, struct silo_err *err);
 
+/* What a detached monitor starts with: a client already connected to it
+ * (our end of a socketpair, or -1), and the pty's first window size. */
+struct monitor_detach_options {
+	int attach_fd;
+	unsigned short rows, cols;
+};
+
 /* -d: forks a monitor that runs the container, and returns once it has
- * started (0) or failed to (-1, err says why). */
-int monitor_spawn_detached(const struct engine_env *env, const char *id, struct silo_err *err);
+ * started (0) or failed to (-1, err says why). A detached monitor serves
+ * attach clients (attach.h); opts may be NULL. */
+int monitor_spawn_detached(const struct engine_env *env, const char *id,
+			   const struct monitor_detach_options *opts, struct silo_err *err);
 
 #endif
