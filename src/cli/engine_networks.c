@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "cli/engine_images.h"
 #include "cli/engine_session.h"
 #include "engine/lifecycle.h"
 #include "engine/network.h"
@@ -473,8 +474,11 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 	};
 	_cleanup_session_ struct session s = { 0 };
 	_cleanup_json_ json_t *records = NULL;
+	struct images_prune_filter images = { 0 };
 	struct silo_err err = { 0 };
-	int c, orphans, volumes = 0;
+	int c, orphans, volumes = 0, printed;
+	uint64_t reclaimed = 0, images_reclaimed;
+	char size[32];
 	size_t i;
 	json_t *rec;
 
@@ -484,7 +488,9 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 	while ((c = engine_next_option("system prune", argc - 1, argv + 1, "fa", longopts)) != -1) {
 		if (c == 'v')
 			volumes = 1;
-		else if (c != 'f' && c != 'a')
+		else if (c == 'a')
+			images.all = 1;
+		else if (c != 'f')
 			return 125;
 	}
 	if (session_open(ctx, &s, "system prune"))
@@ -513,7 +519,6 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 		return session_fail("system prune", &err, 1);
 	if (volumes) {
 		_cleanup_json_ json_t *removed = json_array();
-		uint64_t reclaimed;
 		size_t k;
 		json_t *name;
 
@@ -524,8 +529,16 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 		json_array_foreach(removed, k, name)
 			printf("%s\n", json_string_value(name));
 	}
+	/* Images after containers: the stopped ones just removed no longer
+	 * keep theirs. */
+	if (engine_prune_images(&s.store, &images, "\nDeleted Images:\n", &images_reclaimed, &printed,
+				&err) < 0)
+		return session_fail("system prune", &err, 1);
+	reclaimed += images_reclaimed;
 	if (orphans)
 		printf("\nReleased %d orphaned network resources\n", orphans);
+	session_human_size(reclaimed, size, sizeof(size));
+	printf("\nTotal reclaimed space: %s\n", size);
 	return 0;
 }
 
@@ -549,9 +562,11 @@ const struct engine_command engine_network_commands[] = {
 	{ "port", "List port mappings or a specific mapping for the container",
 	  "Usage:  silo port CONTAINER [PRIVATE_PORT[/PROTO]]\n", cmd_port },
 	{ "system", "Manage silo",
-	  "Usage:  silo system prune [-f] [--volumes]\n\n"
-	  "Removes stopped containers, unused networks and whatever no container holds\n"
-	  "any more: leases, veths, port rules; with --volumes, unused anonymous volumes.\n",
+	  "Usage:  silo system prune [-a] [-f] [--volumes]\n\n"
+	  "Removes stopped containers, unused networks, untagged images no container\n"
+	  "uses (-a: every image no container uses) with the layers and blobs only they\n"
+	  "had, and whatever no container holds any more: leases, veths, port rules;\n"
+	  "with --volumes, unused anonymous volumes.\n",
 	  cmd_system },
 	{ NULL, NULL, NULL, NULL, 0 },
 };
