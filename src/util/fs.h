@@ -47,6 +47,10 @@ int fs_mkdir_p(const char *path, mode_t mode, struct silo_err *err);
 /* rm -rf of a directory tree that silo owns; never crosses mount points. */
 int fs_remove_tree(const char *path, struct silo_err *err);
 
+/* The same for the entry name (one component) of the directory parent_fd:
+ * nothing is followed, a missing entry is fine. */
+int fs_remove_tree_at(int parent_fd, const char *name, struct silo_err *err);
+
 /* Returns a freshly allocated absolute, lexically cleaned path. */
 char *fs_absolute_path(const char *path);
 
