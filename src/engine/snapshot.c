@@ -242,6 +242,7 @@ int snapshot_mount(const char *dir, json_t *lower_dirs, struct silo_err *err)
 	_cleanup_free_ char *target = NULL;
 	_cleanup_free_ char *options = NULL;
 	_cleanup_free_ char *upper = NULL;
+	struct silo_err options_err = { 0 };
 
 	if (asprintf(&target, "%s/bundle/rootfs", dir) < 0 || asprintf(&upper, "%s/upper", dir) < 0)
 		return silo_err_sys(err, ENOMEM, "snapshot \"%s\"", dir);
@@ -249,9 +250,18 @@ int snapshot_mount(const char *dir, json_t *lower_dirs, struct silo_err *err)
 		return make_copy(dir, target, lower_dirs, err);
 	if (is_overlay_mounted(target))
 		return 0;
-	options = snapshot_overlay_options(dir, lower_dirs, err);
-	if (!options)
-		return -1;
+	options = snapshot_overlay_options(dir, lower_dirs, &options_err);
+	if (!options) {
+		/* More layers than one page of mount options holds. */
+		if (options_err.code != E2BIG || !is_empty_dir(upper)) {
+			if (err)
+				*err = options_err;
+			return -1;
+		}
+		if (switch_to_copy(dir, err) < 0)
+			return -1;
+		return make_copy(dir, target, lower_dirs, err);
+	}
 	if (mount("overlay", target, "overlay", MS_NODEV, options) == 0)
 		return 0;
 	if ((errno == ENODEV || errno == EPERM || errno == EINVAL) && is_empty_dir(upper)) {

@@ -45,8 +45,9 @@ int snapshot_prepare(const char *dir, struct silo_err *err);
  * directories from the image's base layer to its top one. Mounting what is
  * already mounted is a no-op. An overlay container whose overlay the
  * kernel refuses (no overlayfs: ENODEV; not allowed: EPERM; a store on a
- * filesystem overlayfs cannot use as upper: EINVAL) becomes a copy one,
- * as long as it has no changes of its own yet. */
+ * filesystem overlayfs cannot use as upper: EINVAL), or that has more
+ * layers than overlay mount options can list, becomes a copy one, as long
+ * as it has no changes of its own yet. */
 int snapshot_mount(const char *dir, json_t *lower_dirs, struct silo_err *err);
 
 /* Unmounts DIR/bundle/rootfs; not mounted is fine. */
