@@ -203,6 +203,12 @@ int fs_remove_tree(const char *path, struct silo_err *err)
 	return remove_tree_at(AT_FDCWD, path, st.st_dev, err);
 }
 
+void fs_start_writeback(int fd, off_t offset, off_t len)
+{
+	/* Only a hint: where it fails, the final sync does all the work. */
+	(void)sync_file_range(fd, offset, len, SYNC_FILE_RANGE_WRITE);
+}
+
 int fs_remove_tree_at(int parent_fd, const char *name, struct silo_err *err)
 {
 	struct stat st;

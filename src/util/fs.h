@@ -29,6 +29,14 @@ int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 int fs_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 			  struct silo_err *err);
 
+/* Big writes that a later fsync or syncfs must make durable: once a file
+ * has FS_WRITEBACK_CHUNK bytes not yet handed to the disk, the caller asks
+ * for their writeback without waiting for it (sync_file_range
+ * SYNC_FILE_RANGE_WRITE), so the disk works while the data is still
+ * arriving, and the final sync finds little left to do. */
+#define FS_WRITEBACK_CHUNK (8 * 1024 * 1024)
+void fs_start_writeback(int fd, off_t offset, off_t len);
+
 /* write(2) until all of data is out, through EINTR and short writes.
  * Returns 0 or -errno. */
 int fs_write_all(int fd, const void *data, size_t len);
