@@ -48,8 +48,9 @@ setup_file() {
 teardown_file() { engine_teardown_file; }
 setup() { engine_setup; }
 teardown() {
-	engine_teardown
+	# First: engine_teardown stops at the first thing it finds left.
 	[ -z "${FAKE_STORE:-}" ] || cleanup_fake_store
+	engine_teardown
 }
 
 container_dir() {
