@@ -25,6 +25,7 @@
 #include "engine/mounts.h"
 #include "engine/network.h"
 #include "engine/record.h"
+#include "engine/snapshot.h"
 #include "engine/user.h"
 #include "image/store.h"
 #include "runtime/exec.h"
@@ -485,6 +486,7 @@ static json_t *docker_state_view(json_t *rec)
 
 static json_t *docker_view(const char *store_root, json_t *rec)
 {
+	_cleanup_free_ char *dir = record_path(store_root, json_string_value(json_object_get(rec, "id")), NULL);
 	json_t *view = docker_state_view(rec);
 	json_t *state = json_object_get(rec, "state");
 	json_t *policy = json_object_get(rec, "restartPolicy");
@@ -492,6 +494,14 @@ static json_t *docker_view(const char *store_root, json_t *rec)
 	if (!view)
 		return NULL;
 	json_object_set_new(view, "Mounts", mounts_inspect(store_root, json_object_get(rec, "mounts")));
+	if (dir) {
+		json_t *graph = snapshot_inspect(dir, json_object_get(rec, "lowerDirs"));
+
+		if (graph) {
+			json_object_set(view, "Driver", json_object_get(graph, "Name"));
+			json_object_set_new(view, "GraphDriver", graph);
+		}
+	}
 	json_object_set_new(view, "RestartCount",
 			    json_integer(json_integer_value(json_object_get(state, "restartCount"))));
 	json_object_set_new(json_object_get(view, "State"), "Restarting",

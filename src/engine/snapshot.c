@@ -285,3 +285,29 @@ int snapshot_unmount(const char *dir, struct silo_err *err)
 	}
 	return 0;
 }
+
+json_t *snapshot_inspect(const char *dir, json_t *lower_dirs)
+{
+	_cleanup_free_ char *merged = NULL;
+	_cleanup_free_ char *upper = NULL;
+	_cleanup_free_ char *work = NULL;
+	_cleanup_free_ char *lower = NULL;
+	size_t len = 0, n = json_array_size(lower_dirs);
+
+	if (asprintf(&merged, "%s/bundle/rootfs", dir) < 0)
+		return NULL;
+	if (snapshot_mode_of(dir) == SNAPSHOT_COPY)
+		return json_pack("{s:s, s:{s:s}}", "Name", "copy", "Data", "MergedDir", merged);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(json_string_value(json_array_get(lower_dirs, i)) ?: "") + 1;
+	lower = calloc(1, len + 1);
+	if (!lower || asprintf(&upper, "%s/upper", dir) < 0 || asprintf(&work, "%s/work", dir) < 0)
+		return NULL;
+	for (size_t i = n; i-- > 0;) {
+		strcat(lower, json_string_value(json_array_get(lower_dirs, i)) ?: "");
+		if (i)
+			strcat(lower, ":");
+	}
+	return json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "Name", "overlay", "Data", "LowerDir", lower,
+			 "UpperDir", upper, "WorkDir", work, "MergedDir", merged);
+}

@@ -50,6 +50,13 @@ int snapshot_prepare(const char *dir, struct silo_err *err);
  * as it has no changes of its own yet. */
 int snapshot_mount(const char *dir, json_t *lower_dirs, struct silo_err *err);
 
+/* docker inspect's GraphDriver for the container in DIR: {"Name":
+ * "overlay", "Data": {LowerDir (top layer first, ':' between), UpperDir,
+ * WorkDir, MergedDir}} or {"Name": "copy", "Data": {MergedDir}}. What a
+ * diff or commit reads: the overlay's changes are all in UpperDir; a
+ * copy's are mixed with the image's files in MergedDir. */
+json_t *snapshot_inspect(const char *dir, json_t *lower_dirs);
+
 /* Unmounts DIR/bundle/rootfs; not mounted is fine. */
 int snapshot_unmount(const char *dir, struct silo_err *err);
 

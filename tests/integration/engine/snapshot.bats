@@ -73,6 +73,17 @@ listing() {
 	# No overlay: the root is a plain directory of the container's.
 	! grep -q " ${dir}/" /proc/self/mountinfo
 	grep -q " $(container_dir mounted)/bundle/rootfs .* overlay " /proc/self/mountinfo
+	# inspect tells them apart, and where each keeps its files.
+	run silo inspect copied
+	[ "$(jq -r '.[0].Driver' <<<"$output")" = copy ]
+	[ "$(jq -r '.[0].GraphDriver.Data.MergedDir' <<<"$output")" = "$dir/bundle/rootfs" ]
+	[ "$(jq -r '.[0].GraphDriver.Data.UpperDir' <<<"$output")" = null ]
+	run silo inspect mounted
+	[ "$(jq -r '.[0].Driver' <<<"$output")" = overlay ]
+	[ "$(jq -r '.[0].GraphDriver.Data.UpperDir' <<<"$output")" = "$(container_dir mounted)/upper" ]
+	lower=$(jq -r '.[0].GraphDriver.Data.LowerDir' <<<"$output")
+	[ "$(tr ':' '\n' <<<"$lower" | wc -l)" -eq 3 ]
+	for d in $(tr ':' ' ' <<<"$lower"); do [ -d "$d" ] || fail "no lower dir $d"; done
 
 	run silo exec copied sh -c 'cat /etc/added /etc/added-link /mnt; ls /home
 		[ ! -e /bin/vi ] && [ ! -e /etc/added-gone ] && echo whiteouts-applied
