@@ -852,13 +852,18 @@ int engine_prune_images(const struct store *store, struct images_prune_filter *f
 	_cleanup_json_ json_t *records = NULL;
 	_cleanup_json_ json_t *in_use = json_object();
 	struct prune_report report = { .header = header };
+	_cleanup_close_ int lock = -1;
 	size_t i;
 	json_t *rec;
 	int r;
 
 	if (!in_use)
 		return silo_err_sys(err, ENOMEM, "prune images");
-	if (record_list(store->root, &records, err) < 0)
+	/* The store's "containers" lock, under which container records
+	 * appear: one made while the images go waits, and its image is
+	 * either seen in use here or already gone when it looks. */
+	lock = store_lock(store, "containers", err);
+	if (lock < 0 || record_list(store->root, &records, err) < 0)
 		return -1;
 	json_array_foreach(records, i, rec) {
 		const char *id = json_string_value(json_object_get(rec, "imageId"));
@@ -967,8 +972,8 @@ static const struct {
 	"  import      Import the contents from a tarball to create a filesystem image\n"        \
 	"  inspect     Display detailed information on one or more images\n"                     \
 	"  load        Load an image from a tar archive or STDIN\n"                              \
-	"  prune       Remove unused images (untagged ones; -a: every one no container uses)\n"  \
 	"  ls          List images\n"                                                            \
+	"  prune       Remove unused images (untagged ones; -a: every one no container uses)\n"  \
 	"  pull        Download an image from a registry\n"                                      \
 	"  rm          Remove one or more images\n"                                              \
 	"  save        Save one or more images to a tar archive (streamed to STDOUT by default)\n" \
