@@ -6,7 +6,7 @@ set -eu
 
 # libc6-dev's libc.a: silo-init (run --init) is linked statically.
 build="meson ninja-build gcc libc6-dev pkg-config libjansson-dev libcap-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev libssl-dev libmnl-dev libnftables-dev"
-test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps bsdutils python3 containerd podman umoci skopeo docker-registry apache2-utils openssl nftables uidmap slirp4netns"
+test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps bsdutils python3 containerd podman umoci skopeo docker-registry apache2-utils openssl nftables uidmap slirp4netns redis-server redis-tools libcap2-bin"
 
 # What silo's commands run on the host: `silo top` runs ps(1).
 run="procps"
@@ -31,5 +31,14 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# redis-server's maintainer script starts a redis service: the tests only
+# copy its binaries into an image. A policy-rc.d that refuses every start
+# keeps the machine free of it (one already there is left as it is).
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing

@@ -23,6 +23,7 @@
 #include "engine/mounts.h"
 #include "engine/network.h"
 #include "engine/record.h"
+#include "engine/snapshot.h"
 #include "engine/user.h"
 #include "image/store.h"
 #include "runtime/exec.h"
@@ -257,6 +258,7 @@ static void resources_view(const char *store_root, json_t *rec, json_t *host_con
 static json_t *docker_view(const struct engine_env *env, json_t *rec)
 {
 	const char *store_root = env->store->root;
+	_cleanup_free_ char *dir = record_path(store_root, json_string_value(json_object_get(rec, "id")), NULL);
 	json_t *view = docker_state_view(rec);
 	int paused;
 	json_t *state = json_object_get(rec, "state");
@@ -273,6 +275,14 @@ static json_t *docker_view(const struct engine_env *env, json_t *rec)
 			    json_boolean(json_is_true(json_object_get(rec, "init"))));
 	resources_view(store_root, rec, json_object_get(view, "HostConfig"));
 	json_object_set_new(view, "Mounts", mounts_inspect(store_root, json_object_get(rec, "mounts")));
+	if (dir) {
+		json_t *graph = snapshot_inspect(dir, json_object_get(rec, "lowerDirs"));
+
+		if (graph) {
+			json_object_set(view, "Driver", json_object_get(graph, "Name"));
+			json_object_set_new(view, "GraphDriver", graph);
+		}
+	}
 	json_object_set_new(view, "RestartCount",
 			    json_integer(json_integer_value(json_object_get(state, "restartCount"))));
 	json_object_set_new(json_object_get(view, "State"), "Restarting",

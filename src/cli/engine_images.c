@@ -20,6 +20,8 @@
 
 #include <jansson.h>
 
+#include "cli/engine_session.h"
+#include "engine/record.h"
 #include "image/image_archive.h"
 #include "image/images.h"
 #include "image/import.h"
@@ -29,7 +31,9 @@
 #include "image/save.h"
 #include "image/store.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/log.h"
+#include "util/strv.h"
 
 static int fail(const char *command, const struct silo_err *err)
 {
@@ -882,6 +886,138 @@ static int cmd_image_inspect(const struct engine_context *ctx, int argc, char **
 	return status;
 }
 
+/* ----------------------------------------------------------- image prune -- */
+
+/* Counts the lines printed, so that "Deleted Images:" heads a list only
+ * when there is one. */
+struct prune_report {
+	const char *header;
+	int lines;
+};
+
+static void print_prune_line(void *opaque, const char *line)
+{
+	struct prune_report *r = opaque;
+
+	if (!r->lines++)
+		printf("%s", r->header);
+	printf("%s\n", line);
+}
+
+int engine_prune_images(const struct store *store, struct images_prune_filter *filter,
+			const char *header, uint64_t *reclaimed, int *printed, struct silo_err *err)
+{
+	_cleanup_json_ json_t *records = NULL;
+	_cleanup_json_ json_t *in_use = json_object();
+	struct prune_report report = { .header = header };
+	_cleanup_close_ int lock = -1;
+	size_t i;
+	json_t *rec;
+	int r;
+
+	if (!in_use)
+		return silo_err_sys(err, ENOMEM, "prune images");
+	/* The store's "containers" lock, under which container records
+	 * appear: one made while the images go waits, and its image is
+	 * either seen in use here or already gone when it looks. */
+	lock = store_lock(store, "containers", err);
+	if (lock < 0 || record_list(store->root, &records, err) < 0)
+		return -1;
+	json_array_foreach(records, i, rec) {
+		const char *id = json_string_value(json_object_get(rec, "imageId"));
+
+		if (id)
+			json_object_set_new(in_use, id, json_true());
+	}
+	filter->in_use = in_use;
+	r = images_prune(store, filter, print_prune_line, &report, reclaimed, err);
+	filter->in_use = NULL;
+	*printed = report.lines > 0;
+	return r;
+}
+
+#define IMAGE_PRUNE_USAGE                                                                        \
+	"Usage:  silo image prune [OPTIONS]\n\nRemove unused images\n\nOptions:\n"                 \
+	"  -a, --all             Remove all images no container uses, not just untagged ones\n"   \
+	"      --filter filter   until=TIMESTAMP (created before: a duration such as 24h, a Unix\n" \
+	"                        timestamp or an RFC 3339 date), label=KEY[=VALUE], label!=KEY[=VALUE]\n" \
+	"  -f, --force           Do not prompt for confirmation\n"
+
+static int cmd_image_prune(const struct engine_context *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "filter", required_argument, NULL, 'F' },
+		{ 0 },
+	};
+	_cleanup_store_ struct store store = { .root_fd = -1 };
+	_cleanup_strv_ char **labels = NULL;
+	_cleanup_strv_ char **labels_not = NULL;
+	struct images_prune_filter filter = { 0 };
+	struct silo_err err = { 0 };
+	uint64_t reclaimed = 0;
+	int force = 0, printed = 0, c;
+	char size[32];
+
+	while ((c = engine_next_option("image prune", argc, argv, "af", longopts)) != -1) {
+		switch (c) {
+		case 'a':
+			filter.all = 1;
+			break;
+		case 'f':
+			force = 1;
+			break;
+		case 'F':
+			if (!strncmp(optarg, "until=", 6)) {
+				struct timespec now, until;
+
+				clock_gettime(CLOCK_REALTIME, &now);
+				if (clock_parse_point(optarg + 6, &now, &until) < 0)
+					return engine_usage_error("image prune",
+								  "invalid --filter \"%s\": until wants a duration "
+								  "(10m, 1h30m), a Unix timestamp or an RFC 3339 date",
+								  optarg);
+				filter.until = (double)until.tv_sec + until.tv_nsec / 1e9;
+				filter.has_until = 1;
+			} else if (!strncmp(optarg, "label=", 6) && optarg[6] && optarg[6] != '=') {
+				if (strv_push(&labels, optarg + 6) < 0)
+					return 125;
+			} else if (!strncmp(optarg, "label!=", 7) && optarg[7] && optarg[7] != '=') {
+				if (strv_push(&labels_not, optarg + 7) < 0)
+					return 125;
+			} else {
+				return engine_usage_error("image prune",
+							  "invalid --filter \"%s\": want until=TIMESTAMP, "
+							  "label=KEY[=VALUE] or label!=KEY[=VALUE]",
+							  optarg);
+			}
+			break;
+		default:
+			return 125;
+		}
+	}
+	if (optind != argc)
+		return engine_usage_error("image prune", "takes no arguments, not \"%s\"", argv[optind]);
+	filter.labels = labels;
+	filter.n_labels = strv_length(labels);
+	filter.labels_not = labels_not;
+	filter.n_labels_not = strv_length(labels_not);
+	if (!force && !session_confirm(filter.all ? "This will remove all images without at least one "
+						    "container associated to them."
+						  : "This will remove all dangling images."))
+		return 0;
+	if (open_store(ctx, &store, "image prune"))
+		return 125;
+	if (engine_prune_images(&store, &filter, "Deleted Images:\n", &reclaimed, &printed, &err) < 0) {
+		fail("image prune", &err);
+		return 125;
+	}
+	session_human_size(reclaimed, size, sizeof(size));
+	printf("%sTotal reclaimed space: %s\n", printed ? "\n" : "", size);
+	return 0;
+}
+
 /* ----------------------------------------------------------- image group -- */
 
 static const struct {
@@ -899,6 +1035,7 @@ static const struct {
 	"  inspect     Display detailed information on one or more images\n"                     \
 	"  load        Load an image from a tar archive or STDIN\n"                              \
 	"  ls          List images\n"                                                            \
+	"  prune       Remove unused images (untagged ones; -a: every one no container uses)\n"  \
 	"  pull        Download an image from a registry\n"                                      \
 	"  rm          Remove one or more images\n"                                              \
 	"  save        Save one or more images to a tar archive (streamed to STDOUT by default)\n" \
@@ -919,6 +1056,15 @@ static int cmd_image(const struct engine_context *ctx, int argc, char **argv)
 			command = image_subcommands[i].command;
 			found = 1;
 		}
+	}
+	if (!strcmp(argv[1], "prune")) {
+		for (int i = 2; i < argc; i++)
+			if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+				printf("%s", IMAGE_PRUNE_USAGE);
+				return 0;
+			}
+		optind = 1;
+		return cmd_image_prune(ctx, argc - 1, argv + 1);
 	}
 	if (!found)
 		return engine_usage_error("image", "unknown command \"%s\"", argv[1]);

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cli/engine_format.h"
+#include "cli/engine_images.h"
 #include "cli/engine_session.h"
 #include "cli/engine_system.h"
 #include "engine/lifecycle.h"
@@ -525,8 +526,11 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 	};
 	_cleanup_session_ struct session s = { 0 };
 	_cleanup_json_ json_t *records = NULL;
+	struct images_prune_filter images = { 0 };
 	struct silo_err err = { 0 };
-	int c, orphans, volumes = 0;
+	int c, orphans, volumes = 0, printed;
+	uint64_t reclaimed = 0, images_reclaimed;
+	char size[32];
 	size_t i;
 	json_t *rec;
 
@@ -540,7 +544,9 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 	while ((c = engine_next_option("system prune", argc - 1, argv + 1, "fa", longopts)) != -1) {
 		if (c == 'v')
 			volumes = 1;
-		else if (c != 'f' && c != 'a')
+		else if (c == 'a')
+			images.all = 1;
+		else if (c != 'f')
 			return 125;
 	}
 	if (session_open(ctx, &s, "system prune"))
@@ -569,7 +575,6 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 		return session_fail("system prune", &err, 1);
 	if (volumes) {
 		_cleanup_json_ json_t *removed = json_array();
-		uint64_t reclaimed;
 		size_t k;
 		json_t *name;
 
@@ -580,8 +585,16 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 		json_array_foreach(removed, k, name)
 			printf("%s\n", json_string_value(name));
 	}
+	/* Images after containers: the stopped ones just removed no longer
+	 * keep theirs. */
+	if (engine_prune_images(&s.store, &images, "\nDeleted Images:\n", &images_reclaimed, &printed,
+				&err) < 0)
+		return session_fail("system prune", &err, 1);
+	reclaimed += images_reclaimed;
 	if (orphans)
 		printf("\nReleased %d orphaned network resources\n", orphans);
+	session_human_size(reclaimed, size, sizeof(size));
+	printf("\nTotal reclaimed space: %s\n", size);
 	return 0;
 }
 
@@ -612,10 +625,12 @@ const struct engine_command engine_network_commands[] = {
 	  "                 Show disk usage: images, containers, local volumes, build cache\n"
 	  "  info [--format json|TEMPLATE]\n"
 	  "                 Display system-wide information (as `silo info`)\n"
-	  "  prune [-f] [--volumes]\n"
-	  "                 Remove stopped containers, unused networks and whatever no\n"
-	  "                 container holds any more: leases, veths, port rules; with\n"
-	  "                 --volumes, unused anonymous volumes\n",
+	  "  prune [-a] [-f] [--volumes]\n"
+	  "                 Remove stopped containers, unused networks, untagged images no\n"
+	  "                 container uses (-a: every image no container uses) with the\n"
+	  "                 layers and blobs only they had, and whatever no container holds\n"
+	  "                 any more: leases, veths, port rules; with --volumes, unused\n"
+	  "                 anonymous volumes\n",
 	  cmd_system },
 	{ NULL, NULL, NULL, NULL, 0 },
 };

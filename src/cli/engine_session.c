@@ -79,3 +79,27 @@ void session_print_table(json_t *rows)
 		}
 	}
 }
+
+int session_confirm(const char *warning)
+{
+	char answer[16] = "";
+
+	fprintf(stderr, "WARNING! %s\nAre you sure you want to continue? [y/N] ", warning);
+	fflush(stderr);
+	if (!fgets(answer, sizeof(answer), stdin))
+		return 0;
+	return answer[0] == 'y' || answer[0] == 'Y';
+}
+
+void session_human_size(uint64_t bytes, char *buf, size_t size)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(buf, size, "%.4g%s", v, units[u]);
+}

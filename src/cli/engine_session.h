@@ -4,6 +4,9 @@
 #ifndef SILO_CLI_ENGINE_SESSION_H
 #define SILO_CLI_ENGINE_SESSION_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include "cli/engine_cli.h"
@@ -37,5 +40,13 @@ int session_protect_exe(const char *command);
 
 /* Prints rows (an array of arrays of strings) as docker prints tables. */
 void session_print_table(json_t *rows);
+
+/* docker's prompt before a prune: "WARNING! <warning>" and a [y/N]
+ * question on stderr; true when the answer on stdin is yes. */
+int session_confirm(const char *warning);
+
+/* docker's units.HumanSize (four significant digits, powers of 1000), as
+ * the prune commands print "Total reclaimed space". */
+void session_human_size(uint64_t bytes, char *buf, size_t size);
 
 #endif

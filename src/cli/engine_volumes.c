@@ -17,20 +17,6 @@
 #include "engine/volume.h"
 #include "util/cleanup.h"
 
-/* docker's units.HumanSize: four significant digits, powers of 1000. */
-static void human_size(uint64_t bytes, char *buf, size_t size)
-{
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-	double v = (double)bytes;
-	size_t u = 0;
-
-	while (v >= 1000 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		v /= 1000;
-		u++;
-	}
-	snprintf(buf, size, "%.4g%s", v, units[u]);
-}
-
 /* --label K=V (or K) into an object. */
 static int add_label(json_t *labels, const char *spec)
 {
@@ -277,17 +263,6 @@ static int volume_rm_cmd(struct session *s, int argc, char **argv)
 	return status;
 }
 
-static int confirm(const char *warning)
-{
-	char answer[16] = "";
-
-	fprintf(stderr, "WARNING! %s\nAre you sure you want to continue? [y/N] ", warning);
-	fflush(stderr);
-	if (!fgets(answer, sizeof(answer), stdin))
-		return 0;
-	return answer[0] == 'y' || answer[0] == 'Y';
-}
-
 static int volume_prune_cmd(struct session *s, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -313,7 +288,7 @@ static int volume_prune_cmd(struct session *s, int argc, char **argv)
 	}
 	if (optind != argc)
 		return engine_usage_error("volume prune", "%s", "takes no arguments");
-	if (!force && !confirm(all ? "This will remove all local volumes not used by at least one container."
+	if (!force && !session_confirm(all ? "This will remove all local volumes not used by at least one container."
 				   : "This will remove anonymous local volumes not used by at least one container."))
 		return 0;
 	if (volume_prune(s->store.root, all, removed, &reclaimed, &err) < 0)
@@ -322,7 +297,7 @@ static int volume_prune_cmd(struct session *s, int argc, char **argv)
 		printf("Deleted Volumes:\n");
 	json_array_foreach(removed, i, name)
 		printf("%s\n", json_string_value(name));
-	human_size(reclaimed, size, sizeof(size));
+	session_human_size(reclaimed, size, sizeof(size));
 	printf("Total reclaimed space: %s\n", size);
 	return 0;
 }

@@ -3,8 +3,10 @@
  *
  *   containers/<id>/container.json   the record (below)
  *   containers/<id>/lock             flock for read-modify-write of the record
- *   containers/<id>/bundle/          config.json and rootfs/ (the overlay mount)
+ *   containers/<id>/bundle/          config.json and rootfs/ (the overlay mount,
+ *                                    or the copy of a copy snapshot)
  *   containers/<id>/upper, work      the overlay's writable layer
+ *   containers/<id>/snapshotter      "copy" for a copy snapshot (snapshot.h)
  *   containers/<id>/hostname, hosts, resolv.conf   bound into the container
  *   containers/<id>/container.log    stdout/stderr as JSON lines (logfile.h),
  *                                    rotated to container.log.1, .2 …

@@ -3,16 +3,19 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "image/digest.h"
 #include "image/layers.h"
 #include "image/reference.h"
 #include "util/cleanup.h"
+#include "util/clock.h"
 #include "util/fs.h"
 #include "util/json.h"
 
@@ -365,9 +368,10 @@ static void collect_strings(json_t *images, const char *key, json_t *set)
 	}
 }
 
-/* Removes entries of dir (by hex name) that are not in keep. */
+/* Removes entries of dir (by hex name) that are not in keep, adding their
+ * bytes to *freed. */
 static int sweep(const struct store *store, const char *dir, json_t *keep, int layers,
-		 struct silo_err *err)
+		 uint64_t *freed, struct silo_err *err)
 {
 	_cleanup_free_ char *path = NULL;
 	_cleanup_closedir_ DIR *d = NULL;
@@ -384,8 +388,22 @@ static int sweep(const struct store *store, const char *dir, json_t *keep, int l
 		if (strlen(e->d_name) != 64 || json_object_get(keep, e->d_name))
 			continue;
 		snprintf(digest, sizeof(digest), "sha256:%s", e->d_name);
-		if (layers ? layer_remove(store, digest, err) < 0 : store_blob_remove(store, digest, err) < 0)
-			return -1;
+		if (layers) {
+			uint64_t size = layer_size(store, digest);
+
+			if (layer_remove(store, digest, err) < 0)
+				return -1;
+			*freed += size;
+		} else {
+			struct stat st;
+			uint64_t size = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
+						? (uint64_t)st.st_size
+						: 0;
+
+			if (store_blob_remove(store, digest, err) < 0)
+				return -1;
+			*freed += size;
+		}
 	}
 	return 0;
 }
@@ -423,7 +441,7 @@ static int sweep_tmp(const struct store *store, struct silo_err *err)
 	return 0;
 }
 
-int images_collect_garbage(const struct store *store, struct silo_err *err)
+static int collect_garbage(const struct store *store, uint64_t *freed, struct silo_err *err)
 {
 	_cleanup_close_ int gc = store_lock(store, "gc", err);
 	_cleanup_close_ int lock = -1;
@@ -445,7 +463,117 @@ int images_collect_garbage(const struct store *store, struct silo_err *err)
 	collect_strings(images, "id", keep_blobs);
 	collect_strings(images, "manifest", keep_blobs);
 	collect_strings(images, "index", keep_blobs);
-	if (sweep(store, "layers", keep_layers, 1, err) < 0 || sweep_tmp(store, err) < 0)
+	if (sweep(store, "layers", keep_layers, 1, freed, err) < 0 || sweep_tmp(store, err) < 0)
 		return -1;
-	return sweep(store, "blobs/sha256", keep_blobs, 0, err);
+	return sweep(store, "blobs/sha256", keep_blobs, 0, freed, err);
+}
+
+int images_collect_garbage(const struct store *store, struct silo_err *err)
+{
+	uint64_t freed = 0;
+
+	return collect_garbage(store, &freed, err);
+}
+
+/* Whether the image's config has the label "KEY" or "KEY=VALUE". */
+static int has_label(json_t *labels, const char *spec)
+{
+	const char *eq = strchr(spec, '=');
+	json_t *v;
+
+	if (!eq)
+		return json_object_get(labels, spec) != NULL;
+	v = json_object_getn(labels, spec, (size_t)(eq - spec));
+	return json_is_string(v) && !strcmp(json_string_value(v), eq + 1);
+}
+
+static int prune_selects(const struct store *store, const struct images_prune_filter *f,
+			 json_t *rec, struct silo_err *err)
+{
+	const char *id = json_string_value(json_object_get(rec, "id"));
+	_cleanup_json_ json_t *config = NULL;
+	json_t *labels;
+
+	if (!id || json_object_get(f->in_use, id))
+		return 0;
+	if (!f->all && json_array_size(json_object_get(rec, "names")))
+		return 0;
+	if (f->has_until) {
+		const char *created = json_string_value(json_object_get(rec, "created"));
+		struct timespec ts;
+		double when;
+
+		/* An image whose config gives no (readable) creation time counts
+		 * from when it came into the store. */
+		if (created && clock_parse_rfc3339(created, &ts) == 0)
+			when = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+		else
+			when = (double)json_integer_value(json_object_get(rec, "pulled"));
+		if (when >= f->until)
+			return 0;
+	}
+	if (!f->n_labels && !f->n_labels_not)
+		return 1;
+	if (images_read_config(store, rec, &config, err) < 0)
+		return -1;
+	labels = json_object_get(json_object_get(config, "config"), "Labels");
+	for (size_t i = 0; i < f->n_labels; i++)
+		if (!has_label(labels, f->labels[i]))
+			return 0;
+	for (size_t i = 0; i < f->n_labels_not; i++)
+		if (has_label(labels, f->labels_not[i]))
+			return 0;
+	return 1;
+}
+
+int images_prune(const struct store *store, const struct images_prune_filter *filter,
+		 void (*report)(void *opaque, const char *line), void *opaque, uint64_t *reclaimed,
+		 struct silo_err *err)
+{
+	_cleanup_json_ json_t *root = NULL;
+	json_t *images;
+	int lock, removed = 0;
+
+	*reclaimed = 0;
+	lock = store_lock(store, "images", err);
+	if (lock < 0)
+		return -1;
+	if (load(store, &root, err) < 0) {
+		close(lock);
+		return -1;
+	}
+	images = json_object_get(root, "images");
+	for (size_t i = json_array_size(images); i-- > 0;) {
+		json_t *rec = json_array_get(images, i), *v;
+		size_t j;
+		int r = prune_selects(store, filter, rec, err);
+
+		if (r < 0) {
+			close(lock);
+			return -1;
+		}
+		if (!r)
+			continue;
+		json_array_foreach(json_object_get(rec, "names"), j, v) {
+			_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
+
+			report_line(report, opaque, "untagged", familiar);
+		}
+		json_array_foreach(json_object_get(rec, "digests"), j, v) {
+			_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
+
+			report_line(report, opaque, "untagged", familiar);
+		}
+		report_line(report, opaque, "deleted", json_string_value(json_object_get(rec, "id")));
+		json_array_remove(images, i);
+		removed = 1;
+	}
+	if (removed && save(store, root, err) < 0) {
+		close(lock);
+		return -1;
+	}
+	close(lock);
+	/* Also when no image went: layers and blobs an interrupted rmi, pull
+	 * or load left unreferenced are reclaimed here too. */
+	return collect_garbage(store, reclaimed, err);
 }

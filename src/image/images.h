@@ -11,6 +11,8 @@
 #ifndef SILO_IMAGE_IMAGES_H
 #define SILO_IMAGE_IMAGES_H
 
+#include <stdint.h>
+
 #include <jansson.h>
 
 #include "image/manifest.h"
@@ -50,5 +52,30 @@ int images_remove(const struct store *store, const char *text, int force,
 
 /* Removes layers and blobs no image refers to. */
 int images_collect_garbage(const struct store *store, struct silo_err *err);
+
+/* Which images a prune removes: untagged ones (no name, digests do not
+ * count, as with docker's dangling images), or with all every image;
+ * never one whose ID is a key of in_use (the images containers use). A
+ * filter narrows it further: created before until (with has_until), and
+ * with every label of labels ("KEY" or "KEY=VALUE") and none of
+ * labels_not. */
+struct images_prune_filter {
+	int all;
+	json_t *in_use;
+	int has_until;
+	double until;
+	char *const *labels;
+	size_t n_labels;
+	char *const *labels_not;
+	size_t n_labels_not;
+};
+
+/* Removes the images the filter selects, then every layer and blob no
+ * image is left with. report gets docker's prune lines ("untagged: NAME",
+ * "deleted: ID"); *reclaimed the bytes that left the store (blobs and
+ * unpacked layers). */
+int images_prune(const struct store *store, const struct images_prune_filter *filter,
+		 void (*report)(void *opaque, const char *line), void *opaque, uint64_t *reclaimed,
+		 struct silo_err *err);
 
 #endif

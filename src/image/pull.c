@@ -27,6 +27,10 @@
 
 #define DEFAULT_PARALLEL 3
 #define PIPE_BUFFER (1024 * 1024)
+/* curl hands a body over in 16 KiB pieces: they are gathered into batches
+ * this big before they go to the blob file and the extractor, one write
+ * and one send a batch instead of one each a piece. */
+#define FEED_BATCH (256 * 1024)
 
 struct layer_job {
 	const struct store *store;
@@ -48,6 +52,10 @@ struct layer_job {
 	int unpack_rc;
 	struct silo_err unpack_err;
 	double last_progress;
+	char *batch; /* received, not yet written and fed: batch_len bytes */
+	size_t batch_len;
+	int batch_failed; /* the last batch, written when the transfer ended */
+	struct silo_err batch_err;
 };
 
 static void notify(const struct pull_options *opts, enum pull_event_kind kind, const char *digest,
@@ -96,19 +104,44 @@ static int feed(struct layer_job *j, const void *data, size_t len, struct silo_e
 	return 0;
 }
 
+static int write_and_feed(struct layer_job *j, const void *data, size_t len, struct silo_err *err)
+{
+	if (store_blob_write(&j->writer, data, len, err) < 0 || feed(j, data, len, err) < 0) {
+		j->content_refused = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static int flush_batch(struct layer_job *j, struct silo_err *err)
+{
+	size_t len = j->batch_len;
+
+	j->batch_len = 0;
+	return len ? write_and_feed(j, j->batch, len, err) : 0;
+}
+
 static int job_write(void *opaque, const void *data, size_t len, struct silo_err *err)
 {
 	struct layer_job *j = opaque;
 	double now;
 
-	if (store_blob_write(&j->writer, data, len, err) < 0 || feed(j, data, len, err) < 0) {
-		j->content_refused = 1;
+	if (!j->batch)
+		j->batch = malloc(FEED_BATCH);
+	if (j->batch_len + len > FEED_BATCH && flush_batch(j, err) < 0)
 		return -1;
+	if (!j->batch || len >= FEED_BATCH) {
+		if (write_and_feed(j, data, len, err) < 0)
+			return -1;
+	} else {
+		memcpy(j->batch + j->batch_len, data, len);
+		j->batch_len += len;
 	}
 	now = now_s();
 	if (now - j->last_progress >= 0.2) {
 		j->last_progress = now;
-		notify(j->opts, PULL_EVENT_LAYER_BYTES, j->desc->digest, j->writer.written, j->desc->size);
+		notify(j->opts, PULL_EVENT_LAYER_BYTES, j->desc->digest, j->writer.written + j->batch_len,
+		       j->desc->size);
 	}
 	return 0;
 }
@@ -117,6 +150,11 @@ static void job_finished(void *opaque, int ok)
 {
 	struct layer_job *j = opaque;
 
+	/* Also after a failure: the bytes that came are kept for a resume. */
+	if (flush_batch(j, &j->batch_err) < 0) {
+		j->batch_failed = 1;
+		ok = 0;
+	}
 	if (ok)
 		notify(j->opts, PULL_EVENT_LAYER_DOWNLOADED, j->desc->digest, j->writer.written, j->desc->size);
 	if (j->feed_fd >= 0)
@@ -182,8 +220,14 @@ static int job_start(struct layer_job *j, int from_store, struct silo_err *err)
 static int job_finish(struct layer_job *j, int downloaded_ok, const struct silo_err *download_err,
 		      struct silo_err *err)
 {
-	int keep_partial = !j->content_refused;
+	int keep_partial;
 	struct layer_info info;
+
+	if (j->batch_failed) {
+		downloaded_ok = 0;
+		download_err = &j->batch_err;
+	}
+	keep_partial = !j->content_refused;
 
 	if (j->feed_fd >= 0) {
 		close(j->feed_fd);
@@ -232,6 +276,8 @@ static int job_finish(struct layer_job *j, int downloaded_ok, const struct silo_
 
 static void job_cleanup(struct layer_job *j)
 {
+	free(j->batch);
+	j->batch = NULL;
 	if (j->feed_fd >= 0)
 		close(j->feed_fd);
 	j->feed_fd = -1;

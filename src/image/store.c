@@ -101,8 +101,16 @@ int store_blob_put(const struct store *store, const char *digest, const void *da
 
 	if (store_blob_exists(store, digest))
 		return 0;
-	if (store_blob_begin(store, digest, (int64_t)len, 0, &w, err) < 0)
+	if (!image_ref_digest_valid(digest))
+		return silo_err_set(err, EINVAL, "bad digest \"%s\"", digest);
+	/* A file of its own in tmp/, not <hex>.partial: pulls of one image at
+	 * once put the same manifest and config, and with one shared name a
+	 * pull would rename away, or truncate, the file another is about to
+	 * rename. Whichever rename comes last replaces the same bytes. */
+	if (store_blob_begin_unnamed(store, &w, err) < 0)
 		return -1;
+	snprintf(w.expected, sizeof(w.expected), "%s", digest);
+	w.expected_size = (int64_t)len;
 	if (store_blob_write(&w, data, len, err) < 0) {
 		store_blob_abort(&w, 0);
 		return -1;
@@ -175,6 +183,7 @@ int store_blob_begin(const struct store *store, const char *digest, int64_t size
 		}
 		digest_free(&w->digest);
 		w->written = 0;
+		w->writeback_from = 0;
 		if (digest_init(&w->digest, err) < 0) {
 			store_blob_abort(w, 0);
 			return -1;
@@ -227,6 +236,10 @@ int store_blob_write(struct store_blob_writer *w, const void *data, size_t len,
 		}
 		p += n;
 		len -= (size_t)n;
+	}
+	if (w->written - w->writeback_from >= FS_WRITEBACK_CHUNK) {
+		fs_start_writeback(w->fd, (off_t)w->writeback_from, (off_t)(w->written - w->writeback_from));
+		w->writeback_from = w->written;
 	}
 	return 0;
 }

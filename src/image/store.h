@@ -53,6 +53,7 @@ struct store_blob_writer {
 	int fd;
 	struct digest_ctx digest;
 	uint64_t written;
+	uint64_t writeback_from; /* bytes before this were handed to the disk */
 };
 
 /* Starts writing the blob with this digest. With resume, bytes a previous

@@ -33,6 +33,7 @@
 #include <archive_entry.h>
 
 #include "util/cleanup.h"
+#include "util/fs.h"
 #include "util/resolve.h"
 
 #define WHITEOUT_PREFIX ".wh."
@@ -294,11 +295,16 @@ static int write_file_data(struct unpacker *u, struct archive *in, int fd, const
 {
 	const void *block;
 	size_t size;
-	la_int64_t offset;
+	la_int64_t offset, pending_from = 0;
 	int r;
 
 	while ((r = archive_read_data_block(in, &block, &size, &offset)) == ARCHIVE_OK) {
 		const char *p = block;
+
+		if (offset - pending_from >= FS_WRITEBACK_CHUNK) {
+			fs_start_writeback(fd, pending_from, offset - pending_from);
+			pending_from = offset;
+		}
 
 		while (size) {
 			ssize_t n = pwrite(fd, p, size, offset);

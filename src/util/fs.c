@@ -204,6 +204,26 @@ int fs_remove_tree(const char *path, struct silo_err *err)
 	return remove_tree_at(AT_FDCWD, path, st.st_dev, err);
 }
 
+void fs_start_writeback(int fd, off_t offset, off_t len)
+{
+	/* Only a hint: where it fails, the final sync does all the work. */
+	(void)sync_file_range(fd, offset, len, SYNC_FILE_RANGE_WRITE);
+}
+
+int fs_remove_tree_at(int parent_fd, const char *name, struct silo_err *err)
+{
+	struct stat st;
+
+	if (fstatat(parent_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : silo_err_errno(err, "stat \"%s\"", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(parent_fd, name, 0) < 0 && errno != ENOENT)
+			return silo_err_errno(err, "remove \"%s\"", name);
+		return 0;
+	}
+	return remove_tree_at(parent_fd, name, st.st_dev, err);
+}
+
 char *fs_absolute_path(const char *path)
 {
 	char cwd[PATH_MAX];

@@ -30,6 +30,14 @@ int fs_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 int fs_write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 			  struct silo_err *err);
 
+/* Big writes that a later fsync or syncfs must make durable: once a file
+ * has FS_WRITEBACK_CHUNK bytes not yet handed to the disk, the caller asks
+ * for their writeback without waiting for it (sync_file_range
+ * SYNC_FILE_RANGE_WRITE), so the disk works while the data is still
+ * arriving, and the final sync finds little left to do. */
+#define FS_WRITEBACK_CHUNK (8 * 1024 * 1024)
+void fs_start_writeback(int fd, off_t offset, off_t len);
+
 /* write(2) until all of data is out, through EINTR and short writes.
  * Returns 0 or -errno. */
 int fs_write_all(int fd, const void *data, size_t len);
@@ -51,6 +59,9 @@ int fs_remove_tree(const char *path, struct silo_err *err);
 /* The bytes of the regular files under path (their sizes, as docker
  * counts them), not crossing mount points; 0 for a missing path. */
 uint64_t fs_disk_usage(const char *path);
+/* The same for the entry name (one component) of the directory parent_fd:
+ * nothing is followed, a missing entry is fine. */
+int fs_remove_tree_at(int parent_fd, const char *name, struct silo_err *err);
 
 /* Returns a freshly allocated absolute, lexically cleaned path. */
 char *fs_absolute_path(const char *path);
