@@ -125,8 +125,11 @@ int slirp_start(const char *netns_path, unsigned int mtu, struct slirp *out, str
 	close(ready_pipe[0]);
 	/* The write end stays open, on purpose, for as long as the caller
 	 * lives: when it dies, however, slirp4netns sees the pipe close and
-	 * exits, so a killed monitor leaves no slirp4netns behind. */
-	(void)exit_pipe[1];
+	 * exits, so a killed monitor leaves no slirp4netns behind. The caller
+	 * lives on through an exec (a detached monitor execs its lean self):
+	 * from here on the end survives exec. slirp4netns, forked above,
+	 * still had it close-on-exec. */
+	fcntl(exit_pipe[1], F_SETFD, 0);
 	return 0;
 }
 
