@@ -20,6 +20,7 @@
 #include "engine/etc_files.h"
 #include "engine/lifecycle.h"
 #include "engine/record.h"
+#include "engine/rootless.h"
 #include "net/bridge.h"
 #include "net/ipam.h"
 #include "net/netlink.h"
@@ -238,8 +239,15 @@ static int prepare_bridged(const struct engine_env *env, const char *mode,
 int engine_network_prepare(const struct engine_env *env, const struct engine_net_flags *flags,
 			   json_t *image_config, json_t *rec, struct silo_err *err)
 {
-	const char *mode = flags->mode ? flags->mode : NETWORK_DEFAULT_NAME;
+	/* Bridges and NAT rules need the host's root: a rootless container
+	 * gets its network from slirp4netns. */
+	const char *mode = flags->mode ? flags->mode : engine_rootless() ? SLIRP_MODE : NETWORK_DEFAULT_NAME;
 	int bridged = mode_is_bridged(mode);
+
+	if (bridged && engine_rootless())
+		return silo_err_set(err, EPERM,
+				    "invalid --network \"%s\": rootless containers cannot join bridge networks (they need root on the host); use slirp4netns (the default), none or host",
+				    mode);
 
 	for (char **h = flags->add_hosts; h && *h; h++) {
 		const char *colon = strchr(*h, ':');
@@ -271,6 +279,9 @@ int engine_network_prepare(const struct engine_env *env, const struct engine_net
 	if (mode_is_slirp(mode)) {
 		_cleanup_json_ json_t *publish = NULL;
 		json_t *dns = json_object_get(rec, "dns");
+
+		if (engine_rootless() && engine_rootless_check_tun(err) < 0)
+			return -1;
 
 		/* slirp4netns answers DNS on 10.0.2.3 with the host's servers,
 		 * loopback ones included. */

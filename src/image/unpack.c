@@ -34,6 +34,7 @@
 
 #include "util/cleanup.h"
 #include "util/resolve.h"
+#include "util/subid.h"
 
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
@@ -249,6 +250,19 @@ static void entry_times(struct archive_entry *e, struct timespec times[2])
 	times[1].tv_nsec = archive_entry_mtime_nsec(e);
 }
 
+/* In a user namespace with too few IDs mapped (a rootless store), chown
+ * fails with EINVAL: say which ID and what would map it. */
+static int chown_failed(struct archive_entry *e, const char *path, struct silo_err *err)
+{
+	char why[512];
+
+	if (errno == EINVAL &&
+	    subid_explain_unmapped((unsigned long)archive_entry_uid(e), (unsigned long)archive_entry_gid(e),
+				   why, sizeof(why)))
+		return silo_err_set(err, EOVERFLOW, "chown \"%s\" in the layer: %s", path, why);
+	return silo_err_errno(err, "chown \"%s\" in the layer", path);
+}
+
 /* Owner first: chown clears set-id bits, so the mode comes after it. */
 static int apply_metadata_fd(struct archive_entry *e, int fd, const char *path, int set_times,
 			     struct silo_err *err)
@@ -256,7 +270,7 @@ static int apply_metadata_fd(struct archive_entry *e, int fd, const char *path, 
 	struct timespec times[2];
 
 	if (fchown(fd, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e)) < 0)
-		return silo_err_errno(err, "chown \"%s\" in the layer", path);
+		return chown_failed(e, path, err);
 	if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)
 		return silo_err_errno(err, "chmod \"%s\" in the layer", path);
 	apply_xattrs(e, fd);
@@ -397,7 +411,7 @@ static int write_special(struct archive_entry *e, int parent_fd, const char *pat
 	}
 	if (fchownat(parent_fd, name, (uid_t)archive_entry_uid(e), (gid_t)archive_entry_gid(e),
 		     AT_SYMLINK_NOFOLLOW) < 0)
-		return silo_err_errno(err, "chown \"%s\" in the layer", path);
+		return chown_failed(e, path, err);
 	if (type != AE_IFLNK && fchmodat(parent_fd, name, archive_entry_perm(e) & 07777, 0) < 0)
 		return silo_err_errno(err, "chmod \"%s\" in the layer", path);
 	entry_times(e, times);

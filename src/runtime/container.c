@@ -46,6 +46,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strv.h"
+#include "util/subid.h"
 
 /* Everything a create has made so far, so a failure can undo it. */
 struct create_job {
@@ -258,7 +259,7 @@ static int create_make_cgroup(struct create_job *job, struct silo_err *err)
 		/* An unprivileged user may have no cgroup of their own: run
 		 * without one when no limit was asked for, and say what is
 		 * missing when one was. */
-		if (geteuid() != 0 && err && (err->code == EACCES || err->code == EPERM ||
+		if (!subid_host_root() && err && (err->code == EACCES || err->code == EPERM ||
 					      err->code == EROFS)) {
 			if (json_object_size(job->spec->resources) > 0)
 				return silo_err_set(err, EPERM,

@@ -1,0 +1,167 @@
+#!/usr/bin/env bats
+# The rootless engine: an unprivileged user with subordinate ID ranges runs
+# silo pull, run, exec, ps, logs, stop and rm against the suite's registry,
+# with storage under their XDG_DATA_HOME and state under XDG_RUNTIME_DIR,
+# in a user namespace of their own (engine/rootless.h). A second user
+# without ranges gets a namespace that maps only their own ID.
+
+bats_require_minimum_version 1.5.0
+
+load ../engine/helpers
+
+# Ranges no other test file hands out.
+SUBID_START=400000
+SUBID_COUNT=65536
+
+setup_file() {
+	command -v newuidmap >/dev/null || skip "newuidmap is not installed (uidmap)"
+	export RL_USER=silo-test-rlengine RL_SINGLE=silo-test-rlsingle
+	for u in "$RL_USER" "$RL_SINGLE"; do
+		if ! id "$u" >/dev/null 2>&1; then
+			useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$u"
+			echo "$u" >>"$BATS_FILE_TMPDIR/made-users"
+		fi
+	done
+	touch /etc/subuid /etc/subgid
+	sed -i "/^$RL_USER:/d; /^$RL_SINGLE:/d" /etc/subuid /etc/subgid
+	echo "$RL_USER:$SUBID_START:$SUBID_COUNT" >>/etc/subuid
+	echo "$RL_USER:$SUBID_START:$SUBID_COUNT" >>/etc/subgid
+
+	# slirp4netns opens /dev/net/tun as the user: udev makes it 0666 on
+	# most hosts, the kernel's own devtmpfs leaves it 0600.
+	stat -c %a /dev/net/tun >"$BATS_FILE_TMPDIR/tun-mode"
+	chmod 0666 /dev/net/tun
+
+	image_setup_file
+	engine_build_fixtures
+	# owners: bb with nettool and files of several owners.
+	local bundle=$FIXTURES/owners-bundle
+	umoci tag --image "$LAYOUT:bb" owners
+	umoci unpack --image "$LAYOUT:owners" "$bundle" >/dev/null
+	cp "$BUILD_DIR/tests/nettool" "$bundle/rootfs/bin/nettool"
+	mkdir -p "$bundle/rootfs/data"
+	echo one >"$bundle/rootfs/data/by-1000"
+	echo two >"$bundle/rootfs/data/by-65534"
+	chown 1000:1001 "$bundle/rootfs/data/by-1000"
+	chown 65534:65534 "$bundle/rootfs/data/by-65534"
+	umoci repack --image "$LAYOUT:owners" "$bundle"
+	rm -rf "$bundle"
+	push bb "silo/bb:latest"
+	push owners "silo/owners:latest"
+	export BB=$REGISTRY/silo/bb:latest OWNERS=$REGISTRY/silo/owners:latest
+}
+
+teardown_file() {
+	[ ! -s "$BATS_FILE_TMPDIR/tun-mode" ] || chmod "$(cat "$BATS_FILE_TMPDIR/tun-mode")" /dev/net/tun
+	sed -i "/^$RL_USER:/d; /^$RL_SINGLE:/d" /etc/subuid /etc/subgid 2>/dev/null || true
+	if [ -e "$BATS_FILE_TMPDIR/made-users" ]; then
+		while read -r u; do
+			pkill -KILL -u "$u" 2>/dev/null || true
+			userdel "$u" 2>/dev/null || true
+		done <"$BATS_FILE_TMPDIR/made-users"
+	fi
+	image_teardown_file
+}
+
+setup() {
+	RL_DIR=$(mktemp -d /tmp/silo-test-rl.XXXXXX)
+	chmod 0755 "$RL_DIR"
+	mkdir -p "$RL_DIR/data" "$RL_DIR/home"
+	chown "$RL_USER" "$RL_DIR/data" "$RL_DIR/home"
+	# Short: the runtime puts unix sockets under XDG_RUNTIME_DIR.
+	RL_RUN=$(mktemp -d /tmp/silo-rl.XXXXXX)
+	chown "$RL_USER" "$RL_RUN"
+	export RL_DIR RL_RUN
+}
+
+teardown() {
+	local id left
+	for id in $(as_user ps -aq --no-trunc 2>/dev/null); do
+		as_user rm -fv "$id" >/dev/null 2>&1 || true
+	done
+	# The holder of the user's namespace leaves once nothing is in it.
+	wait_until bash -c "! live_processes '$RL_USER' | grep -q ." || true
+	left=$(live_processes "$RL_USER")
+	pkill -KILL -u "$RL_USER" 2>/dev/null || true
+	[ -z "$left" ] || fail "processes of $RL_USER left: $left"
+	left=$(grep " $RL_DIR/" /proc/self/mountinfo || true)
+	[ -z "$left" ] || fail "mounts left: $left"
+	left=$(ls -A "$RL_DIR/data/silo/containers" 2>/dev/null || true)
+	[ -z "$left" ] || fail "container records left: $left"
+	left=$(ls -A "$RL_RUN/silo" 2>/dev/null | grep -v '^\.userns$' || true)
+	[ -z "$left" ] || fail "runtime state left: $left"
+	# The store holds files of the user's subordinate IDs: root removes them.
+	rm -rf --one-file-system "$RL_DIR" "$RL_RUN"
+}
+
+# Processes of a user that are not zombies (PID 1 reaps them late here).
+live_processes() {
+	ps -u "$1" -o pid=,stat=,args= 2>/dev/null | awk '$2 !~ /^Z/' || true
+}
+export -f live_processes
+
+# as_user ARG...: silo as the user with ranges; as_single: the user without.
+as_user() {
+	runuser -u "$RL_USER" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR/home" \
+		XDG_DATA_HOME="$RL_DIR/data" XDG_RUNTIME_DIR="$RL_RUN" "$SILO" "$@"
+}
+
+@test "rootless: pull stores the image under XDG_DATA_HOME with its files' owners mapped" {
+	run as_user pull -q "$OWNERS"
+	[ "$status" -eq 0 ] || fail "$output"
+	run as_user images
+	[[ "$output" == *"silo/owners"* ]]
+	# On the host the layer's files belong to the user's subordinate IDs:
+	# the image's uid N is SUBID_START + N - 1, its root the user.
+	f=$(find "$RL_DIR/data/silo/layers" -path '*/data/by-1000')
+	[ "$(stat -c %u:%g "$f")" = "$((SUBID_START + 999)):$((SUBID_START + 1000))" ]
+	f=$(find "$RL_DIR/data/silo/layers" -path '*/data/by-65534')
+	[ "$(stat -c %u "$f")" = "$((SUBID_START + 65533))" ]
+	f=$(find "$RL_DIR/data/silo/layers" -path '*/diff/bin/busybox')
+	[ "$(stat -c %u "$f")" = "$(id -u "$RL_USER")" ]
+	[ ! -e /var/lib/silo/layers ] || ! find /var/lib/silo/layers -path '*/data/by-65534' | grep -q .
+}
+
+@test "rootless: run in the foreground is root of the user's namespace and sees the image's owners" {
+	as_user pull -q "$OWNERS" >/dev/null
+	uid=$(id -u "$RL_USER")
+	run as_user run --rm "$OWNERS" sh -c 'id -u; stat -c %u:%g /data/by-1000 /data/by-65534 /bin/busybox; cat /proc/self/uid_map; echo x >/data/by-1000 && echo wrote'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 1000:1001 ]
+	[ "${lines[2]}" = 65534:65534 ]
+	[ "${lines[3]}" = 0:0 ]
+	# The container's uid_map is the user's namespace's: 0 is the user.
+	[[ "${lines[4]}" =~ ^\ *0\ +$uid\ +1$ ]]
+	[[ "${lines[5]}" =~ ^\ *1\ +$SUBID_START\ +$SUBID_COUNT$ ]]
+	[ "${lines[6]}" = wrote ]
+	[ "$(as_user ps -aq | wc -l)" = 0 ]
+}
+
+@test "rootless: run -d, ps, logs, exec, stop and rm" {
+	as_user pull -q "$BB" >/dev/null
+	id=$(as_user run -d --name web "$BB" sh -c 'echo started; trap "echo bye; exit 3" TERM; while :; do sleep 0.1; done')
+	[ ${#id} -eq 64 ]
+	run as_user ps
+	[[ "$output" == *" web"* ]]
+	[[ "$output" == *"Up "* ]]
+	wait_until bash -c "runuser -u $RL_USER -- env -i HOME=$RL_DIR/home XDG_DATA_HOME=$RL_DIR/data XDG_RUNTIME_DIR=$RL_RUN $SILO logs web | grep -q started"
+	run as_user exec web sh -c 'id -u; cat /proc/1/cmdline | tr "\0" " "'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = 0 ]
+	[[ "${lines[1]}" == "sh -c echo started"* ]]
+	run as_user exec web sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+	run as_user stop -t 5 web
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$output" = web ]
+	run as_user inspect web
+	[ "$(jq -r '.[0].State.Status' <<<"$output")" = exited ]
+	[ "$(jq -r '.[0].State.ExitCode' <<<"$output")" = 3 ]
+	run as_user logs web
+	[[ "$output" == *bye* ]]
+	run as_user rm web
+	[ "$status" -eq 0 ]
+	[ -z "$(as_user ps -aq)" ]
+	[ -z "$(ls -A "$RL_DIR/data/silo/containers")" ]
+}
