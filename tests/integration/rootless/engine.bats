@@ -46,9 +46,21 @@ setup_file() {
 	chown 65534:65534 "$bundle/rootfs/data/by-65534"
 	umoci repack --image "$LAYOUT:owners" "$bundle"
 	rm -rf "$bundle"
+	# rootonly: bb with every file root's, for a namespace of one ID.
+	bundle=$FIXTURES/rootonly-bundle
+	umoci new --image "$LAYOUT:rootonly"
+	umoci unpack --image "$LAYOUT:rootonly" "$bundle" >/dev/null
+	rm -rf "$bundle/rootfs"
+	cp -a "$FIXTURES/rootfs" "$bundle/rootfs"
+	chown -R -h 0:0 "$bundle/rootfs"
+	umoci repack --image "$LAYOUT:rootonly" "$bundle"
+	rm -rf "$bundle"
+	umoci config --image "$LAYOUT:rootonly" --config.cmd /bin/sh --os linux --architecture amd64
 	push bb "silo/bb:latest"
 	push owners "silo/owners:latest"
+	push rootonly "silo/rootonly:latest"
 	export BB=$REGISTRY/silo/bb:latest OWNERS=$REGISTRY/silo/owners:latest
+	export ROOTONLY=$REGISTRY/silo/rootonly:latest
 }
 
 teardown_file() {
@@ -66,8 +78,9 @@ teardown_file() {
 setup() {
 	RL_DIR=$(mktemp -d /tmp/silo-test-rl.XXXXXX)
 	chmod 0755 "$RL_DIR"
-	mkdir -p "$RL_DIR/data" "$RL_DIR/home"
+	mkdir -p "$RL_DIR/data" "$RL_DIR/home" "$RL_DIR/single"
 	chown "$RL_USER" "$RL_DIR/data" "$RL_DIR/home"
+	chown "$RL_SINGLE" "$RL_DIR/single"
 	# Short: the runtime puts unix sockets under XDG_RUNTIME_DIR.
 	RL_RUN=$(mktemp -d /tmp/silo-rl.XXXXXX)
 	chown "$RL_USER" "$RL_RUN"
@@ -79,14 +92,20 @@ teardown() {
 	for id in $(as_user ps -aq --no-trunc 2>/dev/null); do
 		as_user rm -fv "$id" >/dev/null 2>&1 || true
 	done
+	for id in $(as_single ps -aq --no-trunc 2>/dev/null); do
+		as_single rm -fv "$id" >/dev/null 2>&1 || true
+	done
 	# The holder of the user's namespace leaves once nothing is in it.
-	wait_until bash -c "! live_processes '$RL_USER' | grep -q ." || true
-	left=$(live_processes "$RL_USER")
+	wait_until bash -c "! live_processes '$RL_USER' | grep -q . && ! live_processes '$RL_SINGLE' | grep -q ." || true
+	left=$(live_processes "$RL_USER"; live_processes "$RL_SINGLE")
 	pkill -KILL -u "$RL_USER" 2>/dev/null || true
-	[ -z "$left" ] || fail "processes of $RL_USER left: $left"
+	pkill -KILL -u "$RL_SINGLE" 2>/dev/null || true
+	[ -z "$left" ] || fail "processes left: $left"
+	left=$(pgrep -a slirp4netns | grep "$RL_DIR" || true)
+	[ -z "$left" ] || fail "slirp4netns left: $left"
 	left=$(grep " $RL_DIR/" /proc/self/mountinfo || true)
 	[ -z "$left" ] || fail "mounts left: $left"
-	left=$(ls -A "$RL_DIR/data/silo/containers" 2>/dev/null || true)
+	left=$(ls -A "$RL_DIR/data/silo/containers" "$RL_DIR/single/silo/containers" 2>/dev/null | grep -v ':$' | grep . || true)
 	[ -z "$left" ] || fail "container records left: $left"
 	left=$(ls -A "$RL_RUN/silo" 2>/dev/null | grep -v '^\.userns$' || true)
 	[ -z "$left" ] || fail "runtime state left: $left"
@@ -104,6 +123,14 @@ export -f live_processes
 as_user() {
 	runuser -u "$RL_USER" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR/home" \
 		XDG_DATA_HOME="$RL_DIR/data" XDG_RUNTIME_DIR="$RL_RUN" "$SILO" "$@"
+}
+as_single() {
+	runuser -u "$RL_SINGLE" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/nonexistent \
+		XDG_DATA_HOME="$RL_DIR/single" "$SILO" "$@"
+}
+
+tcp_get() {
+	timeout 5 bash -c 'exec 3<>"/dev/tcp/$0/$1" && cat <&3' "$1" "$2"
 }
 
 @test "rootless: pull stores the image under XDG_DATA_HOME with its files' owners mapped" {
@@ -164,4 +191,70 @@ as_user() {
 	[ "$status" -eq 0 ]
 	[ -z "$(as_user ps -aq)" ]
 	[ -z "$(ls -A "$RL_DIR/data/silo/containers")" ]
+}
+
+@test "rootless: a published port answers on 127.0.0.1 through slirp4netns, the default network" {
+	as_user pull -q "$OWNERS" >/dev/null
+	port=$(free_port)
+	as_user run -d --name srv -p "127.0.0.1:$port:80" "$OWNERS" nettool tcp-serve 0.0.0.0 80 from-rootless >/dev/null
+	out=$(wait_until tcp_get 127.0.0.1 "$port" 2>/dev/null)
+	[ "$out" = from-rootless ]
+	run as_user inspect srv
+	[ "$(jq -r '.[0].HostConfig.NetworkMode' <<<"$output")" = slirp4netns ]
+	pgrep -u "$RL_USER" -x slirp4netns >/dev/null
+	as_user rm -f srv >/dev/null
+	run tcp_get 127.0.0.1 "$port"
+	[ "$status" -ne 0 ]
+}
+
+@test "rootless: --network none and host" {
+	as_user pull -q "$BB" >/dev/null
+	run as_user run --rm --network none "$BB" sh -c 'ls /sys/class/net'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$output" = lo ]
+	run as_user run --rm --network host "$BB" sh -c 'ls /sys/class/net | sort | tr "\n" " "'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$output" = "$(ls /sys/class/net | sort | tr '\n' ' ')" ]
+}
+
+@test "rootless: a limit is refused with what delegation would take; a bridge too; nothing is left" {
+	as_user pull -q "$BB" >/dev/null
+	run as_user run --rm -m 64m "$BB" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--memory"* ]]
+	[[ "$output" == *"delegated"* ]]
+	[[ "$output" == *"cgroup v2"* ]]
+	run as_user run --rm --pids-limit 10 "$BB" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--pids-limit"* ]]
+	run as_user run --rm --network bridge "$BB" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'--network "bridge"'* ]]
+	[[ "$output" == *"slirp4netns"* ]]
+	[ -z "$(as_user ps -aq)" ]
+	[ -z "$(ls -A "$RL_DIR/data/silo/containers")" ]
+}
+
+@test "rootless: without /etc/subuid ranges one ID is mapped, and an image that needs more says what to add" {
+	run as_single pull -q "$ROOTONLY"
+	[ "$status" -eq 0 ] || fail "$output"
+	uid=$(id -u "$RL_SINGLE")
+	run as_single run --rm "$ROOTONLY" sh -c 'id -u; cat /proc/self/uid_map | wc -l; cat /proc/self/uid_map'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 1 ]
+	[[ "${lines[2]}" =~ ^\ *0\ +$uid\ +1$ ]]
+	# The default state root without XDG_RUNTIME_DIR: /tmp/silo-UID.
+	[ -d "/tmp/silo-$uid" ]
+	[ "$(stat -c %u "/tmp/silo-$uid")" = "$uid" ]
+
+	run as_single pull -q "$OWNERS"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"uid 1000 is not mapped"* ]]
+	[[ "$output" == *"/etc/subuid"* ]]
+	[[ "$output" == *"\"$RL_SINGLE:100000:65536\""* ]]
+	run as_single images
+	[[ "$output" != *"silo/owners"* ]]
+	[ -z "$(find "$RL_DIR/single/silo/tmp" -mindepth 1)" ]
+	rm -rf "/tmp/silo-$uid"
 }
