@@ -258,3 +258,42 @@ tcp_get() {
 	[ -z "$(find "$RL_DIR/single/silo/tmp" -mindepth 1)" ]
 	rm -rf "/tmp/silo-$uid"
 }
+
+@test "rootless: volumes keep files of several owners; -t and -it get a terminal" {
+	as_user pull -q "$BB" >/dev/null
+	run as_user run --rm -v store:/store "$BB" sh -c 'echo kept >/store/f && chown 1000:1000 /store/f'
+	[ "$status" -eq 0 ] || fail "$output"
+	run as_user run --rm -v store:/store "$BB" stat -c '%u:%g %n' /store/f
+	[ "$output" = "1000:1000 /store/f" ]
+	[ "$(stat -c %u "$RL_DIR/data/silo/volumes/store/_data/f")" = "$((SUBID_START + 999))" ]
+	run as_user volume ls -q
+	[ "$output" = store ]
+	as_user volume rm store >/dev/null
+	run as_user run --rm -t "$BB" tty
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == /dev/pts/* ]]
+	run script -qec "runuser -u $RL_USER -- env -i HOME=$RL_DIR/home XDG_DATA_HOME=$RL_DIR/data XDG_RUNTIME_DIR=$RL_RUN $SILO run --rm -it $BB sh -c 'tty; id -u'" /dev/null </dev/null
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *"/dev/pts/0"* ]]
+}
+
+@test "rootless: save and load an image of several owners" {
+	as_user pull -q "$OWNERS" >/dev/null
+	run as_user save -o "$RL_DIR/home/owners.tar" "$OWNERS"
+	[ "$status" -eq 0 ] || fail "$output"
+	# The archive has the image's owners, not the host's.
+	mkdir "$RL_DIR/x"
+	tar -xf "$RL_DIR/home/owners.tar" -C "$RL_DIR/x"
+	for layer in $(jq -r '.[0].Layers[]' "$RL_DIR/x/manifest.json"); do
+		tar -tvf "$RL_DIR/x/$layer" --numeric-owner
+	done >"$RL_DIR/listing"
+	grep -E '^-[rwx-]{9} 1000/1001 .* data/by-1000$' "$RL_DIR/listing"
+	grep -E '^-[rwx-]{9} 0/0 .* bin/busybox$' "$RL_DIR/listing"
+	as_user rmi "$OWNERS" >/dev/null
+	run as_user images -q
+	[ -z "$output" ]
+	run as_user load -i "$RL_DIR/home/owners.tar"
+	[ "$status" -eq 0 ] || fail "$output"
+	run as_user run --rm "$OWNERS" stat -c %u:%g /data/by-1000
+	[ "$output" = 1000:1001 ]
+}
