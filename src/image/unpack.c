@@ -236,7 +236,7 @@ static void apply_xattrs(struct archive_entry *e, int fd)
 		/* overlayfs' own attributes come only from whiteouts, never
 		 * from a layer (a planted redirect or origin could point the
 		 * merged view at another layer's files). */
-		if (!strncmp(name, "trusted.overlay.", 16))
+		if (!strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13))
 			continue;
 		fsetxattr(fd, name, value, size, 0);
 	}
@@ -339,7 +339,10 @@ static int write_whiteout(int parent_fd, const char *path, const char *name, str
 	const char *target = name + strlen(WHITEOUT_PREFIX);
 
 	if (!strcmp(name, WHITEOUT_OPAQUE)) {
-		if (fsetxattr(parent_fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		/* In a user namespace (a rootless store) trusted.* cannot be
+		 * set: overlayfs reads user.overlay.* there (userxattr). */
+		if (fsetxattr(parent_fd, subid_host_root() ? "trusted.overlay.opaque" : "user.overlay.opaque",
+			      "y", 1, 0) < 0)
 			return silo_err_errno(err, "mark \"%s\" opaque in the layer", path);
 		return 0;
 	}

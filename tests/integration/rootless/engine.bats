@@ -56,11 +56,23 @@ setup_file() {
 	umoci repack --image "$LAYOUT:rootonly" "$bundle"
 	rm -rf "$bundle"
 	umoci config --image "$LAYOUT:rootonly" --config.cmd /bin/sh --os linux --architecture amd64
+	# layered: bb, a layer with keep/{a,b} and gone, one that deletes gone
+	# (a whiteout) and replaces keep's content (an opaque directory).
+	umoci tag --image "$LAYOUT:bb" layered
+	mkdir -p "$FIXTURES/l1/keep" "$FIXTURES/l2/keep"
+	touch "$FIXTURES/l1/keep/a" "$FIXTURES/l1/keep/b" "$FIXTURES/l1/gone" "$FIXTURES/l2/keep/c" \
+		"$FIXTURES/l2/.wh.gone" "$FIXTURES/l2/keep/.wh..wh..opq"
+	tar -C "$FIXTURES/l1" --owner=0 --group=0 -cf "$FIXTURES/l1.tar" keep gone
+	tar -C "$FIXTURES/l2" --owner=0 --group=0 -cf "$FIXTURES/l2.tar" keep .wh.gone
+	umoci raw add-layer --image "$LAYOUT:layered" "$FIXTURES/l1.tar"
+	umoci raw add-layer --image "$LAYOUT:layered" "$FIXTURES/l2.tar"
+	umoci config --image "$LAYOUT:layered" --config.cmd /bin/sh
 	push bb "silo/bb:latest"
 	push owners "silo/owners:latest"
+	push layered "silo/layered:latest"
 	push rootonly "silo/rootonly:latest"
 	export BB=$REGISTRY/silo/bb:latest OWNERS=$REGISTRY/silo/owners:latest
-	export ROOTONLY=$REGISTRY/silo/rootonly:latest
+	export ROOTONLY=$REGISTRY/silo/rootonly:latest LAYERED=$REGISTRY/silo/layered:latest
 }
 
 teardown_file() {
@@ -296,4 +308,14 @@ tcp_get() {
 	[ "$status" -eq 0 ] || fail "$output"
 	run as_user run --rm "$OWNERS" stat -c %u:%g /data/by-1000
 	[ "$output" = 1000:1001 ]
+}
+
+@test "rootless: whiteouts and opaque directories hide the lower layers' files" {
+	as_user pull -q "$LAYERED" >/dev/null
+	run as_user run --rm "$LAYERED" sh -c 'ls -A /keep; ls /gone 2>&1 || echo no-gone; rm /keep/c; ls -A /keep | wc -l'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = c ]
+	[ "${lines[1]}" != /gone ]
+	[ "${lines[2]}" = no-gone ]
+	[ "${lines[3]}" = 0 ]
 }
