@@ -20,6 +20,7 @@
 #include "engine/mounts.h"
 #include "engine/network.h"
 #include "engine/restart.h"
+#include "engine/userns_mode.h"
 #include "net/ports.h"
 #include "runtime/signal.h"
 #include "util/cleanup.h"
@@ -51,7 +52,7 @@ static int valid_hostname(const char *name)
 }
 
 /* Long options without a short one, above any character. */
-enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE };
+enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_USERNS };
 
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
@@ -202,6 +203,7 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "uts", required_argument, NULL, OPT_SECURITY },
 		{ "label", required_argument, NULL, 'l' },
 		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
+		{ "userns", required_argument, NULL, OPT_USERNS },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -245,6 +247,14 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		case 'r':
 			req->flags.read_only = 1;
 			break;
+		case OPT_USERNS: {
+			enum engine_userns_mode mode;
+
+			if (engine_userns_parse(optarg, &mode, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
+			req->flags.userns = (int)mode;
+			break;
+		}
 		case 'S':
 			if (signal_parse(optarg) <= 0)
 				return engine_usage_error(command, "invalid --stop-signal \"%s\"", optarg);
@@ -597,6 +607,7 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"  -t, --tty                  Allocate a pseudo-TTY\n" \
 	"      --ulimit ulimit        NAME=SOFT[:HARD], at most the host's hard limit\n" \
 	"  -u, --user string          user[:group], names or numbers (resolved in the image)\n" \
+	"      --userns string        keep-id: rootless, run as your own UID and GID (default: host)\n" \
 	"      --uts string           host: share the host's UTS namespace (and its hostname)\n" \
 	"  -v, --volume list          Bind a host path or mount a volume: SRC:DST[:ro|rw], or\n" \
 	"                             DST for an anonymous volume\n" \

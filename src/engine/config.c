@@ -3,6 +3,7 @@
  * runtime's, then changes only what docker users expect differently. */
 #include "engine/config.h"
 #include "engine/rootless.h"
+#include "engine/userns_mode.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -262,6 +263,8 @@ int engine_config_build(json_t *image_config, const struct engine_run_flags *fla
 	else if (flags->netns_path)
 		set_network_namespace(json_object_get(config, "linux"), flags->netns_path);
 	if (engine_rootless() && engine_rootless_adjust_config(config, err) < 0)
+		return -1;
+	if (engine_userns_apply(flags->userns, flags->user && *flags->user, config, err) < 0)
 		return -1;
 	*out = steal_pointer(&config);
 	return 0;

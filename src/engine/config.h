@@ -28,6 +28,7 @@ struct engine_run_flags {
 	json_t *mounts;         /* config.json entries for -v, --mount, --tmpfs (mounts_oci), or NULL */
 	const struct engine_resources *resources; /* -m, --cpus, --ulimit …, or NULL */
 	const struct engine_security *security;   /* --cap-add, --privileged …, or NULL: defaults */
+	int userns;             /* --userns: enum engine_userns_mode (userns_mode.h) */
 };
 
 /* Docker's default capabilities, CAP_ names. */

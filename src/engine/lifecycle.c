@@ -17,6 +17,7 @@
 #include "engine/record.h"
 #include "engine/snapshot.h"
 #include "engine/user.h"
+#include "engine/userns_mode.h"
 #include "engine/volume.h"
 #include "image/images.h"
 #include "image/pull.h"
@@ -330,6 +331,8 @@ int engine_container_create(const struct engine_env *env, struct engine_create_r
 	if (mounts_finish(mounts, image_config, err) < 0 || check_bind_sources(mounts, err) < 0)
 		return -1;
 	lowers = lower_dirs(env, image);
+	if (engine_userns_lowers(env->store, req->flags.userns, &lowers, err) < 0)
+		return -1;
 	rec = new_record(req, image, image_config, args, lowers);
 	if (!rec)
 		return silo_err_sys(err, ENOMEM, "container record");

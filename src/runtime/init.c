@@ -135,7 +135,7 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 	res->host_pid = (pid_t)msg.code;
 	if (cgroup_join_self(cfg->cgroup_join, err) < 0)
 		return -1;
-	if (namespaces_join_all(spec, 0, err) < 0)
+	if (namespaces_join_all(spec, cfg->joined, err) < 0)
 		return -1;
 	/* In a user namespace we start as its overflow ID: become its root,
 	 * now that the runtime has written the maps. */

@@ -319,3 +319,41 @@ tcp_get() {
 	[ "${lines[2]}" = no-gone ]
 	[ "${lines[3]}" = 0 ]
 }
+
+@test "rootless: --userns keep-id runs as the user's own IDs; a bind-mounted work directory is theirs" {
+	as_user pull -q "$OWNERS" >/dev/null
+	uid=$(id -u "$RL_USER")
+	gid=$(id -g "$RL_USER")
+	mkdir "$RL_DIR/home/work"
+	echo mine >"$RL_DIR/home/work/in"
+	chown -R "$RL_USER:" "$RL_DIR/home/work"
+	chmod 0700 "$RL_DIR/home/work"
+	run as_user run --rm --userns keep-id -v "$RL_DIR/home/work:/work" "$OWNERS" sh -c \
+		'id -u; id -g; stat -c %u:%g /work/in; cat /work/in; echo out >/work/out; stat -c %u:%g /data/by-1000 /bin/busybox /data/by-65534'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = "$uid" ]
+	[ "${lines[1]}" = "$gid" ]
+	[ "${lines[2]}" = "$uid:$gid" ]
+	[ "${lines[3]}" = mine ] || fail "$output"
+	# The image's files keep their owners in there too.
+	[ "${lines[4]}" = 1000:1001 ]
+	[ "${lines[5]}" = 0:0 ]
+	[ "${lines[6]}" = 65534:65534 ]
+	[ "$(stat -c %u:%g "$RL_DIR/home/work/out")" = "$uid:$gid" ]
+	# exec runs with the container's IDs too.
+	as_user run -d --name kept --userns keep-id "$OWNERS" sleep 100 >/dev/null
+	run as_user exec kept sh -c 'id -u; stat -c %u /bin/busybox'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = "$uid" ]
+	[ "${lines[1]}" = 0 ]
+	as_user rm -f kept >/dev/null
+	# Without keep-id the same directory is root's in the container.
+	run as_user run --rm -v "$RL_DIR/home/work:/work" "$OWNERS" stat -c %u /work/in
+	[ "$output" = 0 ]
+	run as_user run --rm --userns bogus "$OWNERS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'invalid --userns "bogus"'* ]]
+	run as_single run --rm --userns keep-id "$ROOTONLY" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"/etc/subuid"* ]]
+}
