@@ -357,3 +357,25 @@ tcp_get() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"/etc/subuid"* ]]
 }
+
+@test "rootless: the runtime face runs a spec --rootless bundle with --rootless auto" {
+	mkdir -p "$RL_DIR/home/bundle"
+	cp -a "$FIXTURES/rootfs" "$RL_DIR/home/bundle/rootfs"
+	chown -R "$RL_USER:" "$RL_DIR/home/bundle"
+	rt_user() {
+		runuser -u "$RL_USER" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR/home" \
+			XDG_RUNTIME_DIR="$RL_RUN" "$BUILD_DIR/silo-runtime" "$@"
+	}
+	rt_user spec --rootless --bundle "$RL_DIR/home/bundle"
+	jq '.process.terminal = false | .process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map"]' \
+		"$RL_DIR/home/bundle/config.json" >"$RL_DIR/config.json"
+	cp "$RL_DIR/config.json" "$RL_DIR/home/bundle/config.json"
+	run rt_user --rootless auto run --bundle "$RL_DIR/home/bundle" rl-rt
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = 0 ]
+	[[ "${lines[1]}" =~ ^\ *0\ +$(id -u "$RL_USER")\ +1$ ]]
+	[ ! -e "$RL_RUN/silo/rl-rt" ]
+	run rt_user --rootless maybe list
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'--rootless: invalid value "maybe"'* ]]
+}
