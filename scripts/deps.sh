@@ -5,7 +5,7 @@
 set -eu
 
 build="meson ninja-build gcc pkg-config libjansson-dev libcap-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev libssl-dev libmnl-dev libnftables-dev"
-test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps bsdutils containerd podman umoci skopeo docker-registry apache2-utils openssl nftables uidmap slirp4netns"
+test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps bsdutils containerd podman umoci skopeo docker-registry apache2-utils openssl nftables uidmap slirp4netns passt"
 
 want="$build $test"
 if [ "${1:-}" = "--bench" ]; then

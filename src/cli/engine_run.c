@@ -587,7 +587,7 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"                             [,bind-propagation=…][,volume-nocopy][,tmpfs-size=…][,tmpfs-mode=…]\n" \
 	"      --name string          Name the container\n" \
 	"      --network string       bridge (default), none, host, container:NAME,\n" \
-	"                             slirp4netns, or a network made with `silo network create`\n" \
+	"                             slirp4netns, pasta, or a network made with `silo network create`\n" \
 	"      --network-alias list   More names the container has on its network\n" \
 	"      --pid string           host: share the host's PID namespace\n" \
 	"      --pids-limit int       Most processes at once (-1: unlimited)\n" \

@@ -458,7 +458,7 @@ int engine_rootless_adjust_config(json_t *config, struct silo_err *err)
 	return 0;
 }
 
-int engine_rootless_check_tun(struct silo_err *err)
+int engine_rootless_check_tun(const char *mode, struct silo_err *err)
 {
 	struct stat st;
 
@@ -466,9 +466,54 @@ int engine_rootless_check_tun(struct silo_err *err)
 	if (access("/dev/net/tun", R_OK | W_OK) == 0)
 		return 0;
 	if (stat("/dev/net/tun", &st) < 0)
-		return silo_err_errno(err,
-				      "--network slirp4netns: /dev/net/tun (the tun driver, which it needs)");
+		return silo_err_errno(err, "--network %s: /dev/net/tun (the tun driver, which it needs)",
+				      mode);
 	return silo_err_set(err, EACCES,
-			    "--network slirp4netns: /dev/net/tun (mode %04o) is not open to unprivileged users; as root run `chmod 0666 /dev/net/tun` (udev's usual mode), or use --network none or host",
-			    st.st_mode & 07777);
+			    "--network %s: /dev/net/tun (mode %04o) is not open to unprivileged users; as root run `chmod 0666 /dev/net/tun` (udev's usual mode), or use --network none or host",
+			    mode, st.st_mode & 07777);
+}
+
+/* A route to 0.0.0.0/0 or ::/0 in the host's tables. */
+static int has_default_route(void)
+{
+	_cleanup_fclose_ FILE *v4 = fopen("/proc/net/route", "re");
+	_cleanup_fclose_ FILE *v6 = fopen("/proc/net/ipv6_route", "re");
+	char line[512];
+
+	while (v4 && fgets(line, sizeof(line), v4)) {
+		char ifname[64], dest[16];
+
+		if (sscanf(line, "%63s %15s", ifname, dest) == 2 && !strcmp(dest, "00000000"))
+			return 1;
+	}
+	while (v6 && fgets(line, sizeof(line), v6)) {
+		char dest[40], ifname[64];
+		unsigned int len;
+
+		if (sscanf(line, "%39s %x %*s %*s %*s %*s %*s %*s %*s %63s", dest, &len, ifname) == 3 &&
+		    len == 0 && strcmp(ifname, "lo") && !strcmp(dest, "00000000000000000000000000000000"))
+			return 1;
+	}
+	return 0;
+}
+
+static int in_path(const char *program)
+{
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *copy = strdup(path && *path ? path : "/usr/bin:/bin");
+	char *dir, *save = NULL;
+
+	for (dir = copy ? strtok_r(copy, ":", &save) : NULL; dir; dir = strtok_r(NULL, ":", &save)) {
+		char full[4096];
+
+		snprintf(full, sizeof(full), "%s/%s", dir, program);
+		if (access(full, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+const char *engine_rootless_default_network(void)
+{
+	return in_path("pasta") && has_default_route() ? "pasta" : "slirp4netns";
 }

@@ -36,9 +36,15 @@ int engine_rootless_enter(const char *store_root, struct silo_err *err);
  * group 5 is not mapped. */
 int engine_rootless_adjust_config(json_t *config, struct silo_err *err);
 
-/* slirp4netns makes its tap device through /dev/net/tun, with the user's
- * own permissions: says what to change when they do not allow it. */
-int engine_rootless_check_tun(struct silo_err *err);
+/* slirp4netns and pasta make their tap device through /dev/net/tun, with
+ * the user's own permissions: says what to change when they do not allow
+ * it (mode: the --network value). */
+int engine_rootless_check_tun(const char *mode, struct silo_err *err);
+
+/* The default network of a rootless container: pasta (faster to set up)
+ * when it is installed and the host has a default route for it to copy,
+ * else slirp4netns. */
+const char *engine_rootless_default_network(void);
 
 /* The message for a limit asked of a rootless container. */
 #define ENGINE_ROOTLESS_NO_CGROUP                                                              \

@@ -115,6 +115,8 @@ teardown() {
 	[ -z "$left" ] || fail "processes left: $left"
 	left=$(pgrep -a slirp4netns | grep "$RL_DIR" || true)
 	[ -z "$left" ] || fail "slirp4netns left: $left"
+	left=$(pgrep -af '^pasta .*--netns' | grep "$RL_DIR" || true)
+	[ -z "$left" ] || fail "pasta left: $left"
 	left=$(grep " $RL_DIR/" /proc/self/mountinfo || true)
 	[ -z "$left" ] || fail "mounts left: $left"
 	left=$(ls -A "$RL_DIR/data/silo/containers" "$RL_DIR/single/silo/containers" 2>/dev/null | grep -v ':$' | grep . || true)
@@ -133,7 +135,7 @@ export -f live_processes
 
 # as_user ARG...: silo as the user with ranges; as_single: the user without.
 as_user() {
-	runuser -u "$RL_USER" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR/home" \
+	runuser -u "$RL_USER" -- env -i PATH=${RL_PATH_PREFIX:-}/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR/home" \
 		XDG_DATA_HOME="$RL_DIR/data" XDG_RUNTIME_DIR="$RL_RUN" "$SILO" "$@"
 }
 as_single() {
@@ -205,7 +207,7 @@ tcp_get() {
 	[ -z "$(ls -A "$RL_DIR/data/silo/containers")" ]
 }
 
-@test "rootless: a published port answers on 127.0.0.1 through slirp4netns, the default network" {
+@test "rootless: a published port answers on 127.0.0.1 through slirp4netns, the default without a route" {
 	as_user pull -q "$OWNERS" >/dev/null
 	port=$(free_port)
 	as_user run -d --name srv -p "127.0.0.1:$port:80" "$OWNERS" nettool tcp-serve 0.0.0.0 80 from-rootless >/dev/null
@@ -243,6 +245,13 @@ tcp_get() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *'--network "bridge"'* ]]
 	[[ "$output" == *"slirp4netns"* ]]
+	# The tun device closed to the user (a bare devtmpfs's 0600).
+	chmod 0600 /dev/net/tun
+	run as_user run --rm --network slirp4netns "$BB" true
+	chmod 0666 /dev/net/tun
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--network slirp4netns: /dev/net/tun (mode 0600)"* ]]
+	[[ "$output" == *"chmod 0666 /dev/net/tun"* ]]
 	[ -z "$(as_user ps -aq)" ]
 	[ -z "$(ls -A "$RL_DIR/data/silo/containers")" ]
 }
@@ -378,4 +387,38 @@ tcp_get() {
 	run rt_user --rootless maybe list
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'--rootless: invalid value "maybe"'* ]]
+}
+
+@test "rootless: with a default route pasta is the default network; a published port answers on 127.0.0.1" {
+	command -v pasta >/dev/null || skip "pasta is not installed (passt)"
+	as_user pull -q "$OWNERS" >/dev/null
+	# pasta copies an interface of the host with a route: give the suite's
+	# namespace one, a veth with a default route through it.
+	ip link add silo-rl0 type veth peer name silo-rl1
+	ip addr add 192.0.2.1/24 dev silo-rl0
+	ip link set silo-rl0 up
+	ip link set silo-rl1 up
+	ip route add default via 192.0.2.254 dev silo-rl0
+	port=$(free_port)
+	run as_user run -d --name srv -p "127.0.0.1:$port:80" "$OWNERS" nettool tcp-serve 0.0.0.0 80 via-pasta
+	if [ "$status" -eq 0 ]; then
+		out=$(wait_until tcp_get 127.0.0.1 "$port" 2>/dev/null) || true
+		mode=$(as_user inspect srv | jq -r '.[0].HostConfig.NetworkMode')
+		addr=$(as_user exec srv ip -o -4 addr show | grep -c 192.0.2.1/24 || true)
+		pasta_pid=$(pgrep -u "$RL_USER" -f "^pasta .*--netns" || true)
+		as_user rm -f srv >/dev/null
+	fi
+	run2_status=0
+	explicit=$(as_user run --rm --network slirp4netns "$OWNERS" sh -c 'ip -o -4 addr show tap0' 2>&1) || run2_status=$?
+	ip link del silo-rl0
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$out" = via-pasta ]
+	[ "$mode" = pasta ]
+	# The container has the host interface's address.
+	[ "$addr" = 1 ]
+	[ -n "$pasta_pid" ]
+	[ "$run2_status" -eq 0 ] || fail "$explicit"
+	[[ "$explicit" == *10.0.2.100/24* ]]
+	wait_until bash -c "! pgrep -u $RL_USER -f '^pasta .*--netns' >/dev/null"
+	[ -z "$(ls -d /tmp/silo-pasta.* 2>/dev/null)" ]
 }
