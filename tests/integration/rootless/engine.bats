@@ -135,7 +135,7 @@ export -f live_processes
 
 # as_user ARG...: silo as the user with ranges; as_single: the user without.
 as_user() {
-	runuser -u "$RL_USER" -- env -i PATH=${RL_PATH_PREFIX:-}/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR/home" \
+	runuser -u "$RL_USER" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR/home" \
 		XDG_DATA_HOME="$RL_DIR/data" XDG_RUNTIME_DIR="$RL_RUN" "$SILO" "$@"
 }
 as_single() {
