@@ -422,3 +422,19 @@ tcp_get() {
 	wait_until bash -c "! pgrep -u $RL_USER -f '^pasta .*--netns' >/dev/null"
 	[ -z "$(ls -d /tmp/silo-pasta.* 2>/dev/null)" ]
 }
+
+@test "rootless: rmi removes layers of subordinate owners; system prune works; a network needs root" {
+	as_user pull -q "$OWNERS" >/dev/null
+	as_user run --name gone "$OWNERS" true
+	run as_user system prune -f
+	[ "$status" -eq 0 ] || fail "$output"
+	[ -z "$(as_user ps -aq)" ]
+	run as_user rmi "$OWNERS"
+	[ "$status" -eq 0 ] || fail "$output"
+	[ -z "$(ls -A "$RL_DIR/data/silo/layers")" ]
+	run as_user network create mine
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"silo network create: rootless: networks are bridges, which need root"* ]] || fail "$output"
+	[ "${#lines[@]}" -eq 1 ]
+	[ ! -e "$RL_DIR/data/silo/networks/mine" ]
+}
