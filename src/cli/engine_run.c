@@ -52,7 +52,7 @@ static int valid_hostname(const char *name)
 }
 
 /* Long options without a short one, above any character. */
-enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_USERNS };
+enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_USERNS, OPT_UIDMAP, OPT_GIDMAP };
 
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
@@ -68,6 +68,7 @@ struct create_flags {
 	struct engine_security security;
 	char **labels;
 	char **env_files;
+	struct engine_userns userns;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -86,6 +87,7 @@ static void create_flags_free(struct create_flags *f)
 	engine_security_free(&f->security);
 	strv_free(f->labels);
 	strv_free(f->env_files);
+	engine_userns_free(&f->userns);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -204,6 +206,8 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "label", required_argument, NULL, 'l' },
 		{ "env-file", required_argument, NULL, OPT_ENV_FILE },
 		{ "userns", required_argument, NULL, OPT_USERNS },
+		{ "uidmap", required_argument, NULL, OPT_UIDMAP },
+		{ "gidmap", required_argument, NULL, OPT_GIDMAP },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -247,14 +251,15 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		case 'r':
 			req->flags.read_only = 1;
 			break;
-		case OPT_USERNS: {
-			enum engine_userns_mode mode;
-
-			if (engine_userns_parse(optarg, &mode, &err) < 0)
+		case OPT_USERNS:
+			if (engine_userns_parse(&f->userns, optarg, &err) < 0)
 				return engine_usage_error(command, "%s", err.msg);
-			req->flags.userns = (int)mode;
 			break;
-		}
+		case OPT_UIDMAP:
+		case OPT_GIDMAP:
+			if (engine_userns_add_map(&f->userns, c == OPT_GIDMAP, optarg, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
+			break;
 		case 'S':
 			if (signal_parse(optarg) <= 0)
 				return engine_usage_error(command, "invalid --stop-signal \"%s\"", optarg);
@@ -358,6 +363,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		return 125;
 	if (engine_resources_check(&f->resources, &err) < 0)
 		return engine_usage_error(command, "%s", err.msg);
+	if (engine_userns_check(&f->userns, &err) < 0)
+		return engine_usage_error(command, "%s", err.msg);
+	req->flags.userns = &f->userns;
 	req->flags.resources = &f->resources;
 	req->flags.security = &f->security;
 	req->labels = f->labels;
@@ -607,6 +615,9 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"  -t, --tty                  Allocate a pseudo-TTY\n" \
 	"      --ulimit ulimit        NAME=SOFT[:HARD], at most the host's hard limit\n" \
 	"  -u, --user string          user[:group], names or numbers (resolved in the image)\n" \
+	"      --uidmap list          CONTAINER_ID:HOST_ID:SIZE: a user namespace of the container's own\n" \
+	"                             (rootless: host IDs of your namespace: 0 you, 1… your /etc/subuid)\n" \
+	"      --gidmap list          The same for groups (default: --uidmap's)\n" \
 	"      --userns string        keep-id: rootless, run as your own UID and GID (default: host)\n" \
 	"      --uts string           host: share the host's UTS namespace (and its hostname)\n" \
 	"  -v, --volume list          Bind a host path or mount a volume: SRC:DST[:ro|rw], or\n" \

@@ -28,7 +28,7 @@ struct engine_run_flags {
 	json_t *mounts;         /* config.json entries for -v, --mount, --tmpfs (mounts_oci), or NULL */
 	const struct engine_resources *resources; /* -m, --cpus, --ulimit …, or NULL */
 	const struct engine_security *security;   /* --cap-add, --privileged …, or NULL: defaults */
-	int userns;             /* --userns: enum engine_userns_mode (userns_mode.h) */
+	const struct engine_userns *userns; /* --userns, --uidmap, --gidmap (userns_mode.h), or NULL */
 };
 
 /* Docker's default capabilities, CAP_ names. */

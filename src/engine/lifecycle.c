@@ -289,7 +289,7 @@ static int create_bundle(const struct engine_env *env, struct engine_create_requ
 	if (!dir || !etc_dir || asprintf(&rootfs, "%s/bundle/rootfs", dir) < 0 ||
 	    asprintf(&config_path, "%s/bundle/config.json", dir) < 0)
 		return silo_err_sys(err, ENOMEM, "container %s", id);
-	if (snapshot_prepare(dir, err) < 0 ||
+	if (snapshot_prepare(dir, err) < 0 || engine_userns_prepare_dir(req->flags.userns, dir, err) < 0 ||
 	    engine_network_write_etc(env, rec, dir, req->flags.hostname, err) < 0 ||
 	    snapshot_mount(dir, lowers, err) < 0 ||
 	    prepare_mount_sources(env, json_object_get(rec, "mounts"), rootfs, err) < 0)

@@ -1,5 +1,5 @@
-/* --userns keep-id (see userns_mode.h): the maps, the process's IDs, and
- * the image's layers copied with their owners shifted. The copy walks the
+/* --userns keep-id, --uidmap, --gidmap (see userns_mode.h): the maps, the process's IDs, and
+ * the image's layers copied with their owners mapped. The copy walks the
  * layer by descriptors and never follows a symlink, so a layer cannot make
  * it read or write outside the two trees. */
 #include "engine/userns_mode.h"
@@ -17,20 +17,94 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "image/digest.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/subid.h"
 
 #define COPY_DEPTH_MAX 256
 
-int engine_userns_parse(const char *value, enum engine_userns_mode *mode, struct silo_err *err)
+void engine_userns_free(struct engine_userns *u)
+{
+	json_decref(u->uid_maps);
+	json_decref(u->gid_maps);
+	u->uid_maps = u->gid_maps = NULL;
+}
+
+int engine_userns_parse(struct engine_userns *u, const char *value, struct silo_err *err)
 {
 	if (!*value || !strcmp(value, "host"))
-		*mode = ENGINE_USERNS_DEFAULT;
+		u->keep_id = 0;
 	else if (!strcmp(value, "keep-id"))
-		*mode = ENGINE_USERNS_KEEP_ID;
+		u->keep_id = 1;
 	else
 		return silo_err_set(err, EINVAL, "invalid --userns \"%s\": want host or keep-id", value);
+	return 0;
+}
+
+int engine_userns_add_map(struct engine_userns *u, int gid, const char *value, struct silo_err *err)
+{
+	const char *flag = gid ? "--gidmap" : "--uidmap";
+	json_t **maps = gid ? &u->gid_maps : &u->uid_maps;
+	unsigned long long n[3];
+	const char *p = value;
+
+	for (int i = 0; i < 3; i++) {
+		char *end;
+
+		errno = 0;
+		n[i] = strtoull(p, &end, 10);
+		if (errno || end == p || *p == '-' || *end != (i < 2 ? ':' : '\0') || n[i] > 4294967295ULL)
+			return silo_err_set(err, EINVAL,
+					    "invalid %s \"%s\": want CONTAINER_ID:HOST_ID:SIZE", flag, value);
+		p = end + 1;
+	}
+	if (n[2] == 0 || n[0] + n[2] > 4294967296ULL || n[1] + n[2] > 4294967296ULL)
+		return silo_err_set(err, EINVAL, "invalid %s \"%s\": the size must be positive and the range within 32 bits",
+				    flag, value);
+	if (!*maps)
+		*maps = json_array();
+	if (!*maps || json_array_append_new(*maps, json_pack("{s:I, s:I, s:I}", "containerID", (json_int_t)n[0],
+							     "hostID", (json_int_t)n[1], "size",
+							     (json_int_t)n[2])) < 0)
+		return silo_err_sys(err, ENOMEM, "%s", flag);
+	return 0;
+}
+
+/* The host ID container ID id maps to, or -1. */
+static long long map_id(const json_t *maps, unsigned long id)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(maps, i, m) {
+		json_int_t c = json_integer_value(json_object_get(m, "containerID"));
+		json_int_t h = json_integer_value(json_object_get(m, "hostID"));
+		json_int_t n = json_integer_value(json_object_get(m, "size"));
+
+		if ((json_int_t)id >= c && (json_int_t)id - c < n)
+			return h + ((json_int_t)id - c);
+	}
+	return -1;
+}
+
+int engine_userns_check(struct engine_userns *u, struct silo_err *err)
+{
+	if (u->keep_id && (u->uid_maps || u->gid_maps))
+		return silo_err_set(err, EINVAL, "conflicting options: --userns keep-id and --uidmap/--gidmap");
+	u->mode = u->keep_id ? ENGINE_USERNS_KEEP_ID
+		  : u->uid_maps || u->gid_maps ? ENGINE_USERNS_MAPS
+					       : ENGINE_USERNS_DEFAULT;
+	if (u->mode != ENGINE_USERNS_MAPS)
+		return 0;
+	if (!u->uid_maps)
+		return silo_err_set(err, EINVAL, "--gidmap needs --uidmap too");
+	if (u->uid_maps && !u->gid_maps)
+		u->gid_maps = json_deep_copy(u->uid_maps);
+	if (u->uid_maps && map_id(u->uid_maps, 0) < 0)
+		return silo_err_set(err, EINVAL, "--uidmap: container ID 0 (root) must be mapped");
+	if (u->gid_maps && map_id(u->gid_maps, 0) < 0)
+		return silo_err_set(err, EINVAL, "--gidmap: container ID 0 (root) must be mapped");
 	return 0;
 }
 
@@ -71,15 +145,26 @@ static int keep_id_ids(struct ns_ids *uids, struct ns_ids *gids, struct silo_err
 	return 0;
 }
 
-/* Where the image's ID id must be stored for the container to see id. */
-static unsigned long shifted(unsigned long id, unsigned long own)
-{
-	return id < own ? id + 1 : id == own ? 0 : id;
-}
-
+/* The maps (container → host) the copy stores owners through. */
 struct shift {
-	unsigned long uid, gid;
+	const json_t *uid_maps, *gid_maps;
 };
+
+/* The owner a file of the image's uid:gid gets in the copy, so that the
+ * container sees uid:gid; fails for an ID the maps leave out. */
+static int shift_owner(const struct shift *s, uid_t uid, gid_t gid, uid_t *to_uid, gid_t *to_gid,
+		       const char *what, struct silo_err *err)
+{
+	long long u = map_id(s->uid_maps, uid), g = map_id(s->gid_maps, gid);
+
+	if (u < 0 || g < 0)
+		return silo_err_set(err, EOVERFLOW,
+				    "\"%s\" is owned by %s %u, which the container's ID map does not map",
+				    what, u < 0 ? "uid" : "gid", u < 0 ? uid : gid);
+	*to_uid = (uid_t)u;
+	*to_gid = (gid_t)g;
+	return 0;
+}
 
 static int copy_xattrs(int from, int to, const char *what, struct silo_err *err)
 {
@@ -118,17 +203,20 @@ static int copy_contents(int in, int out, const char *what, struct silo_err *err
 	return 0;
 }
 
-/* Owner (shifted), mode, xattrs and times of an open copy. */
+/* Owner (mapped), mode, xattrs and times of an open copy. */
 static int finish(int from, int to, const struct stat *st, const struct shift *s, const char *what,
 		  struct silo_err *err)
 {
 	struct timespec times[2] = { st->st_atim, st->st_mtim };
+	uid_t uid;
+	gid_t gid;
 
-	if (copy_xattrs(from, to, what, err) < 0)
+	if (copy_xattrs(from, to, what, err) < 0 ||
+	    shift_owner(s, st->st_uid, st->st_gid, &uid, &gid, what, err) < 0)
 		return -1;
-	if (fchown(to, shifted(st->st_uid, s->uid), shifted(st->st_gid, s->gid)) < 0)
-		return silo_err_errno(err, "chown \"%s\" (owner %u:%u shifted for keep-id)", what,
-				      st->st_uid, st->st_gid);
+	if (fchown(to, uid, gid) < 0)
+		return silo_err_errno(err, "chown \"%s\" (owner %u:%u mapped to %u:%u)", what, st->st_uid,
+				      st->st_gid, uid, gid);
 	if (fchmod(to, st->st_mode & 07777) < 0 || futimens(to, times) < 0)
 		return silo_err_errno(err, "copy the mode of \"%s\"", what);
 	return 0;
@@ -142,9 +230,13 @@ static int copy_entry(int from_dir, int to_dir, const char *name, const struct s
 	_cleanup_close_ int from = -1;
 	_cleanup_close_ int to = -1;
 	struct stat st;
+	uid_t uid;
+	gid_t gid;
 
 	if (fstatat(from_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return silo_err_errno(err, "stat \"%s\"", name);
+	if (shift_owner(s, st.st_uid, st.st_gid, &uid, &gid, name, err) < 0)
+		return -1;
 	switch (st.st_mode & S_IFMT) {
 	case S_IFDIR:
 		if (depth >= COPY_DEPTH_MAX)
@@ -175,8 +267,7 @@ static int copy_entry(int from_dir, int to_dir, const char *name, const struct s
 			return silo_err_errno(err, "read symlink \"%s\"", name);
 		target[n] = '\0';
 		if (symlinkat(target, to_dir, name) < 0 ||
-		    fchownat(to_dir, name, shifted(st.st_uid, s->uid), shifted(st.st_gid, s->gid),
-			     AT_SYMLINK_NOFOLLOW) < 0 ||
+		    fchownat(to_dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    utimensat(to_dir, name, times, AT_SYMLINK_NOFOLLOW) < 0)
 			return silo_err_errno(err, "copy symlink \"%s\"", name);
 		return 0;
@@ -188,8 +279,7 @@ static int copy_entry(int from_dir, int to_dir, const char *name, const struct s
 		if (S_ISCHR(st.st_mode) && st.st_rdev != makedev(0, 0))
 			return 0;
 		if (mknodat(to_dir, name, st.st_mode & (S_IFMT | 07777), st.st_rdev) < 0 ||
-		    fchownat(to_dir, name, shifted(st.st_uid, s->uid), shifted(st.st_gid, s->gid),
-			     AT_SYMLINK_NOFOLLOW) < 0)
+		    fchownat(to_dir, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
 			return silo_err_errno(err, "copy \"%s\"", name);
 		return 0;
 	default:
@@ -219,9 +309,10 @@ static int copy_tree(int from_dir, int to_dir, const struct shift *s, int depth,
 	return 0;
 }
 
-/* LAYER/keep-id-U-G from LAYER/diff, made in a temporary directory and
- * renamed into place, so a half copy is never used. */
-static char *shifted_layer(const char *diff, const struct shift *s, struct silo_err *err)
+/* LAYER/idmap-HASH from LAYER/diff, made in a temporary directory and
+ * renamed into place, so a half copy is never used. HASH names the maps. */
+static char *shifted_layer(const char *diff, const struct shift *s, const char *hash,
+			   struct silo_err *err)
 {
 	_cleanup_free_ char *layer = strdup(diff);
 	_cleanup_free_ char *tmp = NULL;
@@ -232,25 +323,25 @@ static char *shifted_layer(const char *diff, const struct shift *s, struct silo_
 	char *out = NULL;
 
 	if (!slash)
-		return silo_err_sys(err, ENOMEM, "keep-id layer"), NULL;
+		return silo_err_sys(err, ENOMEM, "ID-mapped layer"), NULL;
 	*slash = '\0';
-	if (asprintf(&out, "%s/keep-id-%lu-%lu", layer, s->uid, s->gid) < 0 ||
-	    asprintf(&tmp, "%s/.keep-id-%lu-%lu.XXXXXX", layer, s->uid, s->gid) < 0) {
-		silo_err_sys(err, ENOMEM, "keep-id layer");
+	if (asprintf(&out, "%s/idmap-%s", layer, hash) < 0 ||
+	    asprintf(&tmp, "%s/.idmap-%s.XXXXXX", layer, hash) < 0) {
+		silo_err_sys(err, ENOMEM, "ID-mapped layer");
 		return NULL;
 	}
 	if (stat(out, &st) == 0)
 		return out;
 	from = open(diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (from < 0 || fstat(from, &st) < 0 || !mkdtemp(tmp)) {
-		silo_err_errno(err, "keep-id copy of \"%s\"", diff);
+		silo_err_errno(err, "ID-mapped copy of \"%s\"", diff);
 		goto fail;
 	}
 	to = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (to < 0 || copy_tree(from, to, s, 0, err) < 0 || finish(from, to, &st, s, "/", err) < 0) {
 		if (to < 0)
 			silo_err_errno(err, "open \"%s\"", tmp);
-		silo_err_prefix(err, "keep-id copy of layer \"%s\"", diff);
+		silo_err_prefix(err, "ID-mapped copy of layer \"%s\"", diff);
 		goto fail_tmp;
 	}
 	if (rename(tmp, out) < 0) {
@@ -259,7 +350,7 @@ static char *shifted_layer(const char *diff, const struct shift *s, struct silo_
 		/* Another container made it first: theirs is as good. */
 		fs_remove_tree(tmp, &ignored);
 		if (errno != EEXIST && errno != ENOTEMPTY) {
-			silo_err_errno(err, "keep-id copy of layer \"%s\"", diff);
+			silo_err_errno(err, "ID-mapped copy of layer \"%s\"", diff);
 			goto fail;
 		}
 	}
@@ -272,39 +363,6 @@ fail_tmp: {
 fail:
 	free(out);
 	return NULL;
-}
-
-int engine_userns_lowers(const struct store *store, enum engine_userns_mode mode, json_t **lowers,
-			 struct silo_err *err)
-{
-	struct ns_ids uids, gids;
-	struct shift s;
-	json_t *out, *dir;
-	size_t i;
-
-	(void)store;
-	if (mode != ENGINE_USERNS_KEEP_ID)
-		return 0;
-	if (keep_id_ids(&uids, &gids, err) < 0)
-		return -1;
-	s.uid = uids.host_id;
-	s.gid = gids.host_id;
-	out = json_array();
-	if (!out)
-		return silo_err_sys(err, ENOMEM, "keep-id layers");
-	json_array_foreach(*lowers, i, dir) {
-		char *path = shifted_layer(json_string_value(dir), &s, err);
-
-		if (!path) {
-			json_decref(out);
-			return -1;
-		}
-		json_array_append_new(out, json_string(path));
-		free(path);
-	}
-	json_decref(*lowers);
-	*lowers = out;
-	return 0;
 }
 
 static json_t *keep_id_map(const struct ns_ids *ids)
@@ -324,23 +382,187 @@ static json_t *keep_id_map(const struct ns_ids *ids)
 	return maps;
 }
 
-int engine_userns_apply(enum engine_userns_mode mode, int user_given, json_t *config,
+static int maps_beyond(const json_t *maps, unsigned long count, const char *flag, struct silo_err *err)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(maps, i, m) {
+		json_int_t h = json_integer_value(json_object_get(m, "hostID"));
+		json_int_t n = json_integer_value(json_object_get(m, "size"));
+
+		if (h + n > (json_int_t)count)
+			return silo_err_set(err, EINVAL,
+					    "%s: host IDs %lld-%lld are beyond the %lu IDs of your user namespace (0: you, 1…: your /etc/subuid and /etc/subgid ranges)",
+					    flag, (long long)h, (long long)(h + n - 1), count);
+	}
+	return 0;
+}
+
+/* The container's maps (container → our namespace): keep-id's, or the
+ * flags'. New references. */
+static int container_maps(const struct engine_userns *u, json_t **uid_maps, json_t **gid_maps,
+			  struct ns_ids *uids, struct ns_ids *gids, struct silo_err *err)
+{
+	*uid_maps = *gid_maps = NULL;
+	if (u->mode == ENGINE_USERNS_KEEP_ID) {
+		if (keep_id_ids(uids, gids, err) < 0)
+			return -1;
+		*uid_maps = keep_id_map(uids);
+		*gid_maps = keep_id_map(gids);
+	} else {
+		*uid_maps = json_deep_copy(u->uid_maps);
+		*gid_maps = json_deep_copy(u->gid_maps);
+		/* Rootless, the host IDs are our namespace's: only what it maps. */
+		if (!subid_host_root() && (read_ids("/proc/self/uid_map", uids) < 0 ||
+					   read_ids("/proc/self/gid_map", gids) < 0 ||
+					   maps_beyond(*uid_maps, uids->count, "--uidmap", err) < 0 ||
+					   maps_beyond(*gid_maps, gids->count, "--gidmap", err) < 0)) {
+			json_decref(*uid_maps);
+			json_decref(*gid_maps);
+			return err->msg[0] ? -1 : silo_err_set(err, EIO, "read our user namespace's maps");
+		}
+	}
+	if (!*uid_maps || !*gid_maps) {
+		json_decref(*uid_maps);
+		json_decref(*gid_maps);
+		return silo_err_sys(err, ENOMEM, "user namespace maps");
+	}
+	return 0;
+}
+
+int engine_userns_lowers(const struct store *store, const struct engine_userns *u, json_t **lowers,
+			 struct silo_err *err)
+{
+	_cleanup_json_ json_t *uid_maps = NULL;
+	_cleanup_json_ json_t *gid_maps = NULL;
+	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *uid_text = NULL;
+	_cleanup_free_ char *gid_text = NULL;
+	char digest[DIGEST_STRING_LENGTH + 1], hash[17];
+	struct ns_ids uids, gids;
+	struct shift s;
+	json_t *out, *dir;
+	size_t i;
+
+	(void)store;
+	if (!u || u->mode == ENGINE_USERNS_DEFAULT)
+		return 0;
+	if (container_maps(u, &uid_maps, &gid_maps, &uids, &gids, err) < 0)
+		return -1;
+	uid_text = json_dumps(uid_maps, JSON_COMPACT);
+	gid_text = json_dumps(gid_maps, JSON_COMPACT);
+	if (!uid_text || !gid_text || asprintf(&text, "uid %s gid %s", uid_text, gid_text) < 0) {
+		text = NULL;
+		return silo_err_sys(err, ENOMEM, "ID-mapped layers");
+	}
+	if (digest_buffer(text, strlen(text), digest, err) < 0)
+		return -1;
+	/* "sha256:" then the hex. */
+	snprintf(hash, sizeof(hash), "%.16s", strchr(digest, ':') ? strchr(digest, ':') + 1 : digest);
+	s.uid_maps = uid_maps;
+	s.gid_maps = gid_maps;
+	out = json_array();
+	if (!out)
+		return silo_err_sys(err, ENOMEM, "ID-mapped layers");
+	json_array_foreach(*lowers, i, dir) {
+		char *path = shifted_layer(json_string_value(dir), &s, hash, err);
+
+		if (!path) {
+			json_decref(out);
+			return -1;
+		}
+		json_array_append_new(out, json_string(path));
+		free(path);
+	}
+	json_decref(*lowers);
+	*lowers = out;
+	return 0;
+}
+
+/* Whether the maps give the container our own ID 0 (the store's owner). */
+static int maps_host_zero(const json_t *maps)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(maps, i, m)
+		if (json_integer_value(json_object_get(m, "hostID")) == 0)
+			return 1;
+	return 0;
+}
+
+/* When the maps leave out our own ID 0, the store's owner, the container's
+ * root is nobody to the store, so the path to its bundle must be open to
+ * traverse (0711, never to list). With the owner mapped (keep-id) the
+ * container's root may pass as it is. */
+static int open_path(const char *dir, struct silo_err *err)
+{
+	_cleanup_free_ char *path = strdup(dir);
+	char bundle[4096];
+
+	snprintf(bundle, sizeof(bundle), "%s/bundle", dir);
+	if (!path || chmod(bundle, 0711) < 0)
+		return silo_err_errno(err, "open \"%s\" to the container's IDs", bundle);
+	/* The container's directory, containers/, the store root. */
+	for (int i = 0; i < 3; i++) {
+		char *slash = strrchr(path, '/');
+
+		if (chmod(path, 0711) < 0)
+			return silo_err_errno(err, "open \"%s\" to the container's IDs", path);
+		if (!slash || slash == path)
+			break;
+		*slash = '\0';
+	}
+	return 0;
+}
+
+/* The root of the container's writable layer is the root of its /: the
+ * container's root owns it, as an image's root owns its /. */
+static int own_upper(const char *dir, const json_t *uid_maps, const json_t *gid_maps,
+		     struct silo_err *err)
+{
+	char upper[4096];
+
+	snprintf(upper, sizeof(upper), "%s/upper", dir);
+	if (lchown(upper, (uid_t)map_id(uid_maps, 0), (gid_t)map_id(gid_maps, 0)) < 0)
+		return silo_err_errno(err, "give \"%s\" to the container's root", upper);
+	return 0;
+}
+
+int engine_userns_prepare_dir(const struct engine_userns *u, const char *dir, struct silo_err *err)
+{
+	_cleanup_json_ json_t *uid_maps = NULL;
+	_cleanup_json_ json_t *gid_maps = NULL;
+	struct ns_ids uids, gids;
+
+	if (!u || u->mode == ENGINE_USERNS_DEFAULT)
+		return 0;
+	if (container_maps(u, &uid_maps, &gid_maps, &uids, &gids, err) < 0)
+		return -1;
+	if (!maps_host_zero(uid_maps) && open_path(dir, err) < 0)
+		return -1;
+	return own_upper(dir, uid_maps, gid_maps, err);
+}
+
+int engine_userns_apply(const struct engine_userns *u, int user_given, json_t *config,
 			struct silo_err *err)
 {
 	json_t *linux_section = json_object_get(config, "linux");
 	json_t *user = json_object_get(json_object_get(config, "process"), "user");
+	json_t *uid_maps = NULL, *gid_maps = NULL;
 	struct ns_ids uids, gids;
 
-	if (mode != ENGINE_USERNS_KEEP_ID)
+	if (!u || u->mode == ENGINE_USERNS_DEFAULT)
 		return 0;
-	if (keep_id_ids(&uids, &gids, err) < 0)
+	if (container_maps(u, &uid_maps, &gid_maps, &uids, &gids, err) < 0)
 		return -1;
 	if (json_array_append_new(json_object_get(linux_section, "namespaces"),
 				  json_pack("{s:s}", "type", "user")) < 0 ||
-	    json_object_set_new(linux_section, "uidMappings", keep_id_map(&uids)) < 0 ||
-	    json_object_set_new(linux_section, "gidMappings", keep_id_map(&gids)) < 0)
-		return silo_err_sys(err, ENOMEM, "--userns keep-id");
-	if (!user_given) {
+	    json_object_set_new(linux_section, "uidMappings", uid_maps) < 0 ||
+	    json_object_set_new(linux_section, "gidMappings", gid_maps) < 0)
+		return silo_err_sys(err, ENOMEM, "user namespace");
+	if (u->mode == ENGINE_USERNS_KEEP_ID && !user_given) {
 		json_object_set_new(user, "uid", json_integer((json_int_t)uids.host_id));
 		json_object_set_new(user, "gid", json_integer((json_int_t)gids.host_id));
 		json_object_set_new(user, "additionalGids", json_array());

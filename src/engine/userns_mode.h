@@ -6,10 +6,11 @@
  * the user's.
  *
  * keep-id's map (container → user's namespace): 0..U-1 → 1..U, U → 0 (the
- * user), U+1.. → U+1... Files of the image keep their owners only if they
- * are stored shifted the other way, so the container's lower layers are
- * copies of the image's layers with shifted owners, made once for each
- * layer and UID:GID (LAYER/keep-id-U-G, removed with the layer). */
+ * user), U+1.. → U+1... --uidmap/--gidmap give the maps themselves (for
+ * root too). Files of the image keep their owners only if they are stored
+ * under the IDs the map turns them into, so the container's lower layers
+ * are copies of the image's layers with the owners mapped, made once for
+ * each layer and map (LAYER/idmap-HASH, removed with the layer). */
 #ifndef SILO_ENGINE_USERNS_MODE_H
 #define SILO_ENGINE_USERNS_MODE_H
 
@@ -18,19 +19,49 @@
 #include "image/store.h"
 #include "util/err.h"
 
-enum engine_userns_mode { ENGINE_USERNS_DEFAULT, ENGINE_USERNS_KEEP_ID };
+enum engine_userns_mode {
+	ENGINE_USERNS_DEFAULT, /* no user namespace of the container's own */
+	ENGINE_USERNS_KEEP_ID, /* --userns keep-id */
+	ENGINE_USERNS_MAPS,    /* --uidmap / --gidmap */
+};
+
+/* What --userns, --uidmap and --gidmap asked for. */
+struct engine_userns {
+	enum engine_userns_mode mode; /* set by engine_userns_check */
+	int keep_id;                  /* --userns keep-id */
+	json_t *uid_maps; /* --uidmap entries {containerID, hostID, size}, or NULL */
+	json_t *gid_maps; /* --gidmap entries, or NULL: the same as --uidmap's */
+};
+
+void engine_userns_free(struct engine_userns *u);
 
 /* --userns VALUE: "" or "host" (the default) or "keep-id". */
-int engine_userns_parse(const char *value, enum engine_userns_mode *mode, struct silo_err *err);
+int engine_userns_parse(struct engine_userns *u, const char *value, struct silo_err *err);
 
-/* The container's lower directories for mode: *lowers replaced by the
- * shifted copies (made if missing) for keep-id. */
-int engine_userns_lowers(const struct store *store, enum engine_userns_mode mode, json_t **lowers,
+/* --uidmap / --gidmap CONTAINER_ID:HOST_ID:SIZE (host IDs are the user's
+ * namespace's when rootless: 0 is the user, 1… their subordinate IDs). */
+int engine_userns_add_map(struct engine_userns *u, int gid, const char *value, struct silo_err *err);
+
+/* After the flags: --gidmap defaults to --uidmap; keep-id and maps
+ * conflict; container ID 0 must be mapped. */
+int engine_userns_check(struct engine_userns *u, struct silo_err *err);
+
+/* The container's lower directories: *lowers replaced by copies with the
+ * owners the maps need (made if missing), for keep-id and maps. u may be
+ * NULL. */
+int engine_userns_lowers(const struct store *store, const struct engine_userns *u, json_t **lowers,
 			 struct silo_err *err);
 
-/* config.json for mode: keep-id adds the user namespace and its maps, and
- * the user's UID and GID as the process's unless user_given (-u). */
-int engine_userns_apply(enum engine_userns_mode mode, int user_given, json_t *config,
+/* The container's directory, before its rootfs is first mounted: the root
+ * of its writable layer (its /) goes to the container's root, and when the
+ * maps leave out our own ID 0 (the store's owner) the path to dir/bundle
+ * from the store root is made traversable (0711) for the container's IDs.
+ * u may be NULL. */
+int engine_userns_prepare_dir(const struct engine_userns *u, const char *dir, struct silo_err *err);
+
+/* config.json: the user namespace and its maps; with keep-id the user's
+ * UID and GID as the process's unless user_given (-u). u may be NULL. */
+int engine_userns_apply(const struct engine_userns *u, int user_given, json_t *config,
 			struct silo_err *err);
 
 #endif

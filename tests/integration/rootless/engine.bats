@@ -438,3 +438,57 @@ tcp_get() {
 	[ "${#lines[@]}" -eq 1 ]
 	[ ! -e "$RL_DIR/data/silo/networks/mine" ]
 }
+
+@test "rootless: --uidmap and --gidmap give the container a map of its own; the image keeps its owners" {
+	as_user pull -q "$OWNERS" >/dev/null
+	run as_user run --name mapped --uidmap 0:2:65535 --gidmap 0:2:65535 "$OWNERS" sh -c \
+		'id -u; stat -c %u:%g /data/by-1000 /bin/busybox; cat /proc/self/uid_map /proc/self/gid_map; touch /made'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = 1000:1001 ]
+	[ "${lines[2]}" = 0:0 ]
+	[[ "${lines[3]}" =~ ^\ *0\ +2\ +65535$ ]]
+	[[ "${lines[4]}" =~ ^\ *0\ +2\ +65535$ ]]
+	# Container root is the namespace's 2: the user's second subordinate ID.
+	made=$(find "$RL_DIR/data/silo/containers" -path '*/upper/made')
+	[ "$(stat -c %u:%g "$made")" = "$((SUBID_START + 1)):$((SUBID_START + 1))" ]
+	as_user rm mapped >/dev/null
+	# An image file the map leaves out is named.
+	run as_user run --rm --uidmap 0:1000:60000 "$OWNERS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'"by-65534" is owned by uid 65534, which the container'"'"'s ID map does not map'* ]]
+	run as_user run --rm --uidmap 5:0:10 "$OWNERS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"container ID 0 (root) must be mapped"* ]]
+	run as_user run --rm --uidmap 0:x:10 "$OWNERS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'invalid --uidmap "0:x:10": want CONTAINER_ID:HOST_ID:SIZE'* ]]
+	run as_user run --rm --uidmap 0:60000:10000 "$OWNERS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--uidmap: host IDs 60000-69999 are beyond"* ]]
+	run as_user run --rm --userns keep-id --uidmap 0:1:10 "$OWNERS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"conflicting options"* ]]
+	[ -z "$(as_user ps -aq)" ]
+}
+
+@test "root: --uidmap runs the container in a user namespace of host IDs" {
+	local store=$RL_DIR/rootstore rt
+	rt=$(mktemp -d /tmp/silo-rlr.XXXXXX)
+	"$SILO" --root "$store" pull -q "$OWNERS" >/dev/null
+	run env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" run --rm --network none \
+		--uidmap 0:300000:65536 "$OWNERS" sh -c 'cat /proc/self/uid_map; stat -c %u:%g /data/by-1000 /bin/busybox; touch /made && stat -c %u /made'
+	local st=$status out=$output
+	left=$(ls -A "$rt")
+	rm -rf "$rt"
+	[ "$st" -eq 0 ] || fail "$out"
+	lines=($out)
+	[ "${lines[0]} ${lines[1]} ${lines[2]}" = "0 300000 65536" ]
+	[ "${lines[3]}" = 1000:1001 ]
+	[ "${lines[4]}" = 0:0 ]
+	[ "${lines[5]}" = 0 ]
+	[ -z "$left" ]
+	run "$SILO" --root "$store" run --rm --network none --userns keep-id "$OWNERS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"--userns keep-id is for rootless containers only"* ]]
+}
