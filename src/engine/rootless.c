@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "engine/record.h"
 #include "runtime/userns.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -297,6 +298,70 @@ static pid_t holder_make(const char *dir, struct silo_err *err)
 	return pid;
 }
 
+/* A holder killed while containers ran leaves their namespace without
+ * one, though their monitors are still in it: a new holder joins it from
+ * a monitor (the records name their PIDs), so later commands reach those
+ * containers again rather than make a namespace of their own. Returns the
+ * new holder's PID, or -1 when no monitor of ours is alive. */
+static pid_t holder_adopt(const char *store_root, const char *dir)
+{
+	_cleanup_json_ json_t *records = NULL;
+	struct silo_err ignored = { 0 };
+	size_t i;
+	json_t *rec;
+
+	if (!store_root || record_list(store_root, &records, &ignored) < 0)
+		return -1;
+	json_array_foreach(records, i, rec) {
+		json_int_t monitor = json_integer_value(json_object_get(json_object_get(rec, "state"), "monitorPid"));
+		_cleanup_close_ int user_fd = -1;
+		_cleanup_close_ int mnt_fd = -1;
+		char path[64], c = 1;
+		int p[2], status;
+		uid_t owner;
+		pid_t child, pid = -1;
+
+		if (monitor <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%lld/ns/user", (long long)monitor);
+		user_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (user_fd < 0 || ioctl(user_fd, NS_GET_OWNER_UID, &owner) < 0 || owner != geteuid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%lld/ns/mnt", (long long)monitor);
+		mnt_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (mnt_fd < 0 || pipe2(p, O_CLOEXEC) < 0)
+			continue;
+		child = fork();
+		if (child == 0) {
+			close(p[0]);
+			/* Once more, so that the holder is no child of ours. */
+			pid = fork();
+			if (pid == 0) {
+				if (setns(user_fd, CLONE_NEWUSER) < 0 || setns(mnt_fd, CLONE_NEWNS) < 0)
+					_exit(1);
+				prctl(PR_SET_NAME, HOLDER_NAME);
+				c = 0;
+				if (write(p[1], &c, 1) != 1)
+					_exit(1);
+				holder_live(dir);
+			}
+			_exit(pid > 0 && write(p[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
+		}
+		close(p[1]);
+		if (child > 0)
+			while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+				;
+		/* The PID first (from the child), then the holder's byte. */
+		if (child > 0 && read_full(p[0], &pid, sizeof(pid)) == 0 && read_full(p[0], &c, 1) == 0 &&
+		    c == 0) {
+			close(p[0]);
+			return pid;
+		}
+		close(p[0]);
+	}
+	return -1;
+}
+
 /* The namespaces of a live holder of ours, or -1 each. */
 static int holder_open(pid_t pid, int *user_fd, int *mnt_fd)
 {
@@ -387,7 +452,9 @@ int engine_rootless_enter(const char *store_root, struct silo_err *err)
 		return -1;
 	pid = read_pid(pid_path);
 	if (pid < 0 || holder_open(pid, &user_fd, &mnt_fd) < 0) {
-		pid = holder_make(dir, err);
+		pid = holder_adopt(store_root ? store_root : getenv("SILO_ROOT"), dir);
+		if (pid < 0)
+			pid = holder_make(dir, err);
 		if (pid < 0)
 			return -1;
 		if (holder_open(pid, &user_fd, &mnt_fd) < 0)

@@ -492,3 +492,22 @@ tcp_get() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"--userns keep-id is for rootless containers only"* ]]
 }
+
+@test "rootless: a killed namespace holder is replaced from a running container's monitor" {
+	as_user pull -q "$BB" >/dev/null
+	as_user run -d --name long "$BB" sleep 100 >/dev/null
+	holder=$(cat "$RL_RUN/silo/.userns/pid")
+	ns=$(readlink "/proc/$holder/ns/user")
+	kill -KILL "$holder"
+	wait_until bash -c "! readlink /proc/$holder/ns/user >/dev/null 2>&1"
+	# The next command joins the container's namespace again: its mount
+	# and processes are there for exec and rm.
+	run as_user exec long sh -c 'echo reached'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$output" = reached ]
+	new=$(cat "$RL_RUN/silo/.userns/pid")
+	[ "$new" != "$holder" ]
+	[ "$(readlink "/proc/$new/ns/user")" = "$ns" ]
+	run as_user rm -f long
+	[ "$status" -eq 0 ] || fail "$output"
+}
