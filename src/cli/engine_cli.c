@@ -20,8 +20,8 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "image/credentials.h"
 #include "engine/rootless.h"
+#include "image/credentials.h"
 #include "image/registry.h"
 #include "util/cleanup.h"
 #include "util/log.h"
