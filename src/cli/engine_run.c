@@ -618,7 +618,8 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"      --uidmap list          CONTAINER_ID:HOST_ID:SIZE: a user namespace of the container's own\n" \
 	"                             (rootless: host IDs of your namespace: 0 you, 1… your /etc/subuid)\n" \
 	"      --gidmap list          The same for groups (default: --uidmap's)\n" \
-	"      --userns string        keep-id: rootless, run as your own UID and GID (default: host)\n" \
+	"      --userns string        keep-id: rootless, run as your own UID and GID; auto: root,\n" \
+	"                             65536 IDs of /etc/subuid's \"containers\" of its own (default: host)\n" \
 	"      --uts string           host: share the host's UTS namespace (and its hostname)\n" \
 	"  -v, --volume list          Bind a host path or mount a volume: SRC:DST[:ro|rw], or\n" \
 	"                             DST for an anonymous volume\n" \

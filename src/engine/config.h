@@ -28,7 +28,8 @@ struct engine_run_flags {
 	json_t *mounts;         /* config.json entries for -v, --mount, --tmpfs (mounts_oci), or NULL */
 	const struct engine_resources *resources; /* -m, --cpus, --ulimit …, or NULL */
 	const struct engine_security *security;   /* --cap-add, --privileged …, or NULL: defaults */
-	const struct engine_userns *userns; /* --userns, --uidmap, --gidmap (userns_mode.h), or NULL */
+	struct engine_userns *userns; /* --userns, --uidmap, --gidmap (userns_mode.h), or NULL;
+				       * create fills in --userns auto's maps */
 };
 
 /* Docker's default capabilities, CAP_ names. */

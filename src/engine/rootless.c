@@ -333,19 +333,29 @@ static pid_t holder_adopt(const char *store_root, const char *dir)
 			continue;
 		child = fork();
 		if (child == 0) {
+			int q[2];
+
 			close(p[0]);
+			if (pipe2(q, O_CLOEXEC) < 0)
+				_exit(1);
 			/* Once more, so that the holder is no child of ours. */
 			pid = fork();
 			if (pid == 0) {
+				close(q[0]);
 				if (setns(user_fd, CLONE_NEWUSER) < 0 || setns(mnt_fd, CLONE_NEWNS) < 0)
 					_exit(1);
 				prctl(PR_SET_NAME, HOLDER_NAME);
 				c = 0;
-				if (write(p[1], &c, 1) != 1)
+				if (write(q[1], &c, 1) != 1)
 					_exit(1);
 				holder_live(dir);
 			}
-			_exit(pid > 0 && write(p[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
+			close(q[1]);
+			/* Its PID, then its word that it is in place. */
+			if (pid < 0 || read_full(q[0], &c, 1) < 0 ||
+			    write(p[1], &pid, sizeof(pid)) != sizeof(pid) || write(p[1], &c, 1) != 1)
+				_exit(1);
+			_exit(0);
 		}
 		close(p[1]);
 		if (child > 0)

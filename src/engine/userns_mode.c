@@ -17,6 +17,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "engine/record.h"
 #include "image/digest.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -37,8 +38,10 @@ int engine_userns_parse(struct engine_userns *u, const char *value, struct silo_
 		u->keep_id = 0;
 	else if (!strcmp(value, "keep-id"))
 		u->keep_id = 1;
+	else if (!strcmp(value, "auto"))
+		u->automatic = 1;
 	else
-		return silo_err_set(err, EINVAL, "invalid --userns \"%s\": want host or keep-id", value);
+		return silo_err_set(err, EINVAL, "invalid --userns \"%s\": want host, keep-id or auto", value);
 	return 0;
 }
 
@@ -90,9 +93,13 @@ static long long map_id(const json_t *maps, unsigned long id)
 
 int engine_userns_check(struct engine_userns *u, struct silo_err *err)
 {
-	if (u->keep_id && (u->uid_maps || u->gid_maps))
-		return silo_err_set(err, EINVAL, "conflicting options: --userns keep-id and --uidmap/--gidmap");
-	u->mode = u->keep_id ? ENGINE_USERNS_KEEP_ID
+	if ((u->keep_id || u->automatic) && (u->uid_maps || u->gid_maps))
+		return silo_err_set(err, EINVAL, "conflicting options: --userns %s and --uidmap/--gidmap",
+				    u->keep_id ? "keep-id" : "auto");
+	if (u->keep_id && u->automatic)
+		return silo_err_set(err, EINVAL, "conflicting options: --userns keep-id and --userns auto");
+	u->mode = u->automatic ? ENGINE_USERNS_AUTO
+		  : u->keep_id ? ENGINE_USERNS_KEEP_ID
 		  : u->uid_maps || u->gid_maps ? ENGINE_USERNS_MAPS
 					       : ENGINE_USERNS_DEFAULT;
 	if (u->mode != ENGINE_USERNS_MAPS)
@@ -411,6 +418,8 @@ static int container_maps(const struct engine_userns *u, json_t **uid_maps, json
 		*uid_maps = keep_id_map(uids);
 		*gid_maps = keep_id_map(gids);
 	} else {
+		if (u->mode == ENGINE_USERNS_AUTO && !u->uid_maps)
+			return silo_err_set(err, EINVAL, "--userns auto: no range was chosen");
 		*uid_maps = json_deep_copy(u->uid_maps);
 		*gid_maps = json_deep_copy(u->gid_maps);
 		/* Rootless, the host IDs are our namespace's: only what it maps. */
@@ -568,4 +577,92 @@ int engine_userns_apply(const struct engine_userns *u, int user_given, json_t *c
 		json_object_set_new(user, "additionalGids", json_array());
 	}
 	return 0;
+}
+
+/* ---------------------------------------------------------- --userns auto -- */
+
+#define AUTO_SIZE 65536
+
+/* The first-listed hostID of each record's idMaps (uid or gid). */
+static int block_used(json_t *records, const char *key, unsigned long base)
+{
+	size_t i;
+	json_t *rec;
+
+	json_array_foreach(records, i, rec) {
+		json_t *m = json_array_get(json_object_get(json_object_get(rec, "idMaps"), key), 0);
+
+		if (m && (unsigned long)json_integer_value(json_object_get(m, "hostID")) == base)
+			return 1;
+	}
+	return 0;
+}
+
+/* The first block of AUTO_SIZE IDs in ranges that neither map uses yet. */
+static long long free_block(const struct subid_range *r, int n, json_t *records, const char *key)
+{
+	for (int i = 0; i < n; i++)
+		for (unsigned long at = r[i].start; at + AUTO_SIZE <= r[i].start + r[i].count; at += AUTO_SIZE)
+			if (!block_used(records, key, at))
+				return (long long)at;
+	return -1;
+}
+
+int engine_userns_allocate(const char *store_root, struct engine_userns *u, int *lock_out,
+			   struct silo_err *err)
+{
+	struct subid_range uids[16], gids[16];
+	_cleanup_json_ json_t *records = NULL;
+	_cleanup_free_ char *lock_path = NULL;
+	long long uid_base, gid_base;
+	int nu, ng, lock;
+
+	*lock_out = -1;
+	if (u->mode != ENGINE_USERNS_AUTO)
+		return 0;
+	if (!subid_host_root())
+		return silo_err_set(err, EINVAL,
+				    "--userns auto is for root: rootless containers already run in your own user namespace (use --uidmap for a part of it)");
+	nu = subid_ranges("/etc/subuid", "containers", (unsigned long)-1, uids, 16, err);
+	ng = nu < 0 ? -1 : subid_ranges("/etc/subgid", "containers", (unsigned long)-1, gids, 16, err);
+	if (nu < 0 || ng < 0)
+		return -1;
+	if (nu == 0 || ng == 0)
+		return silo_err_set(err, ENOENT,
+				    "--userns auto takes its IDs from the ranges of the user \"containers\": add a line like \"containers:2147483647:2147483648\" to /etc/subuid and /etc/subgid");
+	if (asprintf(&lock_path, "%s/locks/userns", store_root) < 0)
+		return silo_err_sys(err, ENOMEM, "--userns auto");
+	/* From the choice until the record names it, no other create picks. */
+	lock = fs_lock_file(lock_path, err);
+	if (lock < 0)
+		return -1;
+	if (record_list(store_root, &records, err) < 0) {
+		close(lock);
+		return -1;
+	}
+	uid_base = free_block(uids, nu, records, "uid");
+	gid_base = free_block(gids, ng, records, "gid");
+	if (uid_base < 0 || gid_base < 0) {
+		close(lock);
+		return silo_err_set(err, ENOSPC,
+				    "--userns auto: every %d-ID block of the \"containers\" ranges in /etc/subuid and /etc/subgid is taken by a container",
+				    AUTO_SIZE);
+	}
+	json_decref(u->uid_maps);
+	json_decref(u->gid_maps);
+	u->uid_maps = json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID", (json_int_t)uid_base, "size", AUTO_SIZE);
+	u->gid_maps = json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID", (json_int_t)gid_base, "size", AUTO_SIZE);
+	if (!u->uid_maps || !u->gid_maps) {
+		close(lock);
+		return silo_err_sys(err, ENOMEM, "--userns auto");
+	}
+	*lock_out = lock;
+	return 0;
+}
+
+json_t *engine_userns_record(const struct engine_userns *u)
+{
+	if (!u || !u->uid_maps || !u->gid_maps)
+		return NULL;
+	return json_pack("{s:O, s:O}", "uid", u->uid_maps, "gid", u->gid_maps);
 }

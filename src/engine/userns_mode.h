@@ -23,19 +23,21 @@ enum engine_userns_mode {
 	ENGINE_USERNS_DEFAULT, /* no user namespace of the container's own */
 	ENGINE_USERNS_KEEP_ID, /* --userns keep-id */
 	ENGINE_USERNS_MAPS,    /* --uidmap / --gidmap */
+	ENGINE_USERNS_AUTO,    /* --userns auto: a free range of the host's root */
 };
 
 /* What --userns, --uidmap and --gidmap asked for. */
 struct engine_userns {
 	enum engine_userns_mode mode; /* set by engine_userns_check */
 	int keep_id;                  /* --userns keep-id */
+	int automatic;                /* --userns auto */
 	json_t *uid_maps; /* --uidmap entries {containerID, hostID, size}, or NULL */
 	json_t *gid_maps; /* --gidmap entries, or NULL: the same as --uidmap's */
 };
 
 void engine_userns_free(struct engine_userns *u);
 
-/* --userns VALUE: "" or "host" (the default) or "keep-id". */
+/* --userns VALUE: "" or "host" (the default), "keep-id" or "auto". */
 int engine_userns_parse(struct engine_userns *u, const char *value, struct silo_err *err);
 
 /* --uidmap / --gidmap CONTAINER_ID:HOST_ID:SIZE (host IDs are the user's
@@ -45,6 +47,17 @@ int engine_userns_add_map(struct engine_userns *u, int gid, const char *value, s
 /* After the flags: --gidmap defaults to --uidmap; keep-id and maps
  * conflict; container ID 0 must be mapped. */
 int engine_userns_check(struct engine_userns *u, struct silo_err *err);
+
+/* --userns auto, for the host's root: 65536 IDs of the ranges /etc/subuid
+ * and /etc/subgid give the user "containers" (podman's convention) that no
+ * container of the store has, set as u's maps; *lock (the store's
+ * locks/userns, else -1) is to be held until the record that names them
+ * is stored. Nothing for the other modes. */
+int engine_userns_allocate(const char *store_root, struct engine_userns *u, int *lock,
+			   struct silo_err *err);
+
+/* The record's "idMaps" ({uid, gid}) for u, or NULL. */
+json_t *engine_userns_record(const struct engine_userns *u);
 
 /* The container's lower directories: *lowers replaced by copies with the
  * owners the maps need (made if missing), for keep-id and maps. u may be

@@ -96,11 +96,19 @@ setup() {
 	# Short: the runtime puts unix sockets under XDG_RUNTIME_DIR.
 	RL_RUN=$(mktemp -d /tmp/silo-rl.XXXXXX)
 	chown "$RL_USER" "$RL_RUN"
-	export RL_DIR RL_RUN
+	# The runtime root of the tests that run silo as root.
+	RL_ROOT_RT=$(mktemp -d /tmp/silo-rlr.XXXXXX)
+	export RL_DIR RL_RUN RL_ROOT_RT
 }
 
 teardown() {
 	local id left
+	sed -i '/^containers:600000:131072$/d; /^containers:700000:131072$/d' /etc/subuid /etc/subgid
+	if [ -d "$RL_DIR/rootstore" ]; then
+		for id in $(SILO_RUNTIME_ROOT=$RL_ROOT_RT "$SILO" --root "$RL_DIR/rootstore" ps -aq --no-trunc 2>/dev/null); do
+			SILO_RUNTIME_ROOT=$RL_ROOT_RT "$SILO" --root "$RL_DIR/rootstore" rm -f "$id" >/dev/null 2>&1 || true
+		done
+	fi
 	for id in $(as_user ps -aq --no-trunc 2>/dev/null); do
 		as_user rm -fv "$id" >/dev/null 2>&1 || true
 	done
@@ -109,22 +117,28 @@ teardown() {
 	done
 	# The holder of the user's namespace leaves once nothing is in it.
 	wait_until bash -c "! live_processes '$RL_USER' | grep -q . && ! live_processes '$RL_SINGLE' | grep -q ." || true
+	problems=""
 	left=$(live_processes "$RL_USER"; live_processes "$RL_SINGLE")
 	pkill -KILL -u "$RL_USER" 2>/dev/null || true
 	pkill -KILL -u "$RL_SINGLE" 2>/dev/null || true
-	[ -z "$left" ] || fail "processes left: $left"
+	[ -z "$left" ] || problems+="processes left: $left"$'\n'
 	left=$(pgrep -a slirp4netns | grep "$RL_DIR" || true)
-	[ -z "$left" ] || fail "slirp4netns left: $left"
+	[ -z "$left" ] || problems+="slirp4netns left: $left"$'\n'
 	left=$(pgrep -af '^pasta .*--netns' | grep "$RL_DIR" || true)
-	[ -z "$left" ] || fail "pasta left: $left"
+	[ -z "$left" ] || problems+="pasta left: $left"$'\n'
 	left=$(grep " $RL_DIR/" /proc/self/mountinfo || true)
-	[ -z "$left" ] || fail "mounts left: $left"
+	[ -z "$left" ] || problems+="mounts left: $left"$'\n'
 	left=$(ls -A "$RL_DIR/data/silo/containers" "$RL_DIR/single/silo/containers" 2>/dev/null | grep -v ':$' | grep . || true)
-	[ -z "$left" ] || fail "container records left: $left"
+	[ -z "$left" ] || problems+="container records left: $left"$'\n'
 	left=$(ls -A "$RL_RUN/silo" 2>/dev/null | grep -v '^\.userns$' || true)
-	[ -z "$left" ] || fail "runtime state left: $left"
-	# The store holds files of the user's subordinate IDs: root removes them.
-	rm -rf --one-file-system "$RL_DIR" "$RL_RUN"
+	[ -z "$left" ] || problems+="runtime state left: $left"$'\n'
+	left=$(ls -A "$RL_ROOT_RT")
+	[ -z "$left" ] || problems+="root's runtime state left: $left"$'\n'
+	# The stores hold files of subordinate IDs: root removes them, after
+	# whatever is still mounted there.
+	grep " $RL_DIR/" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	rm -rf --one-file-system "$RL_DIR" "$RL_RUN" "$RL_ROOT_RT"
+	[ -z "$problems" ] || fail "$problems"
 }
 
 # Processes of a user that are not zombies (PID 1 reaps them late here).
@@ -473,14 +487,12 @@ tcp_get() {
 }
 
 @test "root: --uidmap runs the container in a user namespace of host IDs" {
-	local store=$RL_DIR/rootstore rt
-	rt=$(mktemp -d /tmp/silo-rlr.XXXXXX)
+	local store=$RL_DIR/rootstore rt=$RL_ROOT_RT
 	"$SILO" --root "$store" pull -q "$OWNERS" >/dev/null
 	run env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" run --rm --network none \
 		--uidmap 0:300000:65536 "$OWNERS" sh -c 'cat /proc/self/uid_map; stat -c %u:%g /data/by-1000 /bin/busybox; touch /made && stat -c %u /made'
 	local st=$status out=$output
 	left=$(ls -A "$rt")
-	rm -rf "$rt"
 	[ "$st" -eq 0 ] || fail "$out"
 	lines=($out)
 	[ "${lines[0]} ${lines[1]} ${lines[2]}" = "0 300000 65536" ]
@@ -510,4 +522,31 @@ tcp_get() {
 	[ "$(readlink "/proc/$new/ns/user")" = "$ns" ]
 	run as_user rm -f long
 	[ "$status" -eq 0 ] || fail "$output"
+}
+
+@test "root: --userns auto gives each container a free range of the containers user" {
+	local store=$RL_DIR/rootstore rt=$RL_ROOT_RT
+	grep -q '^containers:' /etc/subuid /etc/subgid && skip "the host already gives the user containers ranges"
+	run env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" run --rm --network none --userns auto "$OWNERS" true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *'"containers:2147483647:2147483648" to /etc/subuid and /etc/subgid'* ]] || fail "$output"
+	echo "containers:600000:131072" >>/etc/subuid
+	echo "containers:700000:131072" >>/etc/subgid
+	"$SILO" --root "$store" pull -q "$OWNERS" >/dev/null
+	a=$(env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" run -d --network none --userns auto "$OWNERS" sleep 100)
+	b=$(env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" run -d --network none --userns auto "$OWNERS" sleep 100)
+	run env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" run --rm --network none --userns auto "$OWNERS" true
+	c_status=$status c_output=$output
+	map_a=$(env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" exec "$a" cat /proc/self/uid_map /proc/self/gid_map | tr -s ' ' | tr '\n' ,)
+	map_b=$(env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" exec "$b" cat /proc/self/uid_map | tr -s ' ')
+	owner=$(env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" exec "$a" stat -c %u:%g /data/by-1000)
+	env SILO_RUNTIME_ROOT="$rt" "$SILO" --root "$store" rm -f "$a" "$b" >/dev/null
+	left=$(ls -A "$rt")
+	[ "$map_a" = " 0 600000 65536, 0 700000 65536," ]
+	[ "$map_b" = " 0 665536 65536" ]
+	[ "$owner" = 1000:1001 ]
+	# Both blocks are taken while a and b run.
+	[ "$c_status" -eq 125 ]
+	[[ "$c_output" == *"every 65536-ID block"* ]]
+	[ -z "$left" ]
 }
