@@ -166,6 +166,9 @@ static __attribute__((noreturn)) void holder_live(const char *dir)
 		if (++idle < HOLDER_IDLE_CHECKS)
 			continue;
 		lock = open(lock_path, O_RDWR | O_CLOEXEC);
+		/* With its state directory gone no command can find it. */
+		if (lock < 0 && errno == ENOENT)
+			_exit(0);
 		if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
 			if (lock >= 0)
 				close(lock);

@@ -29,8 +29,10 @@ setup_file() {
 
 	# slirp4netns opens /dev/net/tun as the user: udev makes it 0666 on
 	# most hosts, the kernel's own devtmpfs leaves it 0600.
-	stat -c %a /dev/net/tun >"$BATS_FILE_TMPDIR/tun-mode"
-	chmod 0666 /dev/net/tun
+	if [ "$(stat -c %a /dev/net/tun)" != 666 ]; then
+		stat -c %a /dev/net/tun >"$BATS_FILE_TMPDIR/tun-mode"
+		chmod 0666 /dev/net/tun
+	fi
 
 	image_setup_file
 	engine_build_fixtures
@@ -112,9 +114,11 @@ teardown() {
 	for id in $(as_user ps -aq --no-trunc 2>/dev/null); do
 		as_user rm -fv "$id" >/dev/null 2>&1 || true
 	done
-	for id in $(as_single ps -aq --no-trunc 2>/dev/null); do
-		as_single rm -fv "$id" >/dev/null 2>&1 || true
-	done
+	if [ -n "$(ls -A "$RL_DIR/single/silo/containers" 2>/dev/null)" ]; then
+		for id in $(as_single ps -aq --no-trunc 2>/dev/null); do
+			as_single rm -fv "$id" >/dev/null 2>&1 || true
+		done
+	fi
 	# The holder of the user's namespace leaves once nothing is in it.
 	wait_until bash -c "! live_processes '$RL_USER' | grep -q . && ! live_processes '$RL_SINGLE' | grep -q ." || true
 	problems=""
@@ -134,6 +138,13 @@ teardown() {
 	[ -z "$left" ] || problems+="runtime state left: $left"$'\n'
 	left=$(ls -A "$RL_ROOT_RT")
 	[ -z "$left" ] || problems+="root's runtime state left: $left"$'\n'
+	left=$(find /tmp -maxdepth 1 \( -name 'silo-slirp.*' -o -name 'silo-pasta.*' \) \
+		\( -user "$RL_USER" -o -user "$RL_SINGLE" \) 2>/dev/null)
+	[ -z "$left" ] || problems+="directories left: $left"$'\n'
+	[ -z "$left" ] || rm -rf $left
+	# The state root of the user without XDG_RUNTIME_DIR (its holder's
+	# lock); the single-ID test checks it is made.
+	rm -rf "/tmp/silo-$(id -u "$RL_SINGLE")"
 	# The stores hold files of subordinate IDs: root removes them, after
 	# whatever is still mounted there.
 	grep " $RL_DIR/" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
