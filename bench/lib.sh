@@ -622,6 +622,7 @@ cleanup() {
 	set +e
 	[[ -n ${BENCH_TMP:-} && -d $BENCH_TMP ]] || exit "$rc"
 	progress_done
+	declare -F rootless_cleanup >/dev/null && rootless_cleanup
 	engine_cleanup
 	netns_cleanup
 	# podman pull keeps a blob-info cache in /var/lib/containers/cache

@@ -76,6 +76,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 BENCH_LIB=$BENCH_DIR/lib.sh
 # shellcheck source=bench/lib.sh
 . "$BENCH_LIB"
+# shellcheck source=bench/rootless.sh
+. "$BENCH_DIR/rootless.sh"
 
 BUILD_DIR=${1:-build}
 ROUNDS=${BENCH_ROUNDS:-30}
@@ -461,7 +463,7 @@ PULL_TIMEOUT=${BENCH_PULL_TIMEOUT:-120}
 for v in ENG_ROUNDS PULL_ROUNDS MON_ROUNDS SCALE_N SCALE_ROUNDS SCALE_TIMEOUT PULL_TIMEOUT; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
 done
-ENG_COMPS=(engine-run engine-run-bridge pull monitor scale-start scale-rm)
+ENG_COMPS=(engine-run engine-run-bridge engine-run-rootless pull monitor scale-start scale-rm)
 # ENG_NOT["COMPARISON TOOL"]: why that tool was not measured there.
 declare -A ENG_NOT=()
 eng_not() { # TOOL REASON COMPARISON...
@@ -511,7 +513,7 @@ if eng_ok engine-run skopeo-umoci; then
 	fi
 fi
 # skopeo + umoci is only in the pull row.
-for c in engine-run engine-run-bridge monitor scale-start scale-rm; do ENG_NOT["$c skopeo-umoci"]=x; done
+for c in engine-run engine-run-bridge engine-run-rootless monitor scale-start scale-rm; do ENG_NOT["$c skopeo-umoci"]=x; done
 # Bridge networking only where nothing of it can reach the machine.
 if [[ -n $NETNS_ERR ]]; then
 	for t in silo podman; do eng_not $t "$NETNS_ERR" engine-run-bridge; done
@@ -558,7 +560,7 @@ if [[ -n $BENCH_NETNS ]]; then
 	NOTES+=("network: the whole bench runs in a network namespace of its own (unshare --net --mount; only lo, which the registry listens on), so the bridges, veths and firewall rules of engine-run-bridge never reach the machine; podman's network backend: ${PODMAN_NET:-?}, with ${CNI_STATE_DIRS[*]} on a tmpfs of the bench's mount namespace")
 fi
 if ((ENG_ROUNDS == 0)); then
-	for c in engine-run engine-run-bridge; do
+	for c in engine-run engine-run-bridge engine-run-rootless; do
 		for t in silo podman; do [[ -n ${ENG_NOT["$c $t"]:-} ]] || ENG_NOT["$c $t"]="BENCH_ENG_ROUNDS=0"; done
 	done
 fi
@@ -609,6 +611,36 @@ if ((${#ENG_RUN_ITEMS[@]} && ENG_ROUNDS)); then
 		ROTATED=()
 		rotated "$r" "${ENG_RUN_ITEMS[@]}"
 		for t in "${ROTATED[@]}"; do measure_engine_run "$t" "$r"; done
+	done
+	progress_done
+fi
+
+# 3b. Rootless: the same run --rm --network none as an unprivileged user
+# (bench/rootless.sh), silo against rootless podman, each pulled once
+# into the user's own storage first.
+if [[ -n $IMG ]] && ((ENG_ROUNDS)) && { eng_ok engine-run-rootless silo || eng_ok engine-run-rootless podman; }; then
+	if ! rootless_setup; then
+		for t in silo podman; do eng_not $t "$RL_WHY" engine-run-rootless; done
+	else
+		if eng_ok engine-run-rootless silo && ! { eng_cmd silo "${RL[@]}" "$ENG_SILO" pull -q "$IMG" >/dev/null &&
+			eng_cmd silo "${RL[@]}" "$ENG_SILO" run --rm --network none "$IMG" true >/dev/null; }; then
+			eng_not silo "rootless \`silo run --rm\` did not work: $(last_error)" engine-run-rootless
+		fi
+		if eng_ok engine-run-rootless podman && ! { eng_cmd podman "${RL[@]}" "${RL_PODMAN[@]}" pull -q --tls-verify=false "$IMG" >/dev/null &&
+			eng_cmd podman "${RL[@]}" "${RL_PODMAN[@]}" run --rm "${PODMAN_RUN_OPTS[@]}" "$IMG" true >/dev/null; }; then
+			eng_not podman "rootless \`podman run --rm\` did not work: $(last_error)" engine-run-rootless
+		fi
+	fi
+fi
+eng_tools engine-run-rootless silo podman
+RL_TOOLS=("${ENG_TOOLS[@]}")
+if ((${#RL_TOOLS[@]} && ENG_ROUNDS)) && [[ -n $RL_RUN ]]; then
+	say "bench: $ENG_ROUNDS rounds of: rootless engine run --rm [${RL_TOOLS[*]}]"
+	for ((r = 1; r <= ENG_ROUNDS; r++)); do
+		progress "rootless run $r/$ENG_ROUNDS"
+		ROTATED=()
+		rotated "$r" "${RL_TOOLS[@]}"
+		for t in "${ROTATED[@]}"; do measure_rootless "$t" "$r"; done
 	done
 	progress_done
 fi
@@ -851,6 +883,9 @@ meta=$(
 		  {name: "engine-run-bridge", ratio_ref: "engine-run-bridge", anchor: "podman", tools: ["silo", "podman"],
 		   added_to: "engine-run", not_measured: ($eng_not["engine-run-bridge"] // {}),
 		   description: "engine: `run --rm IMAGE true` on the default network (silo: bridge, silo0; podman: podman, \(if $podman_net == "" then "?" else $podman_net end)), in the same rounds as engine-run, in the bench'"'"'s own network namespace, \($eng_rounds) rounds"},
+		  {name: "engine-run-rootless", ratio_ref: "engine-run-rootless", anchor: "podman", tools: ["silo", "podman"],
+		   not_measured: ($eng_not["engine-run-rootless"] // {}),
+		   description: "engine, rootless: `run --rm --network none IMAGE true` as an unprivileged user with a subordinate ID range (silo: its user namespace; podman: rootless, \(if $cgroups == "hybrid" then "--runtime runc, " else "" end)cgroupfs), each from the user'"'"'s own store, \($eng_rounds) rounds"},
 		  {name: "pull", ratio_ref: "pull", anchor: "podman", tools: ["silo", "podman", "skopeo-umoci"],
 		   not_measured: ($eng_not["pull"] // {}),
 		   description: "pull of a \($big_mb) MB, 6-layer image (busybox + 5 x 20 MiB of random data) from the local registry into a fresh store, \($pull_rounds) rounds (skopeo-umoci: skopeo copy to an OCI layout + umoci unpack)"},

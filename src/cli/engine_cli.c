@@ -27,6 +27,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "engine/rootless.h"
 #include "image/credentials.h"
 #include "image/registry.h"
 #include "util/cleanup.h"
@@ -258,6 +259,17 @@ int engine_main(int argc, char **argv)
 		printf("%s\n\n%s", cmd->usage, cmd->summary);
 		printf("\n");
 		return 0;
+	}
+	/* An unprivileged user's commands run as root of their own user
+	 * namespace (engine/rootless.h); logging in only writes their
+	 * credentials file. */
+	if (strcmp(cmd->name, "login") && strcmp(cmd->name, "logout")) {
+		struct silo_err err = { 0 };
+
+		if (engine_rootless_enter(ctx.root, &err) < 0) {
+			log_error("%s: %s", cmd->name, err.msg);
+			return 125;
+		}
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	optind = 1;

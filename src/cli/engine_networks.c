@@ -18,6 +18,7 @@
 #include "engine/lifecycle.h"
 #include "engine/network.h"
 #include "engine/record.h"
+#include "engine/rootless.h"
 #include "engine/volume.h"
 #include "net/bridge.h"
 #include "net/ipam.h"
@@ -456,6 +457,13 @@ static int cmd_network(const struct engine_context *ctx, int argc, char **argv)
 	for (size_t i = 0; i < sizeof(network_subcommands) / sizeof(network_subcommands[0]); i++) {
 		if (strcmp(argv[1], network_subcommands[i].name))
 			continue;
+		if (engine_rootless() && network_subcommands[i].run != network_ls_cmd &&
+		    network_subcommands[i].run != network_inspect_cmd) {
+			fprintf(stderr,
+				"silo network %s: rootless: networks are bridges, which need root on the host; rootless containers use --network pasta or slirp4netns\n",
+				argv[1]);
+			return 125;
+		}
 		if (session_open(ctx, &s, "network"))
 			return 125;
 		optind = 1;
@@ -567,11 +575,13 @@ static int cmd_system(const struct engine_context *ctx, int argc, char **argv)
 			printf("%s\n", id);
 		silo_err_clear(&err);
 	}
-	orphans = engine_network_prune_orphans(&s.env, &err);
+	/* A rootless store has no bridge, veth or firewall rule to prune:
+	 * it cannot make them. */
+	orphans = engine_rootless() ? 0 : engine_network_prune_orphans(&s.env, &err);
 	if (orphans < 0)
 		return session_fail("system prune", &err, 1);
 	printf("\nDeleted Networks:\n");
-	if (prune_networks(&s, 0, &err) < 0)
+	if (!engine_rootless() && prune_networks(&s, 0, &err) < 0)
 		return session_fail("system prune", &err, 1);
 	if (volumes) {
 		_cleanup_json_ json_t *removed = json_array();

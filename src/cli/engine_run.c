@@ -26,6 +26,7 @@
 #include "engine/mounts.h"
 #include "engine/network.h"
 #include "engine/restart.h"
+#include "engine/userns_mode.h"
 #include "net/ports.h"
 #include "runtime/signal.h"
 #include "util/cleanup.h"
@@ -57,7 +58,10 @@ static int valid_hostname(const char *name)
 }
 
 /* Long options without a short one, above any character. */
-enum { OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_INIT, OPT_LOG_DRIVER, OPT_LOG_OPT, OPT_DETACH_KEYS };
+enum {
+	OPT_MOUNT = 256, OPT_RESOURCE, OPT_SECURITY, OPT_ENV_FILE, OPT_INIT, OPT_LOG_DRIVER, OPT_LOG_OPT, OPT_DETACH_KEYS,
+	OPT_USERNS, OPT_UIDMAP, OPT_GIDMAP
+};
 
 /* What run and create parse: the request and the storage its pointers
  * borrow. */
@@ -80,6 +84,7 @@ struct create_flags {
 	json_t *log_config;
 	unsigned char detach_keys[16];
 	size_t n_detach_keys;
+	struct engine_userns userns;
 };
 
 static void create_flags_free(struct create_flags *f)
@@ -101,6 +106,7 @@ static void create_flags_free(struct create_flags *f)
 	free(f->init_path);
 	strv_free(f->log_opts);
 	json_decref(f->log_config);
+	engine_userns_free(&f->userns);
 }
 
 #define _cleanup_create_flags_ __attribute__((cleanup(create_flags_free)))
@@ -224,6 +230,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 		{ "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
 		{ "log-opt", required_argument, NULL, OPT_LOG_OPT },
 		{ "detach-keys", required_argument, NULL, OPT_DETACH_KEYS },
+		{ "userns", required_argument, NULL, OPT_USERNS },
+		{ "uidmap", required_argument, NULL, OPT_UIDMAP },
+		{ "gidmap", required_argument, NULL, OPT_GIDMAP },
 		{ "help", no_argument, NULL, 'H' },
 		{ 0 },
 	};
@@ -269,6 +278,15 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 			break;
 		case 'r':
 			req->flags.read_only = 1;
+			break;
+		case OPT_USERNS:
+			if (engine_userns_parse(&f->userns, optarg, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
+			break;
+		case OPT_UIDMAP:
+		case OPT_GIDMAP:
+			if (engine_userns_add_map(&f->userns, c == OPT_GIDMAP, optarg, &err) < 0)
+				return engine_usage_error(command, "%s", err.msg);
 			break;
 		case 'S':
 			if (signal_parse(optarg) <= 0)
@@ -393,6 +411,9 @@ static int parse_create_flags(const char *command, int argc, char **argv, struct
 	if (logfile_config_parse(f->log_driver, f->log_opts, &f->log_config, &err) < 0)
 		return engine_usage_error(command, "%s", err.msg);
 	req->log_config = f->log_config;
+	if (engine_userns_check(&f->userns, &err) < 0)
+		return engine_usage_error(command, "%s", err.msg);
+	req->flags.userns = &f->userns;
 	req->flags.resources = &f->resources;
 	req->flags.security = &f->security;
 	req->labels = f->labels;
@@ -688,7 +709,7 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"                             [,bind-propagation=…][,volume-nocopy][,tmpfs-size=…][,tmpfs-mode=…]\n" \
 	"      --name string          Name the container\n" \
 	"      --network string       bridge (default), none, host, container:NAME,\n" \
-	"                             slirp4netns, or a network made with `silo network create`\n" \
+	"                             slirp4netns, pasta, or a network made with `silo network create`\n" \
 	"      --network-alias list   More names the container has on its network\n" \
 	"      --pid string           host: share the host's PID namespace\n" \
 	"      --pids-limit int       Most processes at once (-1: unlimited)\n" \
@@ -708,6 +729,11 @@ static int cmd_restart(const struct engine_context *ctx, int argc, char **argv)
 	"  -t, --tty                  Allocate a pseudo-TTY\n" \
 	"      --ulimit ulimit        NAME=SOFT[:HARD], at most the host's hard limit\n" \
 	"  -u, --user string          user[:group], names or numbers (resolved in the image)\n" \
+	"      --uidmap list          CONTAINER_ID:HOST_ID:SIZE: a user namespace of the container's own\n" \
+	"                             (rootless: host IDs of your namespace: 0 you, 1… your /etc/subuid)\n" \
+	"      --gidmap list          The same for groups (default: --uidmap's)\n" \
+	"      --userns string        keep-id: rootless, run as your own UID and GID; auto: root,\n" \
+	"                             65536 IDs of /etc/subuid's \"containers\" of its own (default: host)\n" \
 	"      --uts string           host: share the host's UTS namespace (and its hostname)\n" \
 	"  -v, --volume list          Bind a host path or mount a volume: SRC:DST[:ro|rw], or\n" \
 	"                             DST for an anonymous volume\n" \

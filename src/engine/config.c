@@ -2,6 +2,8 @@
  * spec_default(0, 0, 0) so the mounts, masked and read-only paths are the
  * runtime's, then changes only what docker users expect differently. */
 #include "engine/config.h"
+#include "engine/rootless.h"
+#include "engine/userns_mode.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -303,6 +305,10 @@ int engine_config_build(json_t *image_config, const struct engine_run_flags *fla
 		set_network_namespace(json_object_get(config, "linux"), "");
 	else if (flags->netns_path)
 		set_network_namespace(json_object_get(config, "linux"), flags->netns_path);
+	if (engine_rootless() && engine_rootless_adjust_config(config, err) < 0)
+		return -1;
+	if (engine_userns_apply(flags->userns, flags->user && *flags->user, config, err) < 0)
+		return -1;
 	*out = steal_pointer(&config);
 	return 0;
 }

@@ -29,6 +29,8 @@ struct engine_run_flags {
 	const struct engine_resources *resources; /* -m, --cpus, --ulimit …, or NULL */
 	const struct engine_security *security;   /* --cap-add, --privileged …, or NULL: defaults */
 	const char *init_path;  /* --init: the host's silo-init, bound at ENGINE_INIT_PATH; or NULL */
+	struct engine_userns *userns; /* --userns, --uidmap, --gidmap (userns_mode.h), or NULL;
+				       * create fills in --userns auto's maps */
 };
 
 /* Where --init's init is bound in the container, and run as PID 1 with

@@ -17,6 +17,7 @@
 #include "engine/record.h"
 #include "engine/snapshot.h"
 #include "engine/user.h"
+#include "engine/userns_mode.h"
 #include "engine/volume.h"
 #include "image/images.h"
 #include "image/pull.h"
@@ -295,7 +296,7 @@ static int create_bundle(const struct engine_env *env, struct engine_create_requ
 	if (!dir || !etc_dir || asprintf(&rootfs, "%s/bundle/rootfs", dir) < 0 ||
 	    asprintf(&config_path, "%s/bundle/config.json", dir) < 0)
 		return silo_err_sys(err, ENOMEM, "container %s", id);
-	if (snapshot_prepare(dir, err) < 0 ||
+	if (snapshot_prepare(dir, err) < 0 || engine_userns_prepare_dir(req->flags.userns, dir, err) < 0 ||
 	    engine_network_write_etc(env, rec, dir, req->flags.hostname, err) < 0 ||
 	    snapshot_mount(dir, lowers, err) < 0 ||
 	    prepare_mount_sources(env, json_object_get(rec, "mounts"), rootfs, err) < 0)
@@ -325,6 +326,8 @@ int engine_container_create(const struct engine_env *env, struct engine_create_r
 	_cleanup_json_ json_t *mounts = NULL;
 	_cleanup_json_ json_t *made = json_array();
 	_cleanup_free_ char *dir = NULL;
+	_cleanup_close_ int userns_lock = -1;
+	json_t *idmaps;
 	int lock = -1, r;
 
 	if (find_or_pull(env, req, &image, err) < 0 || load_image_config(env, image, &image_config, err) < 0)
@@ -337,9 +340,17 @@ int engine_container_create(const struct engine_env *env, struct engine_create_r
 	if (mounts_finish(mounts, image_config, err) < 0 || check_bind_sources(mounts, err) < 0)
 		return -1;
 	lowers = lower_dirs(env, image);
+	/* --userns auto's range is held by its lock until the record names it. */
+	if (req->flags.userns && engine_userns_allocate(env->store->root, req->flags.userns, &userns_lock, err) < 0)
+		return -1;
+	if (engine_userns_lowers(env->store, req->flags.userns, &lowers, err) < 0)
+		return -1;
 	rec = new_record(req, image, image_config, args, lowers);
 	if (!rec)
 		return silo_err_sys(err, ENOMEM, "container record");
+	idmaps = engine_userns_record(req->flags.userns);
+	if (idmaps)
+		json_object_set_new(rec, "idMaps", idmaps);
 	json_object_set(rec, "mounts", mounts);
 	if (engine_network_prepare(env, &req->net, image_config, rec, err) < 0)
 		return -1;

@@ -20,12 +20,14 @@
 #include "engine/etc_files.h"
 #include "engine/lifecycle.h"
 #include "engine/record.h"
+#include "engine/rootless.h"
 #include "net/bridge.h"
 #include "net/ipam.h"
 #include "net/netlink.h"
 #include "net/netns.h"
 #include "net/network.h"
 #include "net/nft.h"
+#include "net/pasta.h"
 #include "net/slirp.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -33,15 +35,21 @@
 #define CONTAINER_PREFIX "container:"
 
 #define SLIRP_MODE "slirp4netns"
+#define PASTA_MODE "pasta"
 
 static int mode_is_slirp(const char *mode)
 {
 	return !strcmp(mode, SLIRP_MODE);
 }
 
+static int mode_is_pasta(const char *mode)
+{
+	return !strcmp(mode, PASTA_MODE);
+}
+
 static int mode_is_bridged(const char *mode)
 {
-	return strcmp(mode, "none") && strcmp(mode, "host") && !mode_is_slirp(mode) &&
+	return strcmp(mode, "none") && strcmp(mode, "host") && !mode_is_slirp(mode) && !mode_is_pasta(mode) &&
 	       strncmp(mode, CONTAINER_PREFIX, strlen(CONTAINER_PREFIX));
 }
 
@@ -238,8 +246,15 @@ static int prepare_bridged(const struct engine_env *env, const char *mode,
 int engine_network_prepare(const struct engine_env *env, const struct engine_net_flags *flags,
 			   json_t *image_config, json_t *rec, struct silo_err *err)
 {
-	const char *mode = flags->mode ? flags->mode : NETWORK_DEFAULT_NAME;
+	/* Bridges and NAT rules need the host's root: a rootless container
+	 * gets its network from pasta or slirp4netns. */
+	const char *mode = flags->mode ? flags->mode : engine_rootless() ? engine_rootless_default_network() : NETWORK_DEFAULT_NAME;
 	int bridged = mode_is_bridged(mode);
+
+	if (bridged && engine_rootless())
+		return silo_err_set(err, EPERM,
+				    "invalid --network \"%s\": rootless containers cannot join bridge networks (they need root on the host); use pasta, slirp4netns, none or host",
+				    mode);
 
 	for (char **h = flags->add_hosts; h && *h; h++) {
 		const char *colon = strchr(*h, ':');
@@ -259,7 +274,8 @@ int engine_network_prepare(const struct engine_env *env, const struct engine_net
 		return silo_err_set(err, EINVAL,
 				    "conflicting options: --ip, --mac-address and --network-alias need a bridge network, not --network %s",
 				    mode);
-	if (!bridged && strcmp(mode, "host") && !mode_is_slirp(mode) && (flags->n_ports || flags->publish_all))
+	if (!bridged && strcmp(mode, "host") && !mode_is_slirp(mode) && !mode_is_pasta(mode) &&
+	    (flags->n_ports || flags->publish_all))
 		return silo_err_set(err, EINVAL,
 				    "conflicting options: port publishing and --network %s", mode);
 	json_object_set_new(rec, "extraHosts", strv_json(flags->add_hosts));
@@ -268,9 +284,25 @@ int engine_network_prepare(const struct engine_env *env, const struct engine_net
 				    json_pack("{s:o, s:o, s:o}", "servers", strv_json(flags->dns), "search",
 					      strv_json(flags->dns_search), "options",
 					      strv_json(flags->dns_options)));
+	if (mode_is_pasta(mode)) {
+		_cleanup_json_ json_t *publish = NULL;
+
+		if (engine_rootless() && engine_rootless_check_tun(mode, err) < 0)
+			return -1;
+		/* The namespace gets the host's addresses and routes, so the
+		 * host's name servers (loopback ones aside) answer it. */
+		if (publish_list(flags, image_config, &publish, err) < 0)
+			return -1;
+		json_object_set_new(rec, "publish", steal_pointer(&publish));
+		json_object_set_new(rec, "networkMode", json_string(PASTA_MODE));
+		return 0;
+	}
 	if (mode_is_slirp(mode)) {
 		_cleanup_json_ json_t *publish = NULL;
 		json_t *dns = json_object_get(rec, "dns");
+
+		if (engine_rootless() && engine_rootless_check_tun(mode, err) < 0)
+			return -1;
 
 		/* slirp4netns answers DNS on 10.0.2.3 with the host's servers,
 		 * loopback ones included. */
@@ -752,6 +784,47 @@ fail:
 	return -1;
 }
 
+/* --network pasta: the namespace, then pasta on it with the ports. */
+static int setup_pasta(const struct engine_env *env, const char *id, json_t *rec, const char *netns_path,
+		       struct silo_err *err)
+{
+	_cleanup_json_ json_t *settings = NULL;
+	_cleanup_free_ struct port_mapping *ports = NULL;
+	struct pasta pasta = { 0 };
+	size_t i, n = 0;
+	json_t *p;
+
+	engine_network_teardown(env, id);
+	settings = json_pack("{s:s, s:{s:{s:s, s:s, s:i, s:i, s:s}}, s:[]}", "netns", netns_path, "networks",
+			     PASTA_MODE, "ip", "", "gateway", "", "prefixLen", 0, "index", 0, "ifname", "",
+			     "ports");
+	if (!settings)
+		return silo_err_sys(err, ENOMEM, "network settings");
+	if (publish_ports(rec, settings, err) < 0)
+		return -1;
+	ports = calloc(json_array_size(json_object_get(settings, "ports")) + 1, sizeof(*ports));
+	if (!ports)
+		return silo_err_sys(err, ENOMEM, "network settings");
+	json_array_foreach(json_object_get(settings, "ports"), i, p)
+		if (port_from_json(p, &ports[n]) == 0)
+			n++;
+	if (netns_create(netns_path, err) < 0)
+		return -1;
+	if (pasta_start(netns_path, ports, n, &pasta, err) < 0) {
+		netns_remove(netns_path, &(struct silo_err){ 0 });
+		return -1;
+	}
+	json_object_set_new(settings, "pasta", json_pack("{s:i, s:s}", "pid", (int)pasta.pid, "dir", pasta.dir));
+	if (save_settings(env, id, settings, err) < 0) {
+		pasta_stop(pasta.pid, netns_path, pasta.dir);
+		engine_network_teardown(env, id);
+		return -1;
+	}
+	json_object_set(rec, "networkSettings", settings);
+	update_hosts(env, id);
+	return 0;
+}
+
 int engine_network_setup(const struct engine_env *env, const char *id, struct silo_err *err)
 {
 	_cleanup_json_ json_t *rec = NULL;
@@ -767,6 +840,8 @@ int engine_network_setup(const struct engine_env *env, const char *id, struct si
 	mode = json_string_value(json_object_get(rec, "networkMode")) ?: "none";
 	if (mode_is_slirp(mode))
 		return setup_slirp(env, id, rec, netns_path, err);
+	if (mode_is_pasta(mode))
+		return setup_pasta(env, id, rec, netns_path, err);
 	if (!mode_is_bridged(mode))
 		return 0;
 	engine_network_teardown(env, id);
@@ -824,8 +899,8 @@ void engine_network_teardown(const struct engine_env *env, const char *id)
 	if (!netns_path || record_load(env->store->root, id, &rec, &ignored) < 0)
 		return;
 	settings = json_object_get(rec, "networkSettings");
-	/* slirp4netns's ports go with the process. */
-	if (!json_object_get(settings, "slirp"))
+	/* slirp4netns's and pasta's ports go with the process. */
+	if (!json_object_get(settings, "slirp") && !json_object_get(settings, "pasta"))
 		port_rules(rec, 0, &ignored);
 	json_array_foreach(json_object_get(rec, "networks"), i, entry) {
 		_cleanup_json_ json_t *net = NULL;
@@ -847,6 +922,12 @@ void engine_network_teardown(const struct engine_env *env, const char *id)
 
 		slirp_stop((pid_t)json_integer_value(json_object_get(slirp, "pid")), netns_path,
 			   json_string_value(json_object_get(slirp, "dir")));
+	}
+	if (json_object_get(settings, "pasta")) {
+		json_t *pasta = json_object_get(settings, "pasta");
+
+		pasta_stop((pid_t)json_integer_value(json_object_get(pasta, "pid")), netns_path,
+			   json_string_value(json_object_get(pasta, "dir")));
 	}
 	netns_remove(netns_path, &ignored);
 	if (settings) {

@@ -19,6 +19,7 @@
 #include "engine/snapshot_copy.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/subid.h"
 
 #ifndef OVERLAYFS_SUPER_MAGIC
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
@@ -144,7 +145,10 @@ char *snapshot_overlay_options(const char *dir, json_t *lower_dirs, struct silo_
 			break;
 	}
 	if (len < cap)
-		len += (size_t)snprintf(out + len, cap - len, ",upperdir=%s/upper,workdir=%s/work", dir, dir);
+		len += (size_t)snprintf(out + len, cap - len, ",upperdir=%s/upper,workdir=%s/work%s", dir, dir,
+					/* A user namespace's overlay keeps its whiteouts and
+					 * opaque marks in user.overlay.* (unpack.c). */
+					subid_host_root() ? "" : ",userxattr");
 	if (len >= cap) {
 		silo_err_set(err, E2BIG, "snapshot \"%s\": %zu layers make overlay options longer than %d bytes",
 			     dir, n, MOUNT_OPTIONS_MAX);

@@ -35,6 +35,7 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/resolve.h"
+#include "util/subid.h"
 
 #define WHITEOUT_PREFIX ".wh."
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
@@ -247,7 +248,7 @@ static void apply_xattrs(struct archive_entry *e, int fd)
 		/* overlayfs' own attributes come only from whiteouts, never
 		 * from a layer (a planted redirect or origin could point the
 		 * merged view at another layer's files). */
-		if (!strncmp(name, "trusted.overlay.", 16))
+		if (!strncmp(name, "trusted.overlay.", 16) || !strncmp(name, "user.overlay.", 13))
 			continue;
 		fsetxattr(fd, name, value, size, 0);
 	}
@@ -259,6 +260,18 @@ static void entry_times(struct archive_entry *e, struct timespec times[2])
 	times[0].tv_nsec = archive_entry_atime_is_set(e) ? archive_entry_atime_nsec(e) : archive_entry_mtime_nsec(e);
 	times[1].tv_sec = archive_entry_mtime(e);
 	times[1].tv_nsec = archive_entry_mtime_nsec(e);
+}
+
+/* In a user namespace with too few IDs mapped (a rootless store), chown
+ * fails with EINVAL: say which ID and what would map it. */
+static int chown_failed(const struct unpacker *u, uid_t uid, gid_t gid, const char *path,
+			struct silo_err *err)
+{
+	char why[512];
+
+	if (errno == EINVAL && subid_explain_unmapped((unsigned long)uid, (unsigned long)gid, why, sizeof(why)))
+		return silo_err_set(err, EOVERFLOW, "chown \"%s\" in %s: %s", path, u->what, why);
+	return silo_err_errno(err, "chown \"%s\" in %s", path, u->what);
 }
 
 /* Owner first: chown clears set-id bits, so the mode comes after it. */
@@ -278,7 +291,7 @@ static int apply_metadata_fd(const struct unpacker *u, struct archive_entry *e, 
 	struct timespec times[2];
 
 	if (fchown(fd, entry_uid(u, e), entry_gid(u, e)) < 0)
-		return silo_err_errno(err, "chown \"%s\" in %s", path, u->what);
+		return chown_failed(u, entry_uid(u, e), entry_gid(u, e), path, err);
 	if (fchmod(fd, archive_entry_perm(e) & 07777) < 0)
 		return silo_err_errno(err, "chmod \"%s\" in %s", path, u->what);
 	if (!u->opts->skip_xattrs)
@@ -354,7 +367,10 @@ static int write_whiteout(const struct unpacker *u, int parent_fd, const char *p
 	const char *target = name + strlen(WHITEOUT_PREFIX);
 
 	if (!strcmp(name, WHITEOUT_OPAQUE)) {
-		if (fsetxattr(parent_fd, "trusted.overlay.opaque", "y", 1, 0) < 0)
+		/* In a user namespace (a rootless store) trusted.* cannot be
+		 * set: overlayfs reads user.overlay.* there (userxattr). */
+		if (fsetxattr(parent_fd, subid_host_root() ? "trusted.overlay.opaque" : "user.overlay.opaque",
+			      "y", 1, 0) < 0)
 			return silo_err_errno(err, "mark \"%s\" opaque in %s", path, u->what);
 		return 0;
 	}
@@ -457,7 +473,7 @@ static int write_special(struct archive_entry *e, int parent_fd, const char *pat
 		return silo_err_errno(err, "create \"%s\" in %s", path, u->what);
 	}
 	if (fchownat(parent_fd, name, entry_uid(u, e), entry_gid(u, e), AT_SYMLINK_NOFOLLOW) < 0)
-		return silo_err_errno(err, "chown \"%s\" in %s", path, u->what);
+		return chown_failed(u, entry_uid(u, e), entry_gid(u, e), path, err);
 	if (type != AE_IFLNK && fchmodat(parent_fd, name, archive_entry_perm(e) & 07777, 0) < 0)
 		return silo_err_errno(err, "chmod \"%s\" in %s", path, u->what);
 	entry_times(e, times);

@@ -46,6 +46,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 #include "util/strv.h"
+#include "util/subid.h"
 
 /* Everything a create has made so far, so a failure can undo it. */
 struct create_job {
@@ -157,11 +158,67 @@ static int listen_exec_socket(struct create_job *job, struct silo_err *err)
 	return 0;
 }
 
+/* A helper process joins the network namespace and clones the init
+ * there as our child (CLONE_PARENT), so the runtime itself never leaves
+ * its own: an unprivileged one could not come back. Returns like
+ * namespaces_clone: 0 in the init. */
+static pid_t clone_in_netns(const struct spec_namespace *netns, unsigned long flags, int cgroup_fd,
+			    int *into_cgroup, struct silo_err *err)
+{
+	struct {
+		pid_t pid;
+		int into_cgroup;
+		struct silo_err err;
+	} reply = { .pid = -1 };
+	int p[2], status;
+	pid_t helper;
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return silo_err_errno(err, "clone the init: pipe");
+	helper = fork();
+	if (helper == 0) {
+		struct spec_namespace copy = *netns;
+
+		close(p[0]);
+		if (namespaces_join(&copy, &reply.err) == 0)
+			reply.pid = namespaces_clone(flags | CLONE_PARENT, cgroup_fd, &reply.into_cgroup,
+						     &reply.err);
+		if (reply.pid == 0) {
+			close(p[1]);
+			return 0;
+		}
+		_exit(write(p[1], &reply, sizeof(reply)) == sizeof(reply) ? 0 : 1);
+	}
+	close(p[1]);
+	if (helper < 0) {
+		close(p[0]);
+		return silo_err_errno(err, "clone the init: fork");
+	}
+	do
+		n = read(p[0], &reply, sizeof(reply));
+	while (n < 0 && errno == EINTR);
+	close(p[0]);
+	while (waitpid(helper, &status, 0) < 0 && errno == EINTR)
+		;
+	if (n != sizeof(reply))
+		return silo_err_set(err, EIO, "clone the init: the helper process failed");
+	if (reply.pid < 0) {
+		*err = reply.err;
+		return -1;
+	}
+	*into_cgroup = reply.into_cgroup;
+	return reply.pid;
+}
+
 static int create_spawn(struct create_job *job, struct silo_err *err)
 {
 	const struct spec_namespace *pidns = spec_find_namespace(job->spec, CLONE_NEWPID);
+	const struct spec_namespace *netns = spec_find_namespace(job->spec, CLONE_NEWNET);
+	const struct spec_namespace *userns = spec_find_namespace(job->spec, CLONE_NEWUSER);
 	struct cgroup_join join = { 0 };
 	int pair[2], cgroup_fd = -1;
+	unsigned long joined = 0;
 	pid_t pid;
 
 	if (sync_pair(pair, err) < 0)
@@ -192,7 +249,17 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 		}
 		cgroup_fd = cgroup_open_v2(&job->cgroups, job->cgroup_path);
 	}
-	pid = namespaces_clone(namespaces_clone_flags(job->spec), cgroup_fd, &job->in_v2_cgroup, err);
+	/* An init in a new user namespace has no capability in a network
+	 * namespace of ours, so it could not join one named by path: it is
+	 * cloned from there instead (clone_in_netns). */
+	if (userns && !userns->path && netns && netns->path) {
+		joined |= CLONE_NEWNET;
+		pid = clone_in_netns(netns, namespaces_clone_flags(job->spec), cgroup_fd,
+				     &job->in_v2_cgroup, err);
+	} else {
+		pid = namespaces_clone(namespaces_clone_flags(job->spec), cgroup_fd, &job->in_v2_cgroup,
+				       err);
+	}
 	if (cgroup_fd >= 0)
 		close(cgroup_fd);
 	if (pid < 0) {
@@ -211,6 +278,7 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 			.first_open_fd = 3 + job->opts->preserve_fds,
 			.no_pivot = job->opts->no_pivot,
 			.no_new_keyring = job->opts->no_new_keyring,
+			.joined = joined,
 			.cgroups = &job->cgroups,
 			.cgroup_path = job->cgroup_path,
 			.cgroup_join = &join,
@@ -258,7 +326,7 @@ static int create_make_cgroup(struct create_job *job, struct silo_err *err)
 		/* An unprivileged user may have no cgroup of their own: run
 		 * without one when no limit was asked for, and say what is
 		 * missing when one was. */
-		if (geteuid() != 0 && err && (err->code == EACCES || err->code == EPERM ||
+		if (!subid_host_root() && err && (err->code == EACCES || err->code == EPERM ||
 					      err->code == EROFS)) {
 			if (json_object_size(job->spec->resources) > 0)
 				return silo_err_set(err, EPERM,

@@ -41,6 +41,7 @@
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/subid.h"
 
 static const struct {
 	int type;
@@ -259,9 +260,22 @@ static int exec_spawn(struct exec_job *job, struct silo_err *err)
 		return -1;
 	/* An unprivileged caller has no capability outside the container's
 	 * user namespace: it joins that first, to be allowed into the
-	 * others, and the child inherits it. (Root needs no such step and
-	 * keeps its host privileges for the cgroup and the pid file.) */
-	for (size_t i = 0; geteuid() != 0 && i < N_NS; i++) {
+	 * others, and the child inherits it; so does root of another user
+	 * namespace (a rootless engine's), whose processes in the container
+	 * must have the container's IDs. (The host's root needs no such step
+	 * and keeps its host privileges for the cgroup and the pid file.) */
+	/* A network namespace the engine made for a container with a user
+	 * namespace of its own belongs to the namespace above that one: it
+	 * can only be joined from out here. */
+	for (size_t i = 0; !subid_host_root() && i < N_NS; i++) {
+		if (ns_files[i].type != CLONE_NEWNET || job->ns_fds[i] < 0)
+			continue;
+		if (setns(job->ns_fds[i], CLONE_NEWNET) == 0) {
+			close(job->ns_fds[i]);
+			job->ns_fds[i] = -1;
+		}
+	}
+	for (size_t i = 0; !subid_host_root() && i < N_NS; i++) {
 		if (ns_files[i].type != CLONE_NEWUSER || job->ns_fds[i] < 0)
 			continue;
 		if (setns(job->ns_fds[i], CLONE_NEWUSER) < 0 && errno != EINVAL) {

@@ -49,6 +49,7 @@
 #include "runtime/terminal.h"
 #include "runtime/userns.h"
 #include "util/cleanup.h"
+#include "util/subid.h"
 
 static int init_join_keyring(const struct init_config *cfg, struct silo_err *err)
 {
@@ -119,7 +120,9 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 		.cgroup_path = cfg->cgroup_path,
 		.cgroup_namespace = cgroupns != NULL,
 		.no_pivot = cfg->no_pivot,
-		.user_namespace = userns_wanted(spec),
+		/* In a user namespace, new or inherited, the kernel makes no
+		 * device nodes: the host's are bound instead. */
+		.user_namespace = userns_wanted(spec) || !subid_host_root(),
 		.idmap_fds = cfg->idmap_fds,
 	};
 
@@ -132,7 +135,7 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 	res->host_pid = (pid_t)msg.code;
 	if (cgroup_join_self(cfg->cgroup_join, err) < 0)
 		return -1;
-	if (namespaces_join_all(spec, 0, err) < 0)
+	if (namespaces_join_all(spec, cfg->joined, err) < 0)
 		return -1;
 	/* In a user namespace we start as its overflow ID: become its root,
 	 * now that the runtime has written the maps. */

@@ -48,7 +48,10 @@ struct silo_clone_args {
 pid_t namespaces_clone(unsigned long flags, int cgroup_fd, int *into_cgroup,
 		       struct silo_err *err)
 {
-	struct silo_clone_args args = { .flags = flags, .exit_signal = SIGCHLD };
+	/* With CLONE_PARENT clone3 wants no exit signal: the child has its
+	 * cloner's (SIGCHLD, as a fork's). */
+	struct silo_clone_args args = { .flags = flags,
+					.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD };
 	long pid;
 
 	*into_cgroup = 0;
@@ -67,7 +70,7 @@ pid_t namespaces_clone(unsigned long flags, int cgroup_fd, int *into_cgroup,
 	if (pid < 0 && errno == ENOSYS) {
 		/* Kernels before 5.3: the same, through clone(2) without a
 		 * new stack (fork semantics). */
-		pid = syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
+		pid = syscall(SYS_clone, flags | ((flags & CLONE_PARENT) ? 0 : SIGCHLD), 0, 0, 0, 0);
 	}
 	if (pid < 0)
 		return silo_err_errno(err, "clone");
