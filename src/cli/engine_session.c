@@ -2,12 +2,16 @@
 #include "cli/engine_session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "engine/record.h"
 #include "runtime/exe_protect.h"
+#include "util/cleanup.h"
 #include "util/log.h"
 
 void session_close(struct session *s)
@@ -54,6 +58,27 @@ int session_resolve(struct session *s, const char *command, const char *text, ch
 
 	if (record_find(s->store.root, text, id, &err) < 0)
 		return session_fail(command, &err, 1);
+	return 0;
+}
+
+int session_write_file(const char *path, int (*write_contents)(int fd, void *opaque, struct silo_err *err),
+		       void *opaque, struct silo_err *err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+
+	if (asprintf(&tmp, "%s.silo-XXXXXX", path) < 0)
+		return silo_err_sys(err, ENOMEM, "write \"%s\"", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return silo_err_errno(err, "create \"%s\"", path);
+	if (write_contents(fd, opaque, err) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
+	    rename(tmp, path) < 0) {
+		if (!err->msg[0])
+			silo_err_errno(err, "write \"%s\"", path);
+		unlink(tmp);
+		return -1;
+	}
 	return 0;
 }
 
