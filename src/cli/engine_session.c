@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/engine_format.h"
 #include "engine/record.h"
 #include "runtime/exe_protect.h"
 #include "util/cleanup.h"
@@ -82,27 +83,9 @@ int session_write_file(const char *path, int (*write_contents)(int fd, void *opa
 	return 0;
 }
 
-/* Columns as wide as their widest cell, three spaces apart, as docker
- * prints its tables. rows is an array of arrays of strings. */
 void session_print_table(json_t *rows)
 {
-	size_t widths[8] = { 0 }, i, j;
-	json_t *row, *cell;
-
-	json_array_foreach(rows, i, row)
-		json_array_foreach(row, j, cell)
-			if (j < 8 && strlen(json_string_value(cell)) > widths[j])
-				widths[j] = strlen(json_string_value(cell));
-	json_array_foreach(rows, i, row) {
-		size_t n = json_array_size(row);
-
-		json_array_foreach(row, j, cell) {
-			if (j + 1 == n)
-				printf("%s\n", json_string_value(cell));
-			else
-				printf("%-*s   ", (int)widths[j], json_string_value(cell));
-		}
-	}
+	format_print_columns(rows, 0);
 }
 
 int session_confirm(const char *warning)

@@ -45,7 +45,8 @@ int session_protect_exe(const char *command);
 int session_write_file(const char *path, int (*write_contents)(int fd, void *opaque, struct silo_err *err),
 		       void *opaque, struct silo_err *err);
 
-/* Prints rows (an array of arrays of strings) as docker prints tables. */
+/* Prints rows (an array of arrays of strings) as docker prints tables:
+ * each column as wide as its widest cell, three spaces apart. */
 void session_print_table(json_t *rows);
 
 /* docker's prompt before a prune: "WARNING! <warning>" and a [y/N]
