@@ -5,14 +5,11 @@
 #include "cli/engine_files.h"
 #include "cli/engine_session.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine/commit.h"
@@ -113,24 +110,23 @@ static int cmd_cp(const struct engine_context *ctx, int argc, char **argv)
 
 /* ---------------------------------------------------------------- export -- */
 
+struct export_source {
+	struct session *s;
+	const char *id;
+};
+
+static int export_contents(int fd, void *opaque, struct silo_err *err)
+{
+	const struct export_source *src = opaque;
+
+	return engine_export(&src->s->env, src->id, fd, err);
+}
+
 static int export_to_file(struct session *s, const char *id, const char *output, struct silo_err *err)
 {
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
+	struct export_source src = { s, id };
 
-	if (asprintf(&tmp, "%s.silo-XXXXXX", output) < 0)
-		return silo_err_sys(err, ENOMEM, "export");
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return silo_err_errno(err, "create \"%s\"", output);
-	if (engine_export(&s->env, id, fd, err) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
-	    rename(tmp, output) < 0) {
-		if (!err->msg[0])
-			silo_err_errno(err, "write \"%s\"", output);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return session_write_file(output, export_contents, &src, err);
 }
 
 static int cmd_export(const struct engine_context *ctx, int argc, char **argv)

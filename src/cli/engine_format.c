@@ -253,7 +253,11 @@ static void append_value(FILE *f, json_t *v, int as_json)
 		fputs(dumped, f);
 }
 
-char *format_template_render(const struct format_template *t, json_t *item, json_t *methods)
+/* The template written out: its text as it is, each action by
+ * write_action (render: the item's values; header: the column names). */
+static char *write_template(const struct format_template *t,
+			    void (*write_action)(FILE *f, const struct piece *p, json_t *a, json_t *b), json_t *a,
+			    json_t *b)
 {
 	char *buf = NULL;
 	size_t size = 0;
@@ -263,55 +267,54 @@ char *format_template_render(const struct format_template *t, json_t *item, json
 		return NULL;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct piece *p = &t->pieces[i];
-		json_t *v = item;
 
-		switch (p->kind) {
-		case PIECE_TEXT:
+		if (p->kind == PIECE_TEXT)
 			fputs(p->text, f);
-			break;
-		case PIECE_METHOD:
-			v = json_object_get(json_object_get(methods, p->path[0]), p->text);
-			fputs(json_string_value(v) ?: "", f);
-			break;
-		case PIECE_FIELD:
-			for (char **name = p->path; *name && v; name++)
-				v = json_object_get(v, *name);
-			append_value(f, v, p->json);
-			break;
-		}
+		else
+			write_action(f, p, a, b);
 	}
 	fclose(f);
 	return buf;
 }
 
+static void write_value(FILE *f, const struct piece *p, json_t *item, json_t *methods)
+{
+	json_t *v = item;
+
+	if (p->kind == PIECE_METHOD) {
+		v = json_object_get(json_object_get(methods, p->path[0]), p->text);
+		fputs(json_string_value(v) ?: "", f);
+		return;
+	}
+	for (char **name = p->path; *name && v; name++)
+		v = json_object_get(v, *name);
+	append_value(f, v, p->json);
+}
+
+char *format_template_render(const struct format_template *t, json_t *item, json_t *methods)
+{
+	return write_template(t, write_value, item, methods);
+}
+
+static void write_header(FILE *f, const struct piece *p, json_t *fields, json_t *unused)
+{
+	const char *header;
+
+	(void)unused;
+	if (!p->path[0])
+		return;
+	header = json_string_value(json_object_get(fields, p->path[0]));
+	if (header) {
+		fputs(header, f);
+		return;
+	}
+	for (const char *c = p->path[0]; *c; c++)
+		fputc(toupper((unsigned char)*c), f);
+}
+
 char *format_template_header(const struct format_template *t, json_t *fields)
 {
-	char *buf = NULL;
-	size_t size = 0;
-	FILE *f = open_memstream(&buf, &size);
-
-	if (!f)
-		return NULL;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct piece *p = &t->pieces[i];
-		const char *header;
-
-		if (p->kind == PIECE_TEXT) {
-			fputs(p->text, f);
-			continue;
-		}
-		if (!p->path[0])
-			continue;
-		header = json_string_value(json_object_get(fields, p->path[0]));
-		if (header) {
-			fputs(header, f);
-			continue;
-		}
-		for (const char *c = p->path[0]; *c; c++)
-			fputc(toupper((unsigned char)*c), f);
-	}
-	fclose(f);
-	return buf;
+	return write_template(t, write_header, fields, NULL);
 }
 
 static json_t *split_cells(const char *line)
@@ -410,6 +413,11 @@ static size_t text_width(const char *s)
 
 void format_print_table(json_t *rows)
 {
+	format_print_columns(rows, 10);
+}
+
+void format_print_columns(json_t *rows, size_t min_width)
+{
 	_cleanup_free_ size_t *widths = NULL;
 	size_t columns = 0, i, j;
 	json_t *row, *cell;
@@ -425,8 +433,8 @@ void format_print_table(json_t *rows)
 			if (j + 1 < json_array_size(row) && text_width(json_string_value(cell)) + 3 > widths[j])
 				widths[j] = text_width(json_string_value(cell)) + 3;
 	for (j = 0; j < columns; j++)
-		if (widths[j] < 10)
-			widths[j] = 10;
+		if (widths[j] < min_width)
+			widths[j] = min_width;
 	json_array_foreach(rows, i, row) {
 		size_t n = json_array_size(row);
 

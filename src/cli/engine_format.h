@@ -60,5 +60,7 @@ void format_output_close(struct format_output *o);
 /* Rows (arrays of strings) as docker's tables: each column as wide as its
  * widest cell plus three spaces, at least ten; the last one unpadded. */
 void format_print_table(json_t *rows);
+/* The same with columns at least min_width wide. */
+void format_print_columns(json_t *rows, size_t min_width);
 
 #endif

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -438,27 +437,26 @@ static int cmd_load(const struct engine_context *ctx, int argc, char **argv)
 
 /* ------------------------------------------------------------------ save -- */
 
-/* -o FILE is written beside FILE and renamed over it once complete, so a
- * failed or killed save never leaves a torn archive under that name. */
+struct save_source {
+	const struct store *store;
+	char *const *refs;
+	size_t n;
+	enum image_save_format format;
+};
+
+static int save_contents(int fd, void *opaque, struct silo_err *err)
+{
+	const struct save_source *src = opaque;
+
+	return image_save(src->store, src->refs, src->n, src->format, fd, err);
+}
+
 static int save_to_file(const struct store *store, char *const *refs, size_t n,
 			enum image_save_format format, const char *output, struct silo_err *err)
 {
-	_cleanup_free_ char *tmp = NULL;
-	_cleanup_close_ int fd = -1;
+	struct save_source src = { store, refs, n, format };
 
-	if (asprintf(&tmp, "%s.silo-XXXXXX", output) < 0)
-		return silo_err_sys(err, ENOMEM, "save");
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return silo_err_errno(err, "create \"%s\"", tmp);
-	if (image_save(store, refs, n, format, fd, err) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
-	    rename(tmp, output) < 0) {
-		if (!err->msg[0])
-			silo_err_errno(err, "write \"%s\"", output);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return session_write_file(output, save_contents, &src, err);
 }
 
 static int cmd_save(const struct engine_context *ctx, int argc, char **argv)

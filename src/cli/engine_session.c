@@ -2,12 +2,17 @@
 #include "cli/engine_session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cli/engine_format.h"
 #include "engine/record.h"
 #include "runtime/exe_protect.h"
+#include "util/cleanup.h"
 #include "util/log.h"
 
 void session_close(struct session *s)
@@ -57,27 +62,30 @@ int session_resolve(struct session *s, const char *command, const char *text, ch
 	return 0;
 }
 
-/* Columns as wide as their widest cell, three spaces apart, as docker
- * prints its tables. rows is an array of arrays of strings. */
+int session_write_file(const char *path, int (*write_contents)(int fd, void *opaque, struct silo_err *err),
+		       void *opaque, struct silo_err *err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = -1;
+
+	if (asprintf(&tmp, "%s.silo-XXXXXX", path) < 0)
+		return silo_err_sys(err, ENOMEM, "write \"%s\"", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return silo_err_errno(err, "create \"%s\"", path);
+	if (write_contents(fd, opaque, err) < 0 || fchmod(fd, 0644) < 0 || fsync(fd) < 0 ||
+	    rename(tmp, path) < 0) {
+		if (!err->msg[0])
+			silo_err_errno(err, "write \"%s\"", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 void session_print_table(json_t *rows)
 {
-	size_t widths[8] = { 0 }, i, j;
-	json_t *row, *cell;
-
-	json_array_foreach(rows, i, row)
-		json_array_foreach(row, j, cell)
-			if (j < 8 && strlen(json_string_value(cell)) > widths[j])
-				widths[j] = strlen(json_string_value(cell));
-	json_array_foreach(rows, i, row) {
-		size_t n = json_array_size(row);
-
-		json_array_foreach(row, j, cell) {
-			if (j + 1 == n)
-				printf("%s\n", json_string_value(cell));
-			else
-				printf("%-*s   ", (int)widths[j], json_string_value(cell));
-		}
-	}
+	format_print_columns(rows, 0);
 }
 
 int session_confirm(const char *warning)

@@ -38,7 +38,15 @@ int session_resolve(struct session *s, const char *command, const char *text, ch
  * and returns 125. */
 int session_protect_exe(const char *command);
 
-/* Prints rows (an array of arrays of strings) as docker prints tables. */
+/* -o FILE for the commands that write an archive (export, save): FILE is
+ * written beside it as FILE.silo-XXXXXX by write_contents, synced, made
+ * 0644 and renamed over FILE once complete, so a failed or killed command
+ * never leaves a torn archive under that name. */
+int session_write_file(const char *path, int (*write_contents)(int fd, void *opaque, struct silo_err *err),
+		       void *opaque, struct silo_err *err);
+
+/* Prints rows (an array of arrays of strings) as docker prints tables:
+ * each column as wide as its widest cell, three spaces apart. */
 void session_print_table(json_t *rows);
 
 /* docker's prompt before a prune: "WARNING! <warning>" and a [y/N]

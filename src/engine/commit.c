@@ -49,20 +49,6 @@ static char **string_list(json_t *array)
 	return out;
 }
 
-/* Whether the runtime reports the container paused already (by `silo
- * pause`): it stays so, and commit neither freezes nor thaws it. */
-static int runtime_paused(const struct engine_env *env, const char *id)
-{
-	_cleanup_json_ json_t *state = NULL;
-	struct silo_err ignored = { 0 };
-	const char *status;
-
-	if (container_state(&env->rt, id, &state, &ignored) < 0)
-		return 0;
-	status = json_string_value(json_object_get(state, "status"));
-	return status && !strcmp(status, "paused");
-}
-
 /* The files the engine binds over the container's /etc (etc_files.c):
  * where the image has none, the runtime makes an empty one to mount on. */
 static const char *const bind_mount_points[] = { "etc/hostname", "etc/hosts", "etc/resolv.conf", NULL };
@@ -101,7 +87,10 @@ int engine_commit(const struct engine_env *env, const char *id, const struct eng
 	upper_fd = open(upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (upper_fd < 0)
 		return silo_err_errno(err, "commit container %s: open its changes \"%s\"", name, upper);
-	if (req->pause && !strcmp(engine_container_status(rec), "running") && !runtime_paused(env, id)) {
+	/* A container paused already (by `silo pause`) stays so: commit
+	 * neither freezes nor thaws it. */
+	if (req->pause && !strcmp(engine_container_status(rec), "running") &&
+	    !engine_container_paused(env, id)) {
 		if (container_pause(&env->rt, id, err) < 0)
 			return silo_err_prefix(err, "commit container %s", name);
 		frozen = 1;

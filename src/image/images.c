@@ -291,65 +291,69 @@ static void report_line(void (*report)(void *, const char *), void *opaque, cons
 		report(opaque, line);
 }
 
-int images_remove(const struct store *store, const char *text, int force,
-		  void (*report)(void *opaque, const char *line), void *opaque, struct silo_err *err)
+/* The lines rmi and image prune print for an image that goes: each of its
+ * names and digests (untagged), then its ID (deleted). */
+static void report_removed(void (*report)(void *, const char *), void *opaque, json_t *rec,
+			   const char *untagged, const char *deleted)
 {
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(json_object_get(rec, "names"), i, v) {
+		_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
+
+		report_line(report, opaque, untagged, familiar);
+	}
+	json_array_foreach(json_object_get(rec, "digests"), i, v) {
+		_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
+
+		report_line(report, opaque, untagged, familiar);
+	}
+	report_line(report, opaque, deleted, json_string_value(json_object_get(rec, "id")));
+}
+
+/* images_remove up to the garbage collection, which takes the images lock
+ * itself. */
+static int remove_record(const struct store *store, const char *text, int force,
+			 void (*report)(void *opaque, const char *line), void *opaque, struct silo_err *err)
+{
+	_cleanup_close_ int lock = store_lock(store, "images", err);
 	_cleanup_json_ json_t *root = NULL;
 	_cleanup_free_ char *name = canonical_name(text);
-	json_t *images, *rec, *names, *digests;
+	json_t *images, *rec, *names;
 	ssize_t idx;
-	int by_name, lock;
+	int by_name;
 
-	lock = store_lock(store, "images", err);
-	if (lock < 0)
+	if (lock < 0 || load(store, &root, err) < 0)
 		return -1;
-	if (load(store, &root, err) < 0) {
-		close(lock);
-		return -1;
-	}
 	images = json_object_get(root, "images");
 	idx = find_index(images, text, &by_name);
-	if (idx < 0) {
-		close(lock);
+	if (idx < 0)
 		return not_found(text, idx, err);
-	}
 	rec = json_array_get(images, (size_t)idx);
 	names = json_object_get(rec, "names");
-	digests = json_object_get(rec, "digests");
 	if (by_name && name && json_array_has_string(names, name) && json_array_size(names) > 1) {
 		_cleanup_free_ char *familiar = image_ref_familiar(name);
 
 		array_remove(names, name);
 		report_line(report, opaque, "Untagged", familiar);
 	} else {
-		size_t i;
-		json_t *v;
-
-		if (!by_name && json_array_size(names) > 1 && !force) {
-			close(lock);
+		if (!by_name && json_array_size(names) > 1 && !force)
 			return silo_err_set(err, EBUSY,
 					    "image %s is referenced in multiple repositories (use -f, or "
 					    "remove the names one by one)",
 					    text);
-		}
-		json_array_foreach(names, i, v) {
-			_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
-
-			report_line(report, opaque, "Untagged", familiar);
-		}
-		json_array_foreach(digests, i, v) {
-			_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
-
-			report_line(report, opaque, "Untagged", familiar);
-		}
-		report_line(report, opaque, "Deleted", json_string_value(json_object_get(rec, "id")));
+		report_removed(report, opaque, rec, "Untagged", "Deleted");
 		json_array_remove(images, (size_t)idx);
 	}
-	if (save(store, root, err) < 0) {
-		close(lock);
+	return save(store, root, err);
+}
+
+int images_remove(const struct store *store, const char *text, int force,
+		  void (*report)(void *opaque, const char *line), void *opaque, struct silo_err *err)
+{
+	if (remove_record(store, text, force, report, opaque, err) < 0)
 		return -1;
-	}
-	close(lock);
 	return images_collect_garbage(store, err);
 }
 
@@ -526,53 +530,41 @@ static int prune_selects(const struct store *store, const struct images_prune_fi
 	return 1;
 }
 
+/* images_prune up to the garbage collection, which takes the images lock
+ * itself. */
+static int prune_records(const struct store *store, const struct images_prune_filter *filter,
+			 void (*report)(void *opaque, const char *line), void *opaque, struct silo_err *err)
+{
+	_cleanup_close_ int lock = store_lock(store, "images", err);
+	_cleanup_json_ json_t *root = NULL;
+	json_t *images;
+	int removed = 0;
+
+	if (lock < 0 || load(store, &root, err) < 0)
+		return -1;
+	images = json_object_get(root, "images");
+	for (size_t i = json_array_size(images); i-- > 0;) {
+		json_t *rec = json_array_get(images, i);
+		int r = prune_selects(store, filter, rec, err);
+
+		if (r < 0)
+			return -1;
+		if (!r)
+			continue;
+		report_removed(report, opaque, rec, "untagged", "deleted");
+		json_array_remove(images, i);
+		removed = 1;
+	}
+	return removed ? save(store, root, err) : 0;
+}
+
 int images_prune(const struct store *store, const struct images_prune_filter *filter,
 		 void (*report)(void *opaque, const char *line), void *opaque, uint64_t *reclaimed,
 		 struct silo_err *err)
 {
-	_cleanup_json_ json_t *root = NULL;
-	json_t *images;
-	int lock, removed = 0;
-
 	*reclaimed = 0;
-	lock = store_lock(store, "images", err);
-	if (lock < 0)
+	if (prune_records(store, filter, report, opaque, err) < 0)
 		return -1;
-	if (load(store, &root, err) < 0) {
-		close(lock);
-		return -1;
-	}
-	images = json_object_get(root, "images");
-	for (size_t i = json_array_size(images); i-- > 0;) {
-		json_t *rec = json_array_get(images, i), *v;
-		size_t j;
-		int r = prune_selects(store, filter, rec, err);
-
-		if (r < 0) {
-			close(lock);
-			return -1;
-		}
-		if (!r)
-			continue;
-		json_array_foreach(json_object_get(rec, "names"), j, v) {
-			_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
-
-			report_line(report, opaque, "untagged", familiar);
-		}
-		json_array_foreach(json_object_get(rec, "digests"), j, v) {
-			_cleanup_free_ char *familiar = image_ref_familiar(json_string_value(v));
-
-			report_line(report, opaque, "untagged", familiar);
-		}
-		report_line(report, opaque, "deleted", json_string_value(json_object_get(rec, "id")));
-		json_array_remove(images, i);
-		removed = 1;
-	}
-	if (removed && save(store, root, err) < 0) {
-		close(lock);
-		return -1;
-	}
-	close(lock);
 	/* Also when no image went: layers and blobs an interrupted rmi, pull
 	 * or load left unreferenced are reclaimed here too. */
 	return collect_garbage(store, reclaimed, err);

@@ -120,6 +120,22 @@ static void read_xattrs(int fd, struct xattr_set *x)
 	}
 }
 
+/* The entry e, with the extended attributes fd has. */
+static int write_entry_with_xattrs(struct walker *w, int fd, struct tar_entry *e, struct silo_err *err)
+{
+	struct xattr_set x;
+	int r;
+
+	read_xattrs(fd, &x);
+	e->xattrs = x.items;
+	e->n_xattrs = x.n;
+	r = tar_write_entry(w->t, e, err);
+	xattr_set_free(&x);
+	e->xattrs = NULL;
+	e->n_xattrs = 0;
+	return r < 0 ? -1 : 0;
+}
+
 /* Exactly st_size bytes: a file that grows or shrinks while it is read
  * (in a running container) is cut or padded with zeros, so the archive
  * stays well formed. */
@@ -272,19 +288,12 @@ static int write_directory(struct walker *w, int fd, const struct stat *st, cons
 	char opaque = 0;
 
 	if (*name) {
-		struct xattr_set x;
 		struct tar_entry e = {
 			.name = name, .type = TAR_TYPE_DIR, .mode = st->st_mode & 07777,
 			.uid = st->st_uid, .gid = st->st_gid, .mtime = st->st_mtim.tv_sec,
 		};
-		int r;
 
-		read_xattrs(fd, &x);
-		e.xattrs = x.items;
-		e.n_xattrs = x.n;
-		r = tar_write_entry(w->t, &e, err);
-		xattr_set_free(&x);
-		if (r < 0)
+		if (write_entry_with_xattrs(w, fd, &e, err) < 0)
 			return -1;
 	}
 	if (w->opts->overlay_whiteouts && fgetxattr(fd, "trusted.overlay.opaque", &opaque, 1) == 1 &&
@@ -330,8 +339,6 @@ static int write_object(struct walker *w, int fd, const char *link_target, const
 		return 0;
 	if (S_ISREG(st->st_mode)) {
 		const char *first = st->st_nlink > 1 ? hardlink_target(w, st, name) : NULL;
-		struct xattr_set x;
-		int r;
 
 		if (first) {
 			e.type = TAR_TYPE_HARDLINK;
@@ -340,12 +347,7 @@ static int write_object(struct walker *w, int fd, const char *link_target, const
 		}
 		e.type = TAR_TYPE_FILE;
 		e.size = (uint64_t)st->st_size;
-		read_xattrs(fd, &x);
-		e.xattrs = x.items;
-		e.n_xattrs = x.n;
-		r = tar_write_entry(w->t, &e, err);
-		xattr_set_free(&x);
-		if (r < 0)
+		if (write_entry_with_xattrs(w, fd, &e, err) < 0)
 			return -1;
 		return write_contents(w, fd, e.size, name, err);
 	}

@@ -23,31 +23,21 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+#include "scratch.h"
+
 struct scratch {
-	char dir[64];
+	char dir[SCRATCH_DIR_SIZE]; /* first: scratch_new makes it */
 };
 
 static int scratch_setup(void **state)
 {
-	struct scratch *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return -1;
-	strcpy(s->dir, "/tmp/silo-test-snapshot-XXXXXX");
-	if (!mkdtemp(s->dir)) {
-		free(s);
-		return -1;
-	}
-	*state = s;
-	return 0;
+	*state = scratch_new(sizeof(struct scratch), "snapshot");
+	return *state ? 0 : -1;
 }
 
 static int scratch_teardown(void **state)
 {
-	struct scratch *s = *state;
-
-	fs_remove_tree(s->dir, NULL);
-	free(s);
+	scratch_free(*state);
 	return 0;
 }
 

@@ -18,33 +18,21 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+#include "scratch.h"
+
 struct scratch {
-	char dir[64];
+	char dir[SCRATCH_DIR_SIZE]; /* first: scratch_new makes it */
 };
 
 static int scratch_setup(void **state)
 {
-	struct scratch *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return -1;
-	strcpy(s->dir, "/tmp/silo-test-fs-XXXXXX");
-	if (!mkdtemp(s->dir)) {
-		free(s);
-		return -1;
-	}
-	*state = s;
-	return 0;
+	*state = scratch_new(sizeof(struct scratch), "fs");
+	return *state ? 0 : -1;
 }
 
 static int scratch_teardown(void **state)
 {
-	struct scratch *s = *state;
-	struct silo_err err = { 0 };
-	int r = fs_remove_tree(s->dir, &err);
-
-	free(s);
-	return r;
+	return scratch_free(*state);
 }
 
 static char *join(const struct scratch *s, const char *name)

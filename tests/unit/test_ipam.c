@@ -16,24 +16,20 @@
 
 #include "net/ipam.h"
 #include "util/cleanup.h"
-#include "util/fs.h"
+
+#include "scratch.h"
 
 struct scratch {
-	char dir[64];
+	char dir[SCRATCH_DIR_SIZE]; /* first: scratch_new makes it */
 	char path[128];
 };
 
 static int scratch_setup(void **state)
 {
-	struct scratch *s = calloc(1, sizeof(*s));
+	struct scratch *s = scratch_new(sizeof(*s), "ipam");
 
 	if (!s)
 		return -1;
-	strcpy(s->dir, "/tmp/silo-test-ipam-XXXXXX");
-	if (!mkdtemp(s->dir)) {
-		free(s);
-		return -1;
-	}
 	snprintf(s->path, sizeof(s->path), "%s/leases.json", s->dir);
 	*state = s;
 	return 0;
@@ -41,12 +37,7 @@ static int scratch_setup(void **state)
 
 static int scratch_teardown(void **state)
 {
-	struct scratch *s = *state;
-	struct silo_err err = { 0 };
-	int r = fs_remove_tree(s->dir, &err);
-
-	free(s);
-	return r;
+	return scratch_free(*state);
 }
 
 static struct ipam_subnet subnet(const char *cidr)

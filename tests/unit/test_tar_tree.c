@@ -24,10 +24,11 @@
 #include "image/tar_tree.h"
 #include "image/tar_writer.h"
 #include "image/unpack.h"
-#include "util/fs.h"
+
+#include "scratch.h"
 
 struct scratch {
-	char dir[64];
+	char dir[SCRATCH_DIR_SIZE]; /* first: scratch_new makes it */
 	char tree[96];
 	char out[96];
 	char tar[96];
@@ -35,28 +36,24 @@ struct scratch {
 
 static int scratch_setup(void **state)
 {
-	struct scratch *s = calloc(1, sizeof(*s));
+	struct scratch *s = scratch_new(sizeof(*s), "tree");
 
-	strcpy(s->dir, "/tmp/silo-test-tree-XXXXXX");
-	if (!mkdtemp(s->dir))
+	if (!s)
 		return -1;
 	snprintf(s->tree, sizeof(s->tree), "%s/tree", s->dir);
 	snprintf(s->out, sizeof(s->out), "%s/out", s->dir);
 	snprintf(s->tar, sizeof(s->tar), "%s/t.tar", s->dir);
-	if (mkdir(s->tree, 0755) < 0 || mkdir(s->out, 0755) < 0)
+	if (mkdir(s->tree, 0755) < 0 || mkdir(s->out, 0755) < 0) {
+		scratch_free(s);
 		return -1;
+	}
 	*state = s;
 	return 0;
 }
 
 static int scratch_teardown(void **state)
 {
-	struct scratch *s = *state;
-	struct silo_err err = { 0 };
-	int r = fs_remove_tree(s->dir, &err);
-
-	free(s);
-	return r;
+	return scratch_free(*state);
 }
 
 static void put(const char *dir, const char *name, const char *text)
