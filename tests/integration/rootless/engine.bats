@@ -354,6 +354,31 @@ tcp_get() {
 	[ "${lines[3]}" = 0 ]
 }
 
+@test "rootless: a copy snapshot keeps the owners and applies whiteouts and opaque directories" {
+	as_user pull -q "$LAYERED" >/dev/null
+	as_user pull -q "$OWNERS" >/dev/null
+	copy() {
+		runuser -u "$RL_USER" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_DIR/home" \
+			XDG_DATA_HOME="$RL_DIR/data" XDG_RUNTIME_DIR="$RL_RUN" SILO_SNAPSHOTTER=copy "$SILO" "$@"
+	}
+	run copy run --rm "$LAYERED" sh -c 'ls -A /keep; ls /gone 2>&1 || echo no-gone'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = c ]
+	[ "${lines[2]}" = no-gone ]
+	id=$(copy run -d "$OWNERS" sleep 100)
+	[ "$(as_user inspect "$id" | jq -r '.[0].Driver')" = copy ]
+	run as_user exec "$id" stat -c %u:%g /data/by-1000 /data/by-65534
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = 1000:1001 ]
+	[ "${lines[1]}" = 65534:65534 ]
+	# The copy is the container's own: on the host, in the user's store,
+	# with the subordinate owners.
+	f=$(find "$RL_DIR/data/silo/containers/$id" -path '*/data/by-65534')
+	[ "$(stat -c %u "$f")" = "$((SUBID_START + 65533))" ]
+	as_user rm -f "$id" >/dev/null
+	[ ! -e "$RL_DIR/data/silo/containers/$id" ]
+}
+
 @test "rootless: --userns keep-id runs as the user's own IDs; a bind-mounted work directory is theirs" {
 	as_user pull -q "$OWNERS" >/dev/null
 	uid=$(id -u "$RL_USER")
