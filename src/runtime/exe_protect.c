@@ -58,17 +58,20 @@
 
 extern char **environ;
 
+int exe_protect_fd_is_sealed(int fd)
+{
+	/* A regular file has no seals (EINVAL); only a memfd sealed by us
+	 * has all of these. */
+	int seals = fd < 0 ? -1 : fcntl(fd, F_GET_SEALS);
+
+	return seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS;
+}
+
 int exe_protect_is_sealed(void)
 {
 	_cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	int seals;
 
-	if (fd < 0)
-		return 0;
-	/* A regular file has no seals (EINVAL); only a memfd sealed by us
-	 * has all of these. */
-	seals = fcntl(fd, F_GET_SEALS);
-	return seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS;
+	return exe_protect_fd_is_sealed(fd);
 }
 
 static int create_memfd(struct silo_err *err)

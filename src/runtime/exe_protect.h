@@ -31,4 +31,8 @@ int exe_protect_reexec(struct silo_err *err);
 /* 1 when the calling process runs from a sealed copy, 0 otherwise. */
 int exe_protect_is_sealed(void);
 
+/* 1 when fd is a file sealed as exe_protect seals its copy (a memfd no one
+ * can write, grow, shrink or seal further), 0 otherwise. */
+int exe_protect_fd_is_sealed(int fd);
+
 #endif
