@@ -304,7 +304,6 @@ static void exec_lean(struct monitor *m, int restart_count, long started)
 	_cleanup_json_ json_t *clients = json_array();
 	_cleanup_json_ json_t *state = NULL;
 	_cleanup_free_ char *text = NULL, *lean = static_monitor_path();
-	_cleanup_close_ int sealed = -1;
 	int bad = 0;
 
 	for (size_t i = 0; i < m->attach.n_clients; i++) {
@@ -324,19 +323,18 @@ static void exec_lean(struct monitor *m, int restart_count, long started)
 	       keep_across_exec(m->attach.listen_fd);
 	if (!text || bad)
 		return;
-	/* The static monitor comes back, at the container's exit, through
-	 * the sealed copy this process runs from (exe_protect.h): it is
-	 * handed a descriptor of it, which passes the exec. Without one it
-	 * is not used: silo on disk must never be what clones the next init
-	 * of a restart. */
-	if (lean) {
+	/* The static monitor comes back at the container's exit through a
+	 * new sealed copy of the binary this process was copied from
+	 * (exe_protect.h), which it makes then: keeping this copy open for
+	 * the container's life would cost its size in memory. Without a
+	 * source it is not used: silo on disk must never be what clones the
+	 * next init of a restart. */
+	if (lean && exe_protect_source()) {
 		_cleanup_free_ char *lean_text = NULL;
 
-		sealed = open("/proc/self/exe", O_RDONLY);
-		if (exe_protect_fd_is_sealed(sealed) && json_object_set_new(state, "silo", json_integer(sealed)) == 0 &&
+		if (json_object_set_new(state, "silo", json_string(exe_protect_source())) == 0 &&
 		    (lean_text = json_dumps(state, JSON_COMPACT)))
 			execv(lean, (char *[]){ MONITOR_LEAN_NAME, lean_text, NULL });
-		close_fd(&sealed);
 	}
 	/* /proc/self/exe is the sealed copy run and start re-executed from,
 	 * never the binary on disk: a restart clones the next init from

@@ -10,22 +10,23 @@
  * The lean program is, when it is installed, `silo-monitor`: a static
  * executable next to the engine module (src/monitor/silo-monitor.c), with
  * nothing but these files, jansson and the C library in it. It cannot load
- * the module, so at the container's exit it executes the sealed copy of
- * silo the monitor ran from (runtime/exe_protect.h), whose descriptor it
- * was given, as `silo-monitor --resume`, which loads the module and
- * resumes.
- * Without it, the monitor execs its own binary (the sealed copy) as
- * "silo-monitor", which relays, then loads the module in the same process.
+ * the module, so at the container's exit it makes a new sealed copy of
+ * silo (runtime/exe_protect.h) from the binary the monitor's copy was made
+ * from, and executes it as `silo-monitor --resume`, which loads the module
+ * and resumes. Without it, or without that binary's path, the monitor
+ * execs its own binary (the sealed copy) as "silo-monitor", which relays,
+ * then loads the module in the same process.
  *
  * What passes each exec is a JSON object in argv[1]:
  *   {id, storeRoot, runtimeRoot, lock, log: {fd, path, maxSize, maxFiles},
  *    out, err, stdin, tty, openStdin,
  *    pid, restarts, delay, startedMs, attachListen, attachPath,
  *    attachClients: [fd…], silo}
- * (descriptors by number; silo is the sealed copy, for the static monitor
- * only; output an attach client had queued and input the container had not
- * read yet do not pass.) Back to silo, the static monitor adds
- * exitStatus and ranMs and sets attachClients and log to what it has. */
+ * (descriptors by number; silo, for the static monitor only, is the path
+ * of the binary to copy; output an attach client had queued and input the
+ * container had not read yet do not pass.) Back to silo, the static
+ * monitor adds exitStatus and ranMs and sets attachClients and log to what
+ * it has then. */
 #ifndef SILO_ENGINE_MONITOR_LEAN_H
 #define SILO_ENGINE_MONITOR_LEAN_H
 

@@ -7,11 +7,12 @@
  * The engine's monitor execs it once the container runs, with its state in
  * argv[1]; the container's init is already its child. It never clones a
  * process, never enters a namespace of the container and never opens
- * anything inside the container's root. When the init has exited it
- * executes, through the descriptor it was given, the sealed copy of silo
- * the monitor ran from (runtime/exe_protect.h), never a binary found by
- * path: the engine there may restart the container, cloning the next init
- * from itself, and that process must be the sealed copy (CVE-2019-5736).
+ * anything inside the container's root. When the init has exited it makes
+ * a sealed copy of silo, as every `silo run` does (runtime/exe_protect.h),
+ * from the binary the monitor's own copy came from, and executes that,
+ * never the binary itself: the engine there may restart the container,
+ * cloning the next init from itself, and that process must be a sealed
+ * copy (CVE-2019-5736).
  * Usage (silo starts it):
  *   silo-monitor STATE */
 #include <errno.h>
@@ -45,21 +46,22 @@ static int keep_across_exec(int fd)
 	return fd < 0 ? 0 : fcntl(fd, F_SETFD, 0);
 }
 
-/* Back to silo with the exit: the sealed copy runs as
+/* Back to silo with the exit: a new sealed copy of silo (state's "silo",
+ * the binary the monitor's own copy was made from) runs as
  * `silo-monitor --resume STATE` (cli/engine_loader.c). Returns only when
- * it could not be executed. */
+ * it could not be made or executed. */
 static void exec_resume(json_t *state, struct attach_server *attach, int exit_status, long ran_ms)
 {
-	int sealed = fd_of(state, "silo"), bad = 0;
+	const char *silo = json_string_value(json_object_get(state, "silo"));
+	struct silo_err err = { 0 };
 	_cleanup_free_ char *text = NULL;
+	_cleanup_close_ int sealed = -1;
+	int bad = 0;
 
-	if (!exe_protect_fd_is_sealed(sealed)) {
-		errno = EPERM;
+	if (!silo || (sealed = exe_protect_copy(silo, &err)) < 0 || !exe_protect_fd_is_sealed(sealed)) {
+		fprintf(stderr, "%s: %s\n", MONITOR_LEAN_NAME, err.msg[0] ? err.msg : "no sealed copy of silo");
 		return;
 	}
-	/* Executed through its descriptor, which the engine does not keep. */
-	fcntl(sealed, F_SETFD, FD_CLOEXEC);
-	json_object_del(state, "silo");
 	attach_server_flush(attach, FLUSH_MS);
 	/* Clients accepted here, and a log reopened by a rotation, are
 	 * close-on-exec. */
@@ -70,10 +72,11 @@ static void exec_resume(json_t *state, struct attach_server *attach, int exit_st
 	if (bad || json_object_set_new(state, "exitStatus", json_integer(exit_status)) < 0 ||
 	    json_object_set_new(state, "ranMs", json_integer(ran_ms)) < 0 ||
 	    monitor_lean_attach_to_state(state, attach) < 0 || !(text = json_dumps(state, JSON_COMPACT))) {
-		errno = ENOMEM;
+		fprintf(stderr, "%s: the state for silo: %s\n", MONITOR_LEAN_NAME, strerror(bad ? errno : ENOMEM));
 		return;
 	}
 	fexecve(sealed, (char *[]){ MONITOR_LEAN_NAME, MONITOR_RESUME_FLAG, text, NULL }, environ);
+	fprintf(stderr, "%s: execute the sealed copy of \"%s\": %s\n", MONITOR_LEAN_NAME, silo, strerror(errno));
 }
 
 int main(int argc, char **argv)
@@ -92,7 +95,6 @@ int main(int argc, char **argv)
 	exec_resume(state, &attach, status, ran_ms);
 	/* The next command that looks finds no monitor and records the exit
 	 * itself. */
-	fprintf(stderr, "%s: execute silo again: %s\n", MONITOR_LEAN_NAME, strerror(errno));
 	attach_server_close(&attach);
 	return 1;
 }

@@ -93,7 +93,7 @@ monitor_is_lean() {
 	silo rm -f kept >/dev/null
 }
 
-@test "CVE-2019-5736: the monitor that restarts a container is the sealed copy again, and no descriptor of it reaches the container" {
+@test "CVE-2019-5736: the monitor that restarts a container is a sealed copy again, and no descriptor of silo reaches the container" {
 	# Each exit after a short run doubles the back-off: the resumed
 	# monitor waits in it, long enough to be looked at.
 	silo run -d --name sealed --restart always "$BB" sh -c 'sleep 0.2; exit 1' >/dev/null
@@ -103,14 +103,25 @@ monitor_is_lean() {
 	monitor=$(monitor_pid sealed)
 	# Between two runs the monitor is silo again: run from the memfd, with
 	# every seal (it clones the next init), not from a binary on disk.
-	wait_until sh -c "readlink /proc/$monitor/exe | grep -q '^/memfd:silo'"
-	run python3 -c 'import fcntl, os, sys; fd = os.open("/proc/%s/exe" % sys.argv[1], os.O_RDONLY); print(fcntl.fcntl(fd, 1034) & 15)' "$monitor"
+	run python3 -c '
+import fcntl, os, sys, time
+for _ in range(200):
+    try:
+        fd = os.open("/proc/%s/exe" % sys.argv[1], os.O_RDONLY)
+    except OSError:
+        sys.exit(2)
+    if os.readlink("/proc/self/fd/%d" % fd).startswith("/memfd:silo"):
+        print(fcntl.fcntl(fd, 1034) & 15)  # F_GET_SEALS: SEAL, SHRINK, GROW, WRITE
+        sys.exit(0)
+    os.close(fd)
+    time.sleep(0.05)
+sys.exit(1)' "$monitor"
 	[ "$status" -eq 0 ]
 	[ "$output" = 15 ]
-	# While silo-monitor runs, it holds the sealed copy (to come back to)
-	# read-only; the container's init holds nothing of it.
+	# silo-monitor holds no copy and no descriptor of silo (it makes a
+	# new copy at the exit), nor does the container's init.
 	wait_until monitor_is_lean sealed
-	ls -l "/proc/$monitor/fd" | grep -q memfd:silo
+	! ls -l "/proc/$monitor/fd" | grep -q -e memfd -e "$(readlink -f "$SILO")"
 	pid=$(silo inspect sealed | jq -r '.[0].State.Pid')
 	! ls -l "/proc/$pid/fd" | grep -q -e memfd -e silo
 	silo rm -f sealed >/dev/null
