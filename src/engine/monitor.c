@@ -303,7 +303,8 @@ static void exec_lean(struct monitor *m, int restart_count, long started)
 {
 	_cleanup_json_ json_t *clients = json_array();
 	_cleanup_json_ json_t *state = NULL;
-	_cleanup_free_ char *text = NULL, *lean = static_monitor_path();
+	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *lean = static_monitor_path();
 	int bad = 0;
 
 	for (size_t i = 0; i < m->attach.n_clients; i++) {

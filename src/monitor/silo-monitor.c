@@ -2,7 +2,7 @@
  * container lives (engine/monitor_lean.h). A static program holding only
  * the copy of the output to the log and the attach server (relay.c,
  * logfile.c, attach.c), jansson and the C library, so that an idle
- * container's monitor maps one small file and no shared library.
+ * container's monitor maps its one file and no shared library.
  *
  * The engine's monitor execs it once the container runs, with its state in
  * argv[1]; the container's init is already its child. It never clones a

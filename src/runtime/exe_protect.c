@@ -20,7 +20,12 @@
  * commands that put processes into containers pay it (create, run, exec):
  * about 1.5 ms on the development VM, of which the copy is 0.1 ms (the
  * 280 KB that are mapped of the 1 MB debugoptimized build; all of it took
- * 0.5-1 ms), the rest the execve and dynamic linking. */
+ * 0.5-1 ms), the rest the execve and dynamic linking.
+ *
+ * The path the copy was made from is kept in the copy's environment
+ * (exe_protect_source), for the static monitor of a detached container,
+ * which holds no copy while the container runs and makes a new one from
+ * that file when it exits (engine/monitor_lean.h). */
 #include "runtime/exe_protect.h"
 
 #include <elf.h>
