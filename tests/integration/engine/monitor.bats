@@ -22,11 +22,16 @@ monitor_pid() {
 # and is still the parent of the container's init. (The monitor execs it
 # just after it records the container running: callers wait for it.)
 monitor_is_lean() {
+	monitor_is_lean_in "$1" "$BUILD_DIR"
+}
+
+# monitor_is_lean_in NAME DIR: the same, with silo-monitor from DIR.
+monitor_is_lean_in() {
 	local monitor pid
 	monitor=$(monitor_pid "$1")
 	pid=$(silo inspect "$1" | jq -r '.[0].State.Pid')
 	[ "$monitor" -gt 0 ] && [ -r "/proc/$monitor/maps" ] || return 1
-	[ "$(readlink "/proc/$monitor/exe")" = "$(readlink -f "$BUILD_DIR/silo-monitor")" ] || return 1
+	[ "$(readlink "/proc/$monitor/exe")" = "$(readlink -f "$2/silo-monitor")" ] || return 1
 	[ "$(tr '\0' '\n' <"/proc/$monitor/cmdline" | head -n1)" = silo-monitor ] || return 1
 	! grep -q -e '\.so' -e memfd "/proc/$monitor/maps" || return 1
 	[ "$(awk '{print $4}' "/proc/$pid/stat")" = "$monitor" ]
@@ -86,8 +91,10 @@ monitor_is_lean() {
 	wait_until sh -c "[ \"\$(\"$SILO\" --root \"$ENGINE_STORE/root\" inspect kept | jq -r '.[0].RestartCount')\" -ge 2 ]"
 	wait_until monitor_is_lean kept
 	[ "$(monitor_pid kept)" = "$first" ]
-	[ "$(silo inspect kept | jq -r '.[0].State.ExitCode')" = 3 ] ||
-		[ "$(container_status kept)" = running ]
+	# One jq on one inspect: the run and the back-off take turns fast.
+	wait_until sh -c "\"$SILO\" --root \"$ENGINE_STORE/root\" inspect kept |
+		jq -e '.[0].State.Status == \"restarting\" and .[0].State.ExitCode == 3' >/dev/null"
+	[ "$(monitor_pid kept)" = "$first" ]
 	run silo logs kept
 	[ "$(grep -c '^run$' <<<"$output")" -ge 3 ]
 	silo rm -f kept >/dev/null
@@ -159,5 +166,33 @@ sys.exit(1)' "$monitor"
 	silo stop -t 1 dynamic >/dev/null
 	[ "$(container_status dynamic)" = exited ]
 	silo rm dynamic >/dev/null
+	rm -rf "$bin"
+}
+
+@test "CVE-2019-5736: a SILO_EXE_SOURCE from the caller's environment is not what the monitor executes at the exit" {
+	marker=$BATS_TEST_TMPDIR/ran
+	printf '#!/bin/sh\ntouch %s\n' "$marker" >"$BATS_TEST_TMPDIR/fake"
+	chmod +x "$BATS_TEST_TMPDIR/fake"
+	SILO_EXE_SOURCE=$BATS_TEST_TMPDIR/fake silo run -d --name src "$BB" sh -c 'sleep 0.5; exit 7' >/dev/null
+	wait_until monitor_is_lean src
+	monitor=$(monitor_pid src)
+	tr '\0' '\n' <"/proc/$monitor/environ" | grep -qx "SILO_EXE_SOURCE=$(readlink -f "$SILO")"
+	wait_until sh -c "[ \"\$(\"$SILO\" --root \"$ENGINE_STORE/root\" inspect src | jq -r '.[0].State.Status')\" = exited ]"
+	[ "$(silo inspect src | jq -r '.[0].State.ExitCode')" = 7 ]
+	[ ! -e "$marker" ]
+	silo rm src >/dev/null
+}
+
+@test "a silo binary gone by the container's exit: the monitor ends, and the next command records the exit" {
+	bin=$(mktemp -d "$BATS_TEST_TMPDIR/bin.XXXXXX")
+	cp "$BUILD_DIR/silo" "$BUILD_DIR/silo-engine.so" "$BUILD_DIR/silo-monitor" "$bin/"
+	"$bin/silo" --root "$ENGINE_STORE/root" run -d --name gone "$BB" sh -c 'sleep 1; exit 0' >/dev/null
+	wait_until monitor_is_lean_in gone "$bin"
+	monitor=$(monitor_pid gone)
+	rm "$bin/silo"
+	wait_until sh -c "! [ -e /proc/$monitor/exe ]"
+	wait_until sh -c "[ \"\$(\"$SILO\" --root \"$ENGINE_STORE/root\" inspect gone | jq -r '.[0].State.Status')\" = exited ]"
+	[ "$(silo inspect gone | jq -r '.[0].State.ExitCode')" = 255 ]
+	silo rm gone >/dev/null
 	rm -rf "$bin"
 }
