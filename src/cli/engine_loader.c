@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -98,31 +99,56 @@ void engine_dispatch_print_commands(void)
 		print();
 }
 
+/* The container has exited: what is left to do is the engine's. */
+static int resume_in_module(json_t *state, struct attach_server *attach, int status, long ran_ms)
+{
+	monitor_resume_fn resume;
+	char why[512];
+	void *module = load_module(why, sizeof(why));
+
+	resume = module ? (monitor_resume_fn)dlsym(module, MONITOR_RESUME_SYMBOL) : NULL;
+	if (!resume) {
+		/* The next command that looks finds no monitor and records
+		 * the exit itself. */
+		fprintf(stderr, "%s: the engine module could not be loaded: %s\n", MONITOR_LEAN_NAME, why);
+		attach_server_close(attach);
+		return 1;
+	}
+	return resume(state, attach, status, ran_ms);
+}
+
+/* From the static silo-monitor, which relayed and reaped the container:
+ * its status, how long it ran and the attach clients are in state. */
+static int monitor_resume_main(const char *text)
+{
+	_cleanup_json_ json_t *state = json_loads(text, 0, NULL);
+	struct attach_server attach;
+	json_t *status = json_object_get(state, "exitStatus");
+
+	/* Executed through a descriptor, the kernel named it after the
+	 * descriptor's number. */
+	prctl(PR_SET_NAME, MONITOR_LEAN_NAME);
+	if (!state || !json_is_integer(status))
+		return 125;
+	monitor_lean_attach_from_state(state, &attach);
+	return resume_in_module(state, &attach, (int)json_integer_value(status),
+				(long)json_integer_value(json_object_get(state, "ranMs")));
+}
+
 int engine_monitor_lean_main(int argc, char **argv)
 {
 	_cleanup_json_ json_t *state = NULL;
 	struct attach_server attach;
-	monitor_resume_fn resume;
-	char why[512];
-	void *module;
 	long ran_ms;
 	int status;
 
+	if (argc == 3 && !strcmp(argv[1], MONITOR_RESUME_FLAG))
+		return monitor_resume_main(argv[2]);
 	if (argc != 2 || !(state = json_loads(argv[1], 0, NULL))) {
 		fprintf(stderr, "%s: the lean monitor of a detached container; silo starts it\n", MONITOR_LEAN_NAME);
 		return 125;
 	}
 	if (monitor_lean_relay(state, &attach, &status, &ran_ms) < 0)
 		return 1;
-	/* The container has exited: what is left to do is the engine's. */
-	module = load_module(why, sizeof(why));
-	resume = module ? (monitor_resume_fn)dlsym(module, MONITOR_RESUME_SYMBOL) : NULL;
-	if (!resume) {
-		/* The next command that looks finds no monitor and records
-		 * the exit itself. */
-		fprintf(stderr, "%s: the engine module could not be loaded: %s\n", MONITOR_LEAN_NAME, why);
-		attach_server_close(&attach);
-		return 1;
-	}
-	return resume(state, &attach, status, ran_ms);
+	return resume_in_module(state, &attach, status, ran_ms);
 }

@@ -13,7 +13,8 @@ void engine_dispatch_print_commands(void);
 
 /* The entry point of a detached container's lean monitor (argv[0]
  * "silo-monitor"; engine/monitor_lean.h): copies the output until the
- * container exits, then loads the module for the rest. */
+ * container exits, then loads the module for the rest. With --resume
+ * STATE, the static silo-monitor has done the copying: only the rest. */
 int engine_monitor_lean_main(int argc, char **argv);
 
 #endif

@@ -341,6 +341,34 @@ static int discard_input(struct attach_client *c)
 	}
 }
 
+void attach_server_flush(struct attach_server *s, int timeout_ms)
+{
+	struct timespec start;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		struct pollfd fds[ATTACH_MAX_CLIENTS];
+		size_t n = 0;
+		long left = timeout_ms - ms_since(&start);
+
+		for (size_t i = 0; i < s->n_clients; i++)
+			if (s->clients[i].queued)
+				fds[n++] = (struct pollfd){ .fd = s->clients[i].fd, .events = POLLOUT };
+		if (n == 0 || left <= 0 || poll(fds, n, (int)left) < 0)
+			return;
+		for (size_t i = 0; i < n; i++) {
+			size_t k;
+
+			if (!fds[i].revents)
+				continue;
+			for (k = 0; k < s->n_clients && s->clients[k].fd != fds[i].fd; k++)
+				;
+			if (k < s->n_clients && flush_client(&s->clients[k]) < 0)
+				drop_client(s, k);
+		}
+	}
+}
+
 void attach_server_exit(struct attach_server *s, int status)
 {
 	struct timespec start;

@@ -76,6 +76,11 @@ void attach_server_dispatch(struct attach_server *s, const struct pollfd *fds, s
 /* Output of the container for every client: ATTACH_STDOUT or _STDERR. */
 void attach_server_output(struct attach_server *s, int type, const void *data, size_t len);
 
+/* Sends the clients what is queued for them, waiting up to timeout_ms
+ * for slow ones (a queue does not pass the monitor's exec); one that hangs
+ * up is dropped. */
+void attach_server_flush(struct attach_server *s, int timeout_ms);
+
 /* Tells every client the exit status, lets them read what is queued (a
  * second at most), and closes them. */
 void attach_server_exit(struct attach_server *s, int status);

@@ -7,6 +7,7 @@
  * binary (exec_lean) and comes back here through monitor_resume(). */
 #include "engine/monitor.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -34,6 +35,7 @@
 #include "engine/restart.h"
 #include "engine/snapshot.h"
 #include "engine/volume.h"
+#include "runtime/exe_protect.h"
 #include "runtime/supervise.h"
 #include "runtime/terminal.h"
 #include "util/cleanup.h"
@@ -273,14 +275,36 @@ static int keep_across_exec(int fd)
 	return fd < 0 ? 0 : fcntl(fd, F_SETFD, 0);
 }
 
-/* A detached monitor spends the container's life as the lean silo binary
- * (monitor_lean.h). Returns only when the exec failed: then this process
+/* silo-monitor, the static lean monitor, next to the engine module (as
+ * silo-init is: the module's own file, found from one of its functions,
+ * whatever the environment says). NULL when it is not installed. */
+static char *static_monitor_path(void)
+{
+	Dl_info info;
+	const char *slash;
+	char *path = NULL;
+
+	if (!dladdr((void *)static_monitor_path, &info) || !info.dli_fname ||
+	    !(slash = strrchr(info.dli_fname, '/')) ||
+	    asprintf(&path, "%.*s/%s", (int)(slash - info.dli_fname), info.dli_fname, MONITOR_LEAN_NAME) < 0)
+		return NULL;
+	if (access(path, X_OK) < 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+/* A detached monitor spends the container's life as a lean program
+ * (monitor_lean.h): the static silo-monitor, or else the silo binary
+ * itself. Returns only when neither could be executed: then this process
  * copies the output itself. */
 static void exec_lean(struct monitor *m, int restart_count, long started)
 {
 	_cleanup_json_ json_t *clients = json_array();
 	_cleanup_json_ json_t *state = NULL;
 	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *lean = static_monitor_path();
 	int bad = 0;
 
 	for (size_t i = 0; i < m->attach.n_clients; i++) {
@@ -300,10 +324,23 @@ static void exec_lean(struct monitor *m, int restart_count, long started)
 	       keep_across_exec(m->attach.listen_fd);
 	if (!text || bad)
 		return;
-	/* /proc/self/exe is the sealed copy run and start re-executed from
-	 * (exe_protect.h), never the binary on disk: a restart clones the
-	 * next init from this process, and a container that could reach
-	 * its /proc/self/exe must not find a writable silo (CVE-2019-5736). */
+	/* The static monitor comes back at the container's exit through a
+	 * new sealed copy of the binary this process was copied from
+	 * (exe_protect.h), which it makes then: keeping this copy open for
+	 * the container's life would cost its size in memory. Without a
+	 * source it is not used: silo on disk must never be what clones the
+	 * next init of a restart. */
+	if (lean && exe_protect_source()) {
+		_cleanup_free_ char *lean_text = NULL;
+
+		if (json_object_set_new(state, "silo", json_string(exe_protect_source())) == 0 &&
+		    (lean_text = json_dumps(state, JSON_COMPACT)))
+			execv(lean, (char *[]){ MONITOR_LEAN_NAME, lean_text, NULL });
+	}
+	/* /proc/self/exe is the sealed copy run and start re-executed from,
+	 * never the binary on disk: a restart clones the next init from
+	 * this process, and a container that could reach its
+	 * /proc/self/exe must not find a writable silo (CVE-2019-5736). */
 	execv("/proc/self/exe", (char *[]){ MONITOR_LEAN_NAME, text, NULL });
 }
 

@@ -27,6 +27,32 @@ static int fd_of(json_t *state, const char *key)
 	return json_is_integer(v) ? (int)json_integer_value(v) : -1;
 }
 
+void monitor_lean_attach_from_state(json_t *state, struct attach_server *attach)
+{
+	const char *path = json_string_value(json_object_get(state, "attachPath"));
+	json_t *client;
+	size_t i;
+
+	attach_server_init(attach);
+	attach->listen_fd = fd_of(state, "attachListen");
+	attach->path = path && *path ? strdup(path) : NULL;
+	json_array_foreach(json_object_get(state, "attachClients"), i, client)
+		if (json_is_integer(client))
+			attach_server_add(attach, (int)json_integer_value(client));
+}
+
+int monitor_lean_attach_to_state(json_t *state, const struct attach_server *attach)
+{
+	json_t *clients = json_array();
+
+	for (size_t i = 0; clients && i < attach->n_clients; i++)
+		if (json_array_append_new(clients, json_integer(attach->clients[i].fd)) < 0) {
+			json_decref(clients);
+			return -1;
+		}
+	return clients ? json_object_set_new(state, "attachClients", clients) : -1;
+}
+
 int monitor_lean_relay(json_t *state, struct attach_server *attach, int *exit_status, long *ran_ms)
 {
 	struct logfile_stream out = { .name = "stdout" }, err = { .name = "stderr" };
@@ -34,9 +60,6 @@ int monitor_lean_relay(json_t *state, struct attach_server *attach, int *exit_st
 	int out_fd = fd_of(state, "out"), err_fd = fd_of(state, "err"), stdin_fd = fd_of(state, "stdin");
 	int no_input = -1, tty = json_is_true(json_object_get(state, "tty"));
 	pid_t pid = (pid_t)fd_of(state, "pid");
-	const char *path = json_string_value(json_object_get(state, "attachPath"));
-	json_t *client;
-	size_t i;
 	int pidfd, status = 255 << 8, input = -1;
 
 	if (pid <= 0 || out_fd < 0)
@@ -45,12 +68,7 @@ int monitor_lean_relay(json_t *state, struct attach_server *attach, int *exit_st
 	/* Exec'd through /proc/self/exe, ps would call it "exe". */
 	prctl(PR_SET_NAME, MONITOR_LEAN_NAME);
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	attach_server_init(attach);
-	attach->listen_fd = fd_of(state, "attachListen");
-	attach->path = path ? strdup(path) : NULL;
-	json_array_foreach(json_object_get(state, "attachClients"), i, client)
-		if (json_is_integer(client))
-			attach_server_add(attach, (int)json_integer_value(client));
+	monitor_lean_attach_from_state(state, attach);
 	if (json_is_true(json_object_get(state, "openStdin")))
 		input = tty ? out_fd : stdin_fd;
 	attach_server_set_target(attach, input, tty ? out_fd : -1, pidfd);

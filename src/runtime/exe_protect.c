@@ -20,12 +20,18 @@
  * commands that put processes into containers pay it (create, run, exec):
  * about 1.5 ms on the development VM, of which the copy is 0.1 ms (the
  * 280 KB that are mapped of the 1 MB debugoptimized build; all of it took
- * 0.5-1 ms), the rest the execve and dynamic linking. */
+ * 0.5-1 ms), the rest the execve and dynamic linking.
+ *
+ * The path the copy was made from is kept in the copy's environment
+ * (exe_protect_source), for the static monitor of a detached container,
+ * which holds no copy while the container runs and makes a new one from
+ * that file when it exits (engine/monitor_lean.h). */
 #include "runtime/exe_protect.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +55,9 @@
 /* Set across our own re-exec only, so that a copy that somehow did not
  * take fails instead of re-executing forever. */
 #define REEXEC_MARK "_SILO_EXE_PROTECT"
+/* The binary the copy was made from, for a process of silo that must make
+ * another one later (exe_protect_source). */
+#define SOURCE_ENV "SILO_EXE_SOURCE"
 
 /* /proc/self/cmdline can outgrow ARG_MAX: the kernel's limit follows the
  * stack rlimit. */
@@ -58,17 +67,20 @@
 
 extern char **environ;
 
+int exe_protect_fd_is_sealed(int fd)
+{
+	/* A regular file has no seals (EINVAL); only a memfd sealed by us
+	 * has all of these. */
+	int seals = fd < 0 ? -1 : fcntl(fd, F_GET_SEALS);
+
+	return seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS;
+}
+
 int exe_protect_is_sealed(void)
 {
 	_cleanup_close_ int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	int seals;
 
-	if (fd < 0)
-		return 0;
-	/* A regular file has no seals (EINVAL); only a memfd sealed by us
-	 * has all of these. */
-	seals = fcntl(fd, F_GET_SEALS);
-	return seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS;
+	return exe_protect_fd_is_sealed(fd);
 }
 
 static int create_memfd(struct silo_err *err)
@@ -194,13 +206,38 @@ static char **read_argv(char **cmdline, struct silo_err *err)
 	return argv;
 }
 
+int exe_protect_copy(const char *path, struct silo_err *err)
+{
+	_cleanup_close_ int from = open(path, O_RDONLY | O_CLOEXEC);
+	int copy;
+
+	if (from < 0)
+		return silo_err_errno(err, "protect the silo binary: open \"%s\"", path);
+	copy = create_memfd(err);
+	if (copy < 0)
+		return -1;
+	if (copy_binary(from, copy, err) < 0 || seal(copy, err) < 0) {
+		close(copy);
+		return -1;
+	}
+	return copy;
+}
+
+const char *exe_protect_source(void)
+{
+	const char *source = getenv(SOURCE_ENV);
+
+	return source && source[0] == '/' && exe_protect_is_sealed() ? source : NULL;
+}
+
 int exe_protect_reexec(struct silo_err *err)
 {
-	_cleanup_close_ int self = -1;
 	_cleanup_close_ int copy = -1;
 	_cleanup_free_ char *cmdline = NULL;
 	_cleanup_free_ char **argv = NULL;
 	int reexecuted = getenv(REEXEC_MARK) != NULL;
+	char source[PATH_MAX];
+	ssize_t n;
 
 	unsetenv(REEXEC_MARK);
 	if (exe_protect_is_sealed()) {
@@ -215,15 +252,13 @@ int exe_protect_reexec(struct silo_err *err)
 	argv = read_argv(&cmdline, err);
 	if (!argv)
 		return -1;
-	self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return silo_err_errno(err, "protect the silo binary: open /proc/self/exe");
-	copy = create_memfd(err);
+	copy = exe_protect_copy("/proc/self/exe", err);
 	if (copy < 0)
 		return -1;
-	if (copy_binary(self, copy, err) < 0 || seal(copy, err) < 0)
-		return -1;
-	if (setenv(REEXEC_MARK, "1", 1) < 0)
+	/* Always set here, so the copy never reads a value of its caller's. */
+	n = readlink("/proc/self/exe", source, sizeof(source) - 1);
+	source[n > 0 ? n : 0] = '\0';
+	if (setenv(REEXEC_MARK, "1", 1) < 0 || setenv(SOURCE_ENV, source, 1) < 0)
 		return silo_err_errno(err, "protect the silo binary");
 	fexecve(copy, argv, environ);
 	unsetenv(REEXEC_MARK);

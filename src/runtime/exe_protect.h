@@ -31,4 +31,19 @@ int exe_protect_reexec(struct silo_err *err);
 /* 1 when the calling process runs from a sealed copy, 0 otherwise. */
 int exe_protect_is_sealed(void);
 
+/* 1 when fd is a file sealed as exe_protect seals its copy (a memfd no one
+ * can write, grow, shrink or seal further), 0 otherwise. */
+int exe_protect_fd_is_sealed(int fd);
+
+/* A sealed copy of the executable at path, made as exe_protect_reexec
+ * makes its own: its descriptor (close-on-exec), or negative with err
+ * filled. */
+int exe_protect_copy(const char *path, struct silo_err *err);
+
+/* In a sealed copy: the path of the binary it was copied from, as the
+ * re-exec found it; NULL elsewhere. A process that outlives the copy's
+ * use, and must run silo again later, makes a new copy of it rather than
+ * keep this one open (engine/monitor_lean.h). */
+const char *exe_protect_source(void);
+
 #endif

@@ -1,12 +1,14 @@
 /* Unit tests for the attach socket (src/engine/attach.c): docker's
- * --detach-keys syntax, and the server's fan-out and input over real
- * socketpairs. */
+ * --detach-keys syntax, and the server's fan-out, input and flush over
+ * real socketpairs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -86,11 +88,77 @@ static void test_fan_out(void **state)
 	close(in[1]);
 }
 
+/* What a client could not take yet is sent by attach_server_flush, in
+ * order, as the client reads; flush gives up after its timeout, and drops
+ * a client that hung up. */
+static void test_flush(void **state)
+{
+	struct attach_server s;
+	char chunk[ATTACH_MAX_PAYLOAD];
+	int a[2], b[2], status;
+	uint32_t n = 0;
+	struct timespec t0, t1;
+	pid_t reader;
+
+	(void)state;
+	attach_server_init(&s);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, a), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, b), 0);
+	assert_int_equal(attach_server_add(&s, a[1]), 0);
+	assert_int_equal(attach_server_add(&s, b[1]), 0);
+	memset(chunk, 'x', sizeof(chunk));
+	/* Until both sockets are full and something is queued for each. */
+	while (s.n_clients == 2 && (s.clients[0].queued == 0 || s.clients[1].queued == 0) && n < 10000) {
+		memcpy(chunk, &n, sizeof(n));
+		attach_server_output(&s, ATTACH_STDOUT, chunk, sizeof(chunk));
+		n++;
+	}
+	assert_int_equal(s.n_clients, 2);
+	assert_true(s.clients[0].queued > 0);
+
+	/* Nobody reads: it waits out its timeout, and keeps the queues. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	attach_server_flush(&s, 100);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 90);
+	assert_int_equal(s.n_clients, 2);
+
+	/* a reads everything, in order; b hangs up. */
+	reader = fork();
+	assert_true(reader >= 0);
+	if (reader == 0) {
+		char msg[1 + ATTACH_MAX_PAYLOAD];
+		uint32_t seq;
+
+		/* Never left behind, should the flush fail. */
+		alarm(10);
+		close(a[1]);
+		for (uint32_t i = 0; i < n; i++) {
+			if (recv(a[0], msg, sizeof(msg), 0) != (ssize_t)sizeof(msg) || msg[0] != ATTACH_STDOUT)
+				_exit(1);
+			memcpy(&seq, msg + 1, sizeof(seq));
+			if (seq != i)
+				_exit(2);
+		}
+		_exit(0);
+	}
+	close(a[0]);
+	close(b[0]);
+	attach_server_flush(&s, 5000);
+	assert_int_equal(s.n_clients, 1);
+	assert_int_equal(s.clients[0].queued, 0);
+	assert_int_equal(waitpid(reader, &status, 0), reader);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	attach_server_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_detach_keys),
 		cmocka_unit_test(test_fan_out),
+		cmocka_unit_test(test_flush),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
