@@ -353,6 +353,31 @@ static void print_line(void *opaque, const char *line)
 	printf("%s\n", line);
 }
 
+/* The images containers use ({image ID: a container's ID}), with the
+ * store's "containers" lock held (returned), under which container records
+ * appear: one made while images go waits, and its image is either seen in
+ * use here or already gone when it looks. */
+static int images_in_use(const struct store *store, json_t **in_use, struct silo_err *err)
+{
+	_cleanup_json_ json_t *records = NULL;
+	_cleanup_close_ int lock = store_lock(store, "containers", err);
+	size_t i;
+	json_t *rec;
+
+	if (lock < 0 || record_list(store->root, &records, err) < 0)
+		return -1;
+	*in_use = json_object();
+	if (!*in_use)
+		return silo_err_sys(err, ENOMEM, "images in use");
+	json_array_foreach(records, i, rec) {
+		const char *id = json_string_value(json_object_get(rec, "imageId"));
+
+		if (id)
+			json_object_set(*in_use, id, json_object_get(rec, "id"));
+	}
+	return steal_fd(&lock);
+}
+
 static int cmd_rmi(const struct engine_context *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -369,13 +394,20 @@ static int cmd_rmi(const struct engine_context *ctx, int argc, char **argv)
 	}
 	if (optind == argc)
 		return engine_usage_error("rmi", "%s", "wants at least one image");
+	_cleanup_json_ json_t *in_use = NULL;
+	_cleanup_close_ int lock = -1;
+	struct silo_err err = { 0 };
+
 	if (open_store(ctx, &store, "rmi"))
 		return 1;
+	lock = images_in_use(&store, &in_use, &err);
+	if (lock < 0)
+		return fail("rmi", &err);
 	for (int i = optind; i < argc; i++) {
-		struct silo_err err = { 0 };
-
-		if (images_remove(&store, argv[i], force, print_line, NULL, &err) < 0)
+		if (images_remove(&store, argv[i], force, in_use, print_line, NULL, &err) < 0) {
 			status = fail("rmi", &err);
+			silo_err_clear(&err);
+		}
 	}
 	return status;
 }
@@ -905,28 +937,13 @@ static void print_prune_line(void *opaque, const char *line)
 int engine_prune_images(const struct store *store, struct images_prune_filter *filter,
 			const char *header, uint64_t *reclaimed, int *printed, struct silo_err *err)
 {
-	_cleanup_json_ json_t *records = NULL;
-	_cleanup_json_ json_t *in_use = json_object();
+	_cleanup_json_ json_t *in_use = NULL;
 	struct prune_report report = { .header = header };
-	_cleanup_close_ int lock = -1;
-	size_t i;
-	json_t *rec;
+	_cleanup_close_ int lock = images_in_use(store, &in_use, err);
 	int r;
 
-	if (!in_use)
-		return silo_err_sys(err, ENOMEM, "prune images");
-	/* The store's "containers" lock, under which container records
-	 * appear: one made while the images go waits, and its image is
-	 * either seen in use here or already gone when it looks. */
-	lock = store_lock(store, "containers", err);
-	if (lock < 0 || record_list(store->root, &records, err) < 0)
+	if (lock < 0)
 		return -1;
-	json_array_foreach(records, i, rec) {
-		const char *id = json_string_value(json_object_get(rec, "imageId"));
-
-		if (id)
-			json_object_set_new(in_use, id, json_true());
-	}
 	filter->in_use = in_use;
 	r = images_prune(store, filter, print_prune_line, &report, reclaimed, err);
 	filter->in_use = NULL;

@@ -293,8 +293,8 @@ static void report_line(void (*report)(void *, const char *), void *opaque, cons
 
 /* The lines rmi and image prune print for an image that goes: each of its
  * names and digests (untagged), then its ID (deleted). */
-static void report_removed(void (*report)(void *, const char *), void *opaque, json_t *rec,
-			   const char *untagged, const char *deleted)
+static void report_untagged(void (*report)(void *, const char *), void *opaque, json_t *rec,
+			    const char *untagged)
 {
 	size_t i;
 	json_t *v;
@@ -309,12 +309,18 @@ static void report_removed(void (*report)(void *, const char *), void *opaque, j
 
 		report_line(report, opaque, untagged, familiar);
 	}
+}
+
+static void report_removed(void (*report)(void *, const char *), void *opaque, json_t *rec,
+			   const char *untagged, const char *deleted)
+{
+	report_untagged(report, opaque, rec, untagged);
 	report_line(report, opaque, deleted, json_string_value(json_object_get(rec, "id")));
 }
 
 /* images_remove up to the garbage collection, which takes the images lock
  * itself. */
-static int remove_record(const struct store *store, const char *text, int force,
+static int remove_record(const struct store *store, const char *text, int force, json_t *in_use,
 			 void (*report)(void *opaque, const char *line), void *opaque, struct silo_err *err)
 {
 	_cleanup_close_ int lock = store_lock(store, "images", err);
@@ -338,21 +344,37 @@ static int remove_record(const struct store *store, const char *text, int force,
 		array_remove(names, name);
 		report_line(report, opaque, "Untagged", familiar);
 	} else {
+		const char *user = json_string_value(
+			json_object_get(in_use, json_string_value(json_object_get(rec, "id"))));
+
 		if (!by_name && json_array_size(names) > 1 && !force)
 			return silo_err_set(err, EBUSY,
 					    "image %s is referenced in multiple repositories (use -f, or "
 					    "remove the names one by one)",
 					    text);
-		report_removed(report, opaque, rec, "Untagged", "Deleted");
-		json_array_remove(images, (size_t)idx);
+		if (user && !force)
+			return silo_err_set(err, EBUSY,
+					    "unable to remove image %s: container %.12s uses it (remove the "
+					    "container first, or use -f to only untag the image)",
+					    text, user);
+		if (user) {
+			/* -f: the names go, the image and its layers stay for
+			 * the container; a prune takes it once none uses it. */
+			report_untagged(report, opaque, rec, "Untagged");
+			json_array_clear(names);
+			json_array_clear(json_object_get(rec, "digests"));
+		} else {
+			report_removed(report, opaque, rec, "Untagged", "Deleted");
+			json_array_remove(images, (size_t)idx);
+		}
 	}
 	return save(store, root, err);
 }
 
-int images_remove(const struct store *store, const char *text, int force,
+int images_remove(const struct store *store, const char *text, int force, json_t *in_use,
 		  void (*report)(void *opaque, const char *line), void *opaque, struct silo_err *err)
 {
-	if (remove_record(store, text, force, report, opaque, err) < 0)
+	if (remove_record(store, text, force, in_use, report, opaque, err) < 0)
 		return -1;
 	return images_collect_garbage(store, err);
 }

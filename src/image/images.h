@@ -45,9 +45,11 @@ int images_tag(const struct store *store, const char *source, const char *target
 	       struct silo_err *err);
 
 /* rmi: by name removes the name (and the image with its last name); by ID
- * removes the image, which needs force when it has several names. report
- * gets "Untagged: NAME" and "Deleted: ID" lines. */
-int images_remove(const struct store *store, const char *text, int force,
+ * removes the image, which needs force when it has several names. An image
+ * whose ID is a key of in_use (the images containers use; the value is the
+ * container's ID) is not removed: that fails, and with force only its
+ * names go. report gets "Untagged: NAME" and "Deleted: ID" lines. */
+int images_remove(const struct store *store, const char *text, int force, json_t *in_use,
 		  void (*report)(void *opaque, const char *line), void *opaque, struct silo_err *err);
 
 /* Removes layers and blobs no image refers to. */

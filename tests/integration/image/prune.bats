@@ -240,3 +240,38 @@ image_files() {
 	[ -z "$(ls -A "$ENGINE_STORE/root/layers")" ]
 	[ -z "$(ls -A "$ENGINE_STORE/root/blobs/sha256")" ]
 }
+
+@test "rmi refuses an image a container uses, naming it; -f only untags it, and its layers stay for the container" {
+	pull "$CFG"
+	cfg_id=$(field "$CFG" .id)
+	cfg_files=$(image_files "$CFG")
+	cid=$(silo create --name user --network none "$CFG" "echo still-runs")
+
+	run silo rmi "$CFG"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container ${cid:0:12} uses it"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	[ "$(silo images -q --no-trunc)" = "$cfg_id" ]
+
+	run silo rmi -f "$CFG"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Untagged: $REGISTRY/silo/cfg:latest" ]
+	[[ "$output" != *Deleted* ]]
+	# Dangling now, and kept: every blob and layer, and the container starts.
+	run silo images --format json
+	[ "$(echo "$output" | jq -r '.[0].id')" = "$cfg_id" ]
+	[ "$(echo "$output" | jq -r '.[0].names | length')" = 0 ]
+	for f in $cfg_files; do
+		blob_exists "$f" || layer_exists "$f" || fail "$f of cfg is gone"
+	done
+	run silo start -a user
+	[ "$status" -eq 0 ]
+	[ "$output" = still-runs ] || fail "start -a: $output"
+	# A prune leaves it while the container is there, takes it after.
+	silo image prune -f >/dev/null
+	[ "$(silo images -q --no-trunc)" = "$cfg_id" ]
+	silo rm user >/dev/null
+	run silo image prune -f
+	[[ "$output" == *"deleted: $cfg_id"* ]]
+	[ -z "$(ls -A "$ENGINE_STORE/root/layers")" ]
+}
