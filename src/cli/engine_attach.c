@@ -218,21 +218,6 @@ void attach_client_say_detached(void)
 	fprintf(stderr, "read escape sequence\n");
 }
 
-static int parse_bool(const char *command, const char *flag, const char *value, int *out)
-{
-	if (!value || !strcmp(value, "true") || !strcmp(value, "1"))
-		*out = 1;
-	else if (!strcmp(value, "false") || !strcmp(value, "0"))
-		*out = 0;
-	else {
-		char why[256];
-
-		snprintf(why, sizeof(why), "invalid --%s \"%.64s\": want true or false", flag, value);
-		return engine_usage_error(command, "%s", why);
-	}
-	return 0;
-}
-
 static int cmd_attach(const struct engine_context *ctx, int argc, char **argv)
 {
 	enum { OPT_NO_STDIN = 256, OPT_SIG_PROXY, OPT_DETACH_KEYS };
@@ -262,7 +247,7 @@ static int cmd_attach(const struct engine_context *ctx, int argc, char **argv)
 			no_stdin = 1;
 			break;
 		case OPT_SIG_PROXY:
-			if (parse_bool("attach", "sig-proxy", optarg, &sig_proxy))
+			if (engine_bool_option("attach", "sig-proxy", optarg, &sig_proxy))
 				return 125;
 			break;
 		case OPT_DETACH_KEYS:

@@ -47,6 +47,22 @@ int engine_usage_error(const char *command, const char *fmt, const char *arg)
 	return 125;
 }
 
+int engine_bool_option(const char *command, const char *flag, const char *value, int *out)
+{
+	char why[256];
+
+	if (!value || !strcmp(value, "true") || !strcmp(value, "1")) {
+		*out = 1;
+		return 0;
+	}
+	if (!strcmp(value, "false") || !strcmp(value, "0")) {
+		*out = 0;
+		return 0;
+	}
+	snprintf(why, sizeof(why), "invalid --%s \"%.64s\": want true or false", flag, value);
+	return engine_usage_error(command, "%s", why);
+}
+
 static int wants_help(int argc, char **argv)
 {
 	for (int i = 1; i < argc; i++) {
@@ -147,7 +163,8 @@ static int cmd_login(const struct engine_context *ctx, int argc, char **argv)
 			from_stdin = 1;
 			break;
 		case 't':
-			opts.tls_verify = !strcmp(optarg, "true");
+			if (engine_bool_option("login", "tls-verify", optarg, &opts.tls_verify))
+				return 125;
 			break;
 		default:
 			return 125;

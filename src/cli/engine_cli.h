@@ -32,6 +32,10 @@ int engine_main(int argc, char **argv);
 /* The engine commands, for the help text. */
 void engine_print_commands(void);
 
+/* A boolean flag's value (--flag=true|false|1|0; none: true) into *out;
+ * else the usage error (125) naming the flag and the value. */
+int engine_bool_option(const char *command, const char *flag, const char *value, int *out);
+
 /* Shared by the engine's command files: docker-style usage errors (exit
  * status 125) and getopt_long with that error text ('?' once reported). */
 int engine_usage_error(const char *command, const char *fmt, const char *arg);

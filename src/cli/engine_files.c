@@ -169,19 +169,6 @@ static int cmd_export(const struct engine_context *ctx, int argc, char **argv)
 
 /* ---------------------------------------------------------------- commit -- */
 
-static int parse_bool(const char *text, int *out)
-{
-	if (!text || !strcmp(text, "true") || !strcmp(text, "1")) {
-		*out = 1;
-		return 0;
-	}
-	if (!strcmp(text, "false") || !strcmp(text, "0")) {
-		*out = 0;
-		return 0;
-	}
-	return -1;
-}
-
 static int cmd_commit(const struct engine_context *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -213,9 +200,8 @@ static int cmd_commit(const struct engine_context *ctx, int argc, char **argv)
 			changes[n_changes++] = optarg;
 			break;
 		case 'p':
-			if (parse_bool(optarg, &req.pause) < 0)
-				return engine_usage_error("commit", "invalid --pause \"%s\": want true or false",
-							  optarg);
+			if (engine_bool_option("commit", "pause", optarg, &req.pause))
+				return 125;
 			break;
 		default:
 			return 125;

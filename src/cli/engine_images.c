@@ -93,9 +93,8 @@ static int cmd_pull(const struct engine_context *ctx, int argc, char **argv)
 			quiet = 1;
 			break;
 		case 't':
-			if (strcmp(optarg, "true") && strcmp(optarg, "false"))
-				return engine_usage_error("pull", "--tls-verify wants true or false, not \"%s\"", optarg);
-			opts.tls_verify = !strcmp(optarg, "true");
+			if (engine_bool_option("pull", "tls-verify", optarg, &opts.tls_verify))
+				return 125;
 			break;
 		default:
 			return 125;
@@ -732,9 +731,8 @@ static int cmd_history(const struct engine_context *ctx, int argc, char **argv)
 		case 'H':
 			if (optarg && *optarg == '=')
 				optarg++;
-			if (optarg && strcmp(optarg, "true") && strcmp(optarg, "false"))
-				return engine_usage_error("history", "--human wants true or false, not \"%s\"", optarg);
-			human = !optarg || !strcmp(optarg, "true");
+			if (engine_bool_option("history", "human", optarg, &human))
+				return 125;
 			break;
 		case 'n':
 			no_trunc = 1;

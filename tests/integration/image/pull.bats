@@ -2,6 +2,8 @@
 # silo pull against a real registry on 127.0.0.1, with fixtures made by
 # umoci and pushed by skopeo.
 
+bats_require_minimum_version 1.5.0
+
 load helpers
 
 setup_file() {
@@ -133,6 +135,10 @@ teardown() {
 	run silo pull "$REGISTRY/does-not-exist:latest"
 	assert_failure
 	assert_contains "$output" "not found"
+	run -125 silo pull --tls-verify=maybe "$REGISTRY/bb:latest"
+	assert_contains "$output" 'invalid --tls-verify "maybe": want true or false'
+	run -125 silo login --tls-verify=maybe -u u --password-stdin "$REGISTRY" </dev/null
+	assert_contains "$output" 'invalid --tls-verify "maybe"'
 }
 
 @test "loopback registries speak plain HTTP without configuration" {
