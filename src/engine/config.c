@@ -175,7 +175,7 @@ static json_t *bind_file(const char *dir, const char *name, const char *destinat
 			 "source", source, "options", "rbind", "rprivate", "nosuid", "nodev");
 }
 
-char *engine_config_init_path(struct silo_err *err)
+char *engine_helper_path(const char *name)
 {
 	Dl_info info;
 	char *path = NULL;
@@ -183,13 +183,27 @@ char *engine_config_init_path(struct silo_err *err)
 
 	/* The module's own file, found from one of its functions: the same
 	 * place the loader found it, whatever the environment says. */
-	if (!dladdr((void *)engine_config_init_path, &info) || !info.dli_fname ||
+	if (!dladdr((void *)engine_helper_path, &info) || !info.dli_fname ||
 	    !(slash = strrchr(info.dli_fname, '/'))) {
-		silo_err_set(err, ENOENT, "--init: cannot tell where the engine module is installed");
+		errno = ENOENT;
 		return NULL;
 	}
-	if (asprintf(&path, "%.*s/silo-init", (int)(slash - info.dli_fname), info.dli_fname) < 0) {
-		silo_err_sys(err, ENOMEM, "--init");
+	if (asprintf(&path, "%.*s/%s", (int)(slash - info.dli_fname), info.dli_fname, name) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return path;
+}
+
+char *engine_config_init_path(struct silo_err *err)
+{
+	char *path = engine_helper_path("silo-init");
+
+	if (!path) {
+		if (errno == ENOMEM)
+			silo_err_sys(err, ENOMEM, "--init");
+		else
+			silo_err_set(err, ENOENT, "--init: cannot tell where the engine module is installed");
 		return NULL;
 	}
 	if (access(path, X_OK) < 0) {

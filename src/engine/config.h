@@ -42,6 +42,11 @@ struct engine_run_flags {
  * there. */
 char *engine_config_init_path(struct silo_err *err);
 
+/* NAME next to the engine module (silo-init, silo-monitor: the helpers
+ * installed with it), or NULL with errno when the module's place is not
+ * known. Whether it is there is the caller's to check. */
+char *engine_helper_path(const char *name);
+
 /* Docker's default capabilities, CAP_ names. */
 extern const char *const engine_default_capabilities[];
 

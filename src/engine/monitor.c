@@ -7,7 +7,6 @@
  * binary (exec_lean) and comes back here through monitor_resume(). */
 #include "engine/monitor.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -27,6 +26,7 @@
 #include <unistd.h>
 
 #include "engine/attach.h"
+#include "engine/config.h"
 #include "engine/logfile.h"
 #include "engine/monitor_lean.h"
 #include "engine/network.h"
@@ -280,13 +280,9 @@ static int keep_across_exec(int fd)
  * whatever the environment says). NULL when it is not installed. */
 static char *static_monitor_path(void)
 {
-	Dl_info info;
-	const char *slash;
-	char *path = NULL;
+	char *path = engine_helper_path(MONITOR_LEAN_NAME);
 
-	if (!dladdr((void *)static_monitor_path, &info) || !info.dli_fname ||
-	    !(slash = strrchr(info.dli_fname, '/')) ||
-	    asprintf(&path, "%.*s/%s", (int)(slash - info.dli_fname), info.dli_fname, MONITOR_LEAN_NAME) < 0)
+	if (!path)
 		return NULL;
 	if (access(path, X_OK) < 0) {
 		free(path);
