@@ -4,7 +4,9 @@
  * clone the init process into its new namespaces, put it in its cgroup, let
  * it build the container (init.c), then write state.json. Any failure on
  * the way undoes all of it: the process, the cgroup and the state directory.
- * start: connect to the exec socket the init waits on. Everything else
+ * start: connect to the exec socket the init waits on (run and the
+ * engine, which start right after create, send the go over the socket pair
+ * instead: container_create_to_start). Everything else
  * works from state.json and the live process it names. */
 #include "runtime/container.h"
 
@@ -455,8 +457,9 @@ static int create_run(struct create_job *job, struct silo_err *err)
 /* The shared body of create and run. With own_console (run in the
  * foreground), a config asking for a terminal without a console socket gets
  * one made here, and *own_console is the end the pty master arrives on.
- * With start_fd (run), the init waits for start on the socket pair it was
- * built over, which *start_fd then is, rather than on an exec socket: the
+ * With start_fd (run, container_create_to_start), the init waits for start
+ * on the socket pair it was built over, which *start_fd then is, rather
+ * than on an exec socket: the
  * container counts as running once created (no socket says "created"),
  * which nobody can tell from the moment between create and start that
  * run leaves. */
@@ -493,6 +496,13 @@ int container_create(const struct runtime_context *ctx, const struct create_opti
 		     pid_t *pid, struct silo_err *err)
 {
 	return create_container(ctx, opts, NULL, NULL, pid, err);
+}
+
+int container_create_to_start(const struct runtime_context *ctx, const struct create_options *opts,
+			      pid_t *pid, int *start_fd, struct silo_err *err)
+{
+	*start_fd = -1;
+	return create_container(ctx, opts, NULL, start_fd, pid, err);
 }
 
 /* poststart and poststop hooks: a failure is logged, and the lifecycle
@@ -568,6 +578,16 @@ int container_start(const struct runtime_context *ctx, const char *id, struct si
 	if (write(fd, "S", 1) != 1)
 		return silo_err_errno(err, "start container \"%s\"", id);
 	return start_finish(ctx, id, fd, err);
+}
+
+/* start for run and the engine: the init waits on the socket pair rather
+ * than on an exec socket. */
+int container_start_pair(const struct runtime_context *ctx, const char *id, int start_fd,
+			 struct silo_err *err)
+{
+	if (sync_send(start_fd, SYNC_GO, NULL) < 0)
+		return silo_err_errno(err, "start container \"%s\"", id);
+	return start_finish(ctx, id, start_fd, err);
 }
 
 static int open_container_process(const struct container_state *state, struct silo_err *err)
@@ -768,16 +788,6 @@ int container_list(const struct runtime_context *ctx, json_t **out, struct silo_
 
 /* --- run: create, start, wait, delete --- */
 
-/* start for run: the init waits on the socket pair rather than on an exec
- * socket. */
-static int run_start(const struct runtime_context *ctx, const char *id, int start_fd,
-		     struct silo_err *err)
-{
-	if (sync_send(start_fd, SYNC_GO, NULL) < 0)
-		return silo_err_errno(err, "start container \"%s\"", id);
-	return start_finish(ctx, id, start_fd, err);
-}
-
 int container_run(const struct runtime_context *ctx, const struct create_options *opts,
 		  int detach, int *exit_status, struct silo_err *err)
 {
@@ -799,7 +809,7 @@ int container_run(const struct runtime_context *ctx, const struct create_options
 	}
 	if (!detach)
 		supervise_forward_signals(pid, 1);
-	if (run_start(ctx, opts->id, start_fd, err) < 0) {
+	if (container_start_pair(ctx, opts->id, start_fd, err) < 0) {
 		supervise_forward_signals(pid, 0);
 		container_delete(ctx, opts->id, 1, NULL);
 		waitpid(pid, NULL, WNOHANG);
