@@ -39,6 +39,9 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+/* Under the store root (runtime/seccomp_cache.h). */
+#define MONITOR_SECCOMP_CACHE "cache/seccomp"
+
 struct monitor {
 	const struct monitor_request *req;
 	char *dir;
@@ -124,14 +127,21 @@ static void console_unlink(char *dir, char *path)
 static int create_with_stdio(struct monitor *m, int in, int out, int errfd,
 			     const struct create_options *opts, int *start_fd, struct silo_err *err)
 {
+	struct runtime_context rt = m->req->env->rt;
+	_cleanup_free_ char *seccomp_cache = NULL;
 	int saved[3], r;
+
+	/* Compiled seccomp programs are kept in the store: the profile of
+	 * every container with the same capabilities is compiled once. */
+	if (asprintf(&seccomp_cache, "%s/%s", m->req->env->store->root, MONITOR_SECCOMP_CACHE) >= 0)
+		rt.seccomp_cache = seccomp_cache;
 
 	for (int i = 0; i < 3; i++)
 		saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
 		r = silo_err_errno(err, "container stdio");
 	else
-		r = container_create_to_start(&m->req->env->rt, opts, &m->pid, start_fd, err);
+		r = container_create_to_start(&rt, opts, &m->pid, start_fd, err);
 	for (int i = 0; i < 3; i++) {
 		if (saved[i] >= 0) {
 			dup2(saved[i], i);

@@ -66,6 +66,7 @@ struct create_job {
 	pid_t pid;
 	int in_v2_cgroup; /* cloned straight into it */
 	int *idmap_fds; /* detached idmapped mounts, one per spec mount or -1 */
+	struct sock_fprog seccomp; /* compiled here (ctx->seccomp_cache), or empty */
 	int *own_console; /* run: where to hand our end of a console pair */
 	/* run: where to hand the sync socket, through which start then goes
 	 * (no exec socket is made) */
@@ -90,6 +91,7 @@ static void create_job_free(struct create_job *job)
 	if (job->idmap_fds)
 		idmap_close(job->spec, job->idmap_fds);
 	free(job->idmap_fds);
+	free(job->seccomp.filter);
 	spec_free(job->spec);
 	cgroup_host_free(&job->cgroups);
 	free(job->cgroup_path);
@@ -217,6 +219,7 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 			.cgroup_path = job->cgroup_path,
 			.cgroup_join = &join,
 			.idmap_fds = job->idmap_fds,
+			.seccomp = &job->seccomp,
 		};
 
 		/* The state lock is the runtime's: held through this copy it
@@ -408,6 +411,9 @@ static int create_run(struct create_job *job, struct silo_err *err)
 		job->console_fd = pair[1];
 	}
 	if (create_check_config(job, err) < 0)
+		return -1;
+	/* With a cache, here: a profile compiled once is then only read. */
+	if (seccomp_compile_cached(job->spec, job->ctx->seccomp_cache, &job->seccomp, err) < 0)
 		return -1;
 	if (cgroup_detect(&job->cgroups, err) < 0)
 		return -1;

@@ -11,6 +11,10 @@
 struct runtime_context {
 	const char *root; /* state root: /run/silo by default */
 	int systemd_cgroup;
+	/* Where compiled seccomp programs are kept between creates
+	 * (seccomp_cache.h; the engine keeps them in its store), or NULL to
+	 * compile each profile in the init every time. */
+	const char *seccomp_cache;
 };
 
 struct create_options {

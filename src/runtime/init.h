@@ -20,6 +20,7 @@ struct init_config {
 	const char *cgroup_path;
 	struct cgroup_join *cgroup_join; /* the v1 hierarchies, to join first */
 	const int *idmap_fds; /* per spec mount: a detached idmapped tree, or -1 */
+	const struct sock_fprog *seccomp; /* compiled by the runtime, or empty */
 };
 
 /* What init learns on the way: filled by init itself. */
