@@ -259,9 +259,9 @@ int engine_main(int argc, char **argv)
 		printf("\n");
 		return 0;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	optind = 1;
 	r = cmd->run(&ctx, argc - i, argv + i);
+	/* Undoes what the registry client set up, if a command opened one. */
 	curl_global_cleanup();
 	return r;
 }
