@@ -39,9 +39,6 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
-/* Under the store root (runtime/seccomp_cache.h). */
-#define MONITOR_SECCOMP_CACHE "cache/seccomp"
-
 struct monitor {
 	const struct monitor_request *req;
 	char *dir;
@@ -128,13 +125,10 @@ static int create_with_stdio(struct monitor *m, int in, int out, int errfd,
 			     const struct create_options *opts, int *start_fd, struct silo_err *err)
 {
 	struct runtime_context rt = m->req->env->rt;
-	_cleanup_free_ char *seccomp_cache = NULL;
+	_cleanup_free_ char *seccomp_cache = engine_seccomp_cache_dir(m->req->env);
 	int saved[3], r;
 
-	/* Compiled seccomp programs are kept in the store: the profile of
-	 * every container with the same capabilities is compiled once. */
-	if (asprintf(&seccomp_cache, "%s/%s", m->req->env->store->root, MONITOR_SECCOMP_CACHE) >= 0)
-		rt.seccomp_cache = seccomp_cache;
+	rt.seccomp_cache = seccomp_cache;
 
 	for (int i = 0; i < 3; i++)
 		saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);

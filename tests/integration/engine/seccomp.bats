@@ -130,3 +130,25 @@ JSON
 	[ -z "$(ls -A "$cache")" ]
 	chmod 0700 "$cache"
 }
+
+@test "exec reads the container's compiled profile from the store: the same filter, not compiled again" {
+	local cache=$ENGINE_STORE/root/cache/seccomp entry inode
+	rm -rf "$cache"
+	silo run -d --name sx -v "$PROBE_DIR:/probe:ro" "$BB" sleep 60 >/dev/null
+	entry=$(ls -d "$cache"/*.bpf)
+	inode=$(stat -c %i "$entry")
+	run silo exec sx /probe/syscall_probe keyctl unshare-user
+	[ "$status" -eq 1 ]
+	[ "$output" = "keyctl: Operation not permitted
+unshare-user: Operation not permitted" ]
+	run silo exec sx grep Seccomp: /proc/self/status
+	[ "$output" = "Seccomp:	2" ]
+	[ "$(ls "$cache" | wc -l)" -eq 1 ]
+	[ "$(stat -c %i "$entry")" = "$inode" ]
+	# Damaged, it is compiled again, and the filter is the same.
+	truncate -s 100 "$entry"
+	run silo exec sx /probe/syscall_probe keyctl
+	[ "$output" = "keyctl: Operation not permitted" ]
+	[ "$(stat -c %s "$entry")" -gt 100 ]
+	silo rm -f sx >/dev/null
+}
