@@ -465,10 +465,9 @@ static int create_run(struct create_job *job, struct silo_err *err)
  * one made here, and *own_console is the end the pty master arrives on.
  * With start_fd (run, container_create_to_start), the init waits for start
  * on the socket pair it was built over, which *start_fd then is, rather
- * than on an exec socket: the
- * container counts as running once created (no socket says "created"),
- * which nobody can tell from the moment between create and start that
- * run leaves. */
+ * than on an exec socket: the container counts as running once created (no
+ * socket says "created"), which nobody can tell from the moment between
+ * create and start that run leaves. */
 static int create_container(const struct runtime_context *ctx, const struct create_options *opts,
 			    int *own_console, int *start_fd, pid_t *pid, struct silo_err *err)
 {
