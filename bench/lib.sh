@@ -687,6 +687,12 @@ print_table() {
 					 else "\(.ratio.median | num) (\(.ratio.q1 | num)-\(.ratio.q3 | num))" end) +
 					(if .spread_pct != null then "   spread \(.spread_pct)%" else "" end)
 				end),
+			(select(.also_ratio_to and any(.results[]; .ok > 0 and .tool != .also_ratio.to))
+			 | .also_ratio_to as $to
+			 | "  ratio to \($to), per round: " +
+			   ([.results[] | select(.ok > 0 and .tool != $to and .also_ratio.median != null)
+			     | "\(.tool) \(.also_ratio.median | num) (\(.also_ratio.q1 | num)-\(.also_ratio.q3 | num))"]
+			    | if length == 0 then "not measured" else join(", ") end)),
 			(select(.added_to and any(.results[]; .ok > 0)) | .added_to as $to | .ratio_to as $rt
 			 | "  added over \($to): per round, this row minus \($to) (the same engine), median of those differences (min, max) in \($u)",
 			   "  \("tool" | l(13))\("median" | r($w))\("min" | r($w))\("max" | r($w))\("ok" | r(7))   ratio to \($rt): of the medians, IQR",
@@ -703,7 +709,7 @@ print_table() {
 
 # PLOT_TOOLS: every tool that can have a bar, in the order that fixes its
 # colour (gnuplot line type 1, 2, …) in every panel.
-PLOT_TOOLS=(silo crun runc unshare podman skopeo-umoci)
+PLOT_TOOLS=(silo crun runc unshare podman skopeo-umoci silo-runtime)
 
 # The engine comparisons, in ms but drawn in panels of their own: next to
 # a pull or 100 starts, a runtime's `run` would be invisible.

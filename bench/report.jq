@@ -20,6 +20,10 @@
 #
 # Fields are named after the unit: median_ms, median_kib, median_instructions.
 #
+# A comparison with also_ratio_to (engine-run, also_ratio_to silo-runtime)
+# gives each result a second ratio, also_ratio {to, median, q1, q3}: the
+# tool's value over that tool's in the same round, taken like the first.
+#
 # A comparison with added_to (engine-run-bridge, added_to engine-run) also
 # gives, per tool, what it adds to that other comparison: in every round
 # where both calls worked, this value minus the tool's value there, and of
@@ -60,10 +64,12 @@ def added($rows; $c; $base; $t; $scale):
     | (if $c.added_to and $anchor != null then
          added($rows; $c.name; $c.added_to; $anchor; $scale) | map(select(.d != null) | .d) | quantile(0.5)
        else null end) as $ref_added
+    | (if $c.also_ratio_to then by_round($rows; $c.name; $c.also_ratio_to) else {} end) as $also
     | {name, description, unit: $unit}
       + (if $c.method then {method: $c.method} else {} end)
       + (if $c.ratio_of_medians then {ratio_of_medians: true} else {} end)
       + (if $c.added_to then {added_to: $c.added_to} else {} end)
+      + (if $c.also_ratio_to then {also_ratio_to: $c.also_ratio_to} else {} end)
       + {ratio_to: (if $anchor == null then "nothing"
                     elif $c.ratio_ref == $c.name then $anchor
                     else "\($anchor) \($c.ratio_ref)" end),
@@ -98,6 +104,12 @@ def added($rows; $c; $base; $t; $scale):
            + (if $c.spread then
                 {spread_pct: (if $median == null or $median == 0 then null
                               else (($vals | max) - ($vals | min)) / $median * 100 | ms3 end)}
+              else {} end)
+           + (if $c.also_ratio_to then
+                ($mine | map(select(.v != null and $also[.r | tostring] != null)
+                             | .v / $also[.r | tostring])) as $rs
+                | {also_ratio: {to: $c.also_ratio_to, median: ($rs | quantile(0.5) | ms3),
+                                q1: ($rs | quantile(0.25) | ms3), q3: ($rs | quantile(0.75) | ms3)}}
               else {} end)
            + {("samples_" + $f): ($mine | map(if .v == null then null else .v * $scale | ms3 end))}
            + (if $c.added_to then

@@ -24,7 +24,10 @@
 # local docker-registry on 127.0.0.1 serves (made with umoci, pushed with
 # skopeo), both with --network none except in engine-run-bridge:
 #   engine-run   `run --rm --network none IMAGE true`, BENCH_ENG_ROUNDS
-#                (default BENCH_ROUNDS) rounds
+#                (default BENCH_ROUNDS) rounds; in the same rounds
+#                silo-runtime alone, `silo-runtime run` of /bin/true on the
+#                bundle above, to show what the engine adds to its runtime
+#                (the row also has each tool's ratio to it)
 #   engine-run-bridge  `run --rm IMAGE true` on each engine's default network
 #                (silo: bridge on silo0; podman: its CNI or netavark
 #                bridge), in the same rounds, which then have four calls
@@ -560,6 +563,7 @@ if [[ -n $BENCH_NETNS ]]; then
 	NOTES+=("network: the whole bench runs in a network namespace of its own (unshare --net --mount; only lo, which the registry listens on), so the bridges, veths and firewall rules of engine-run-bridge never reach the machine; podman's network backend: ${PODMAN_NET:-?}, with ${CNI_STATE_DIRS[*]} on a tmpfs of the bench's mount namespace")
 fi
 if ((ENG_ROUNDS == 0)); then
+	ENG_NOT["engine-run silo-runtime"]="BENCH_ENG_ROUNDS=0"
 	for c in engine-run engine-run-bridge engine-run-rootless; do
 		for t in silo podman; do [[ -n ${ENG_NOT["$c $t"]:-} ]] || ENG_NOT["$c $t"]="BENCH_ENG_ROUNDS=0"; done
 	done
@@ -592,6 +596,13 @@ measure_engine_run() { # TOOL:NET ROUND
 		fi
 	fi
 	case $t:$net in
+	silo-runtime:none)
+		new_id silo eng
+		tool_timed silo run --bundle "$BUNDLE" "$NEW_ID"
+		record "$c" silo-runtime "$r"
+		tool_quiet silo delete --force "$NEW_ID" || true
+		return
+		;;
 	silo:none) eng_timed silo "${SILO_ENG[@]}" run --rm --network none "$IMG" true ;;
 	silo:bridge) eng_timed silo "${SILO_ENG[@]}" run --rm "$IMG" true ;;
 	podman:none) eng_timed podman "${PODMAN_MAIN[@]}" run --rm "${PODMAN_RUN_OPTS[@]}" "$IMG" true ;;
@@ -599,11 +610,21 @@ measure_engine_run() { # TOOL:NET ROUND
 	esac
 	record "$c" "$t" "$r"
 }
+# silo-runtime alone in the engine-run rounds: what `silo run --rm` costs
+# over the runtime it calls in-process.
+if ((ENG_ROUNDS)) && [[ -z ${ENG_NOT["engine-run silo-runtime"]:-} ]]; then
+	if [[ " ${RUN_TOOLS[*]} " != *" silo "* ]]; then
+		ENG_NOT["engine-run silo-runtime"]="silo-runtime: ${TOOL_STATUS[silo]}${TOOL_NOTE[silo]:+: ${TOOL_NOTE[silo]}}"
+	elif [[ -z $IMG ]]; then
+		ENG_NOT["engine-run silo-runtime"]="no engine rows without the image (see the notes)"
+	fi
+fi
 ENG_RUN_ITEMS=()
 for t in silo podman; do
 	eng_ok engine-run "$t" && ENG_RUN_ITEMS+=("$t:none")
 	eng_ok engine-run-bridge "$t" && ENG_RUN_ITEMS+=("$t:bridge")
 done
+eng_ok engine-run silo-runtime && ENG_RUN_ITEMS+=("silo-runtime:none")
 if ((${#ENG_RUN_ITEMS[@]} && ENG_ROUNDS)); then
 	say "bench: $ENG_ROUNDS rounds of: engine run --rm [${ENG_RUN_ITEMS[*]}]"
 	for ((r = 1; r <= ENG_ROUNDS; r++)); do
@@ -823,6 +844,10 @@ tools_json=$(
 	jq -n '{unshare: {status: "ok", note: "", binary: "unshare -pfmiun --fork /bin/true",
 	                   version: $v, in_private_mount_namespace: false}}' \
 		--arg v "$(unshare --version | head -n 1)"
+	jq -n '{"silo-runtime": {status: $rs, note: $rn, binary: ($rb + " run --bundle B ID"), version: $rv,
+	         in_private_mount_namespace: false}}' \
+		--arg rs "${TOOL_STATUS[silo]}" --arg rn "${TOOL_NOTE[silo]:-}" --arg rb "${TOOL_BIN[silo]:-}" \
+		--arg rv "${TOOL_VERSION[silo]:-}"
 	jq -n '{silo: {engine_binary: $silo}, podman: {status: "ok", note: "", binary: $podman,
 	         version: $pv, in_private_mount_namespace: false},
 	        "skopeo-umoci": {status: "ok", note: "", binary: "skopeo copy docker://REF oci:DIR && umoci unpack",
@@ -877,9 +902,9 @@ meta=$(
 		     + (if $insn_method == "perf" then "perf stat -e instructions:u: the runtime, its threads and its children"
 		        elif $insn_method == "callgrind" then "callgrind \"I refs\" of the runtime'"'"'s own process, not the container init"
 		        else "not measured" end) + ")")},
-		  {name: "engine-run", ratio_ref: "engine-run", anchor: "podman", tools: ["silo", "podman"],
-		   not_measured: ($eng_not["engine-run"] // {}),
-		   description: "engine: `run --rm --network none IMAGE true` (busybox image from the local registry, already pulled), \($eng_rounds) rounds"},
+		  {name: "engine-run", ratio_ref: "engine-run", anchor: "podman", tools: ["silo", "podman", "silo-runtime"],
+		   also_ratio_to: "silo-runtime", not_measured: ($eng_not["engine-run"] // {}),
+		   description: "engine: `run --rm --network none IMAGE true` (busybox image from the local registry, already pulled), \($eng_rounds) rounds; silo-runtime: `silo-runtime run` of /bin/true on the bundle, in the same rounds"},
 		  {name: "engine-run-bridge", ratio_ref: "engine-run-bridge", anchor: "podman", tools: ["silo", "podman"],
 		   added_to: "engine-run", not_measured: ($eng_not["engine-run-bridge"] // {}),
 		   description: "engine: `run --rm IMAGE true` on the default network (silo: bridge, silo0; podman: podman, \(if $podman_net == "" then "?" else $podman_net end)), in the same rounds as engine-run, in the bench'"'"'s own network namespace, \($eng_rounds) rounds"},

@@ -288,9 +288,9 @@ int engine_main(int argc, char **argv)
 			return 125;
 		}
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
 	optind = 1;
 	r = cmd->run(&ctx, argc - i, argv + i);
+	/* Undoes what the registry client set up, if a command opened one. */
 	curl_global_cleanup();
 	return r;
 }

@@ -388,6 +388,7 @@ static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
 		{ 0 },
 	};
 	_cleanup_session_ struct session s = { 0 };
+	_cleanup_free_ char *seccomp_cache = NULL;
 	_cleanup_strv_ char **env = NULL;
 	_cleanup_json_ json_t *rec = NULL;
 	_cleanup_json_ json_t *process = NULL;
@@ -455,6 +456,8 @@ static int cmd_exec(const struct engine_context *ctx, int argc, char **argv)
 	}
 	opts.id = id;
 	opts.process = process;
+	seccomp_cache = engine_seccomp_cache_dir(&s.env);
+	s.env.rt.seccomp_cache = seccomp_cache;
 	if (container_exec(&s.env.rt, &opts, &status, &err) < 0) {
 		if (strstr(err.msg, "executable file not found") || strstr(err.msg, "No such file"))
 			return fail("exec", &err, 127);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "cli/engine_loader.h"
+#include "cli/engine_seal.h"
 #include "cli/options.h"
 #include "cli/runtime_cli.h"
 #include "engine/monitor_lean.h"
@@ -64,7 +65,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	{
-		int r = engine_dispatch(argc, argv);
+		int r;
+
+		engine_seal_early(argc, argv);
+		r = engine_dispatch(argc, argv);
 
 		if (r >= 0)
 			return r;

@@ -397,6 +397,15 @@ int engine_monitor_alive(const char *store_root, const char *id)
 	return flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
+char *engine_seccomp_cache_dir(const struct engine_env *env)
+{
+	char *dir;
+
+	if (asprintf(&dir, "%s/cache/seccomp", env->store->root) < 0)
+		return NULL;
+	return dir;
+}
+
 void engine_container_release(const struct engine_env *env, const char *id)
 {
 	_cleanup_free_ char *dir = record_path(env->store->root, id, NULL);

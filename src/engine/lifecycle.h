@@ -105,6 +105,12 @@ int engine_container_remove(const struct engine_env *env, const char *id, int fo
  * monitor.lock for as long as it runs. */
 int engine_monitor_alive(const char *store_root, const char *id);
 
+/* Where the runtime keeps the store's compiled seccomp programs
+ * (runtime/seccomp_cache.h), for runtime_context.seccomp_cache: the
+ * profile of every container with the same capabilities is compiled once.
+ * NULL when out of memory. */
+char *engine_seccomp_cache_dir(const struct engine_env *env);
+
 /* Releases what an exited container holds: runtime state and cgroup, the
  * overlay mount. */
 void engine_container_release(const struct engine_env *env, const char *id);

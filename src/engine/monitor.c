@@ -120,18 +120,24 @@ static void console_unlink(char *dir, char *path)
 }
 
 /* The runtime's init inherits our descriptors 0, 1 and 2: for the length of
- * container_create they are the container's stdio. */
+ * the create they are the container's stdio. The monitor starts what it
+ * creates at once, so the init waits for the go on its socket pair,
+ * *start_fd (container_create_to_start), not on an exec socket. */
 static int create_with_stdio(struct monitor *m, int in, int out, int errfd,
-			     const struct create_options *opts, struct silo_err *err)
+			     const struct create_options *opts, int *start_fd, struct silo_err *err)
 {
+	struct runtime_context rt = m->req->env->rt;
+	_cleanup_free_ char *seccomp_cache = engine_seccomp_cache_dir(m->req->env);
 	int saved[3], r;
+
+	rt.seccomp_cache = seccomp_cache;
 
 	for (int i = 0; i < 3; i++)
 		saved[i] = fcntl(i, F_DUPFD_CLOEXEC, 3);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
 		r = silo_err_errno(err, "container stdio");
 	else
-		r = container_create(&m->req->env->rt, opts, &m->pid, err);
+		r = container_create_to_start(&rt, opts, &m->pid, start_fd, err);
 	for (int i = 0; i < 3; i++) {
 		if (saved[i] >= 0) {
 			dup2(saved[i], i);
@@ -149,6 +155,7 @@ static int spawn(struct monitor *m, struct silo_err *err)
 	int in = m->req->interactive && !m->tty ? STDIN_FILENO : null_fd;
 	int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, in_pipe[2] = { -1, -1 };
 	char *console_dir = NULL, *console_path = NULL;
+	_cleanup_close_ int start_fd = -1;
 	int listen_fd = -1, r;
 
 	if (asprintf(&bundle, "%s/bundle", m->dir) < 0 || null_fd < 0)
@@ -159,7 +166,7 @@ static int spawn(struct monitor *m, struct silo_err *err)
 		if (listen_fd < 0)
 			return -1;
 		opts.console_socket = console_path;
-		r = create_with_stdio(m, null_fd, null_fd, null_fd, &opts, err);
+		r = create_with_stdio(m, null_fd, null_fd, null_fd, &opts, &start_fd, err);
 		if (r == 0) {
 			_cleanup_close_ int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
@@ -188,7 +195,7 @@ static int spawn(struct monitor *m, struct silo_err *err)
 				return silo_err_errno(err, "a pipe for the container's stdin");
 			in = in_pipe[0];
 		}
-		r = create_with_stdio(m, in, out_pipe[1], err_pipe[1], &opts, err);
+		r = create_with_stdio(m, in, out_pipe[1], err_pipe[1], &opts, &start_fd, err);
 		close(out_pipe[1]);
 		close(err_pipe[1]);
 		if (in_pipe[0] >= 0) {
@@ -201,9 +208,7 @@ static int spawn(struct monitor *m, struct silo_err *err)
 	}
 	if (r < 0)
 		return -1;
-	if (container_start(&m->req->env->rt, m->req->id, err) < 0)
-		return -1;
-	return 0;
+	return container_start_pair(&m->req->env->rt, m->req->id, start_fd, err);
 }
 
 /* docker run's exit codes when the command itself cannot run. */

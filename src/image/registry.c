@@ -355,6 +355,8 @@ static int try_endpoint(struct registry_client *c, const char *host,
 	return -1;
 }
 
+static int curl_initialized;
+
 int registry_client_open(struct registry_client *c, const char *registry, const char *repository,
 			 const struct registry_open_options *opts, struct silo_err *err)
 {
@@ -363,6 +365,15 @@ int registry_client_open(struct registry_client *c, const char *registry, const 
 	int r;
 
 	memset(c, 0, sizeof(*c));
+	/* libcurl's global setup (OpenSSL's with it) takes about 1 ms: only
+	 * the commands that reach a registry pay for it. It runs here, in
+	 * the thread that opens the client, before a pull starts the
+	 * threads that extract layers (curl_global_init is not thread-safe). */
+	if (!curl_initialized) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return silo_err_set(err, ENOMEM, "registry %s: initialize libcurl", registry);
+		curl_initialized = 1;
+	}
 	if (registry_config_lookup(registry, &conf, err) < 0)
 		return -1;
 	c->registry = strdup(registry);

@@ -4,7 +4,9 @@
  * clone the init process into its new namespaces, put it in its cgroup, let
  * it build the container (init.c), then write state.json. Any failure on
  * the way undoes all of it: the process, the cgroup and the state directory.
- * start: connect to the exec socket the init waits on. Everything else
+ * start: connect to the exec socket the init waits on (run and the
+ * engine, which start right after create, send the go over the socket pair
+ * instead: container_create_to_start). Everything else
  * works from state.json and the live process it names. */
 #include "runtime/container.h"
 
@@ -65,6 +67,7 @@ struct create_job {
 	pid_t pid;
 	int in_v2_cgroup; /* cloned straight into it */
 	int *idmap_fds; /* detached idmapped mounts, one per spec mount or -1 */
+	struct sock_fprog seccomp; /* compiled here (ctx->seccomp_cache), or empty */
 	int *own_console; /* run: where to hand our end of a console pair */
 	/* run: where to hand the sync socket, through which start then goes
 	 * (no exec socket is made) */
@@ -89,6 +92,7 @@ static void create_job_free(struct create_job *job)
 	if (job->idmap_fds)
 		idmap_close(job->spec, job->idmap_fds);
 	free(job->idmap_fds);
+	free(job->seccomp.filter);
 	spec_free(job->spec);
 	cgroup_host_free(&job->cgroups);
 	free(job->cgroup_path);
@@ -283,6 +287,7 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 			.cgroup_path = job->cgroup_path,
 			.cgroup_join = &join,
 			.idmap_fds = job->idmap_fds,
+			.seccomp = &job->seccomp,
 		};
 
 		/* The state lock is the runtime's: held through this copy it
@@ -475,6 +480,9 @@ static int create_run(struct create_job *job, struct silo_err *err)
 	}
 	if (create_check_config(job, err) < 0)
 		return -1;
+	/* With a cache, here: a profile compiled once is then only read. */
+	if (seccomp_compile_cached(job->spec, job->ctx->seccomp_cache, &job->seccomp, err) < 0)
+		return -1;
 	if (cgroup_detect(&job->cgroups, err) < 0)
 		return -1;
 	job->cgroup_path = cgroup_resolve_path(job->spec->cgroups_path, opts->id,
@@ -523,11 +531,11 @@ static int create_run(struct create_job *job, struct silo_err *err)
 /* The shared body of create and run. With own_console (run in the
  * foreground), a config asking for a terminal without a console socket gets
  * one made here, and *own_console is the end the pty master arrives on.
- * With start_fd (run), the init waits for start on the socket pair it was
- * built over, which *start_fd then is, rather than on an exec socket: the
- * container counts as running once created (no socket says "created"),
- * which nobody can tell from the moment between create and start that
- * run leaves. */
+ * With start_fd (run, container_create_to_start), the init waits for start
+ * on the socket pair it was built over, which *start_fd then is, rather
+ * than on an exec socket: the container counts as running once created (no
+ * socket says "created"), which nobody can tell from the moment between
+ * create and start that run leaves. */
 static int create_container(const struct runtime_context *ctx, const struct create_options *opts,
 			    int *own_console, int *start_fd, pid_t *pid, struct silo_err *err)
 {
@@ -561,6 +569,13 @@ int container_create(const struct runtime_context *ctx, const struct create_opti
 		     pid_t *pid, struct silo_err *err)
 {
 	return create_container(ctx, opts, NULL, NULL, pid, err);
+}
+
+int container_create_to_start(const struct runtime_context *ctx, const struct create_options *opts,
+			      pid_t *pid, int *start_fd, struct silo_err *err)
+{
+	*start_fd = -1;
+	return create_container(ctx, opts, NULL, start_fd, pid, err);
 }
 
 /* poststart and poststop hooks: a failure is logged, and the lifecycle
@@ -636,6 +651,16 @@ int container_start(const struct runtime_context *ctx, const char *id, struct si
 	if (write(fd, "S", 1) != 1)
 		return silo_err_errno(err, "start container \"%s\"", id);
 	return start_finish(ctx, id, fd, err);
+}
+
+/* start for run and the engine: the init waits on the socket pair rather
+ * than on an exec socket. */
+int container_start_pair(const struct runtime_context *ctx, const char *id, int start_fd,
+			 struct silo_err *err)
+{
+	if (sync_send(start_fd, SYNC_GO, NULL) < 0)
+		return silo_err_errno(err, "start container \"%s\"", id);
+	return start_finish(ctx, id, start_fd, err);
 }
 
 static int open_container_process(const struct container_state *state, struct silo_err *err)
@@ -836,16 +861,6 @@ int container_list(const struct runtime_context *ctx, json_t **out, struct silo_
 
 /* --- run: create, start, wait, delete --- */
 
-/* start for run: the init waits on the socket pair rather than on an exec
- * socket. */
-static int run_start(const struct runtime_context *ctx, const char *id, int start_fd,
-		     struct silo_err *err)
-{
-	if (sync_send(start_fd, SYNC_GO, NULL) < 0)
-		return silo_err_errno(err, "start container \"%s\"", id);
-	return start_finish(ctx, id, start_fd, err);
-}
-
 int container_run(const struct runtime_context *ctx, const struct create_options *opts,
 		  int detach, int *exit_status, struct silo_err *err)
 {
@@ -867,7 +882,7 @@ int container_run(const struct runtime_context *ctx, const struct create_options
 	}
 	if (!detach)
 		supervise_forward_signals(pid, 1);
-	if (run_start(ctx, opts->id, start_fd, err) < 0) {
+	if (container_start_pair(ctx, opts->id, start_fd, err) < 0) {
 		supervise_forward_signals(pid, 0);
 		container_delete(ctx, opts->id, 1, NULL);
 		waitpid(pid, NULL, WNOHANG);

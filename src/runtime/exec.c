@@ -65,6 +65,7 @@ struct exec_job {
 	int own_console; /* our end, when we are the console */
 	int sync_fd;
 	pid_t pid;
+	struct sock_fprog seccomp; /* compiled here (ctx->seccomp_cache), or empty */
 };
 
 int container_config(const struct runtime_context *ctx, const char *id, json_t **out,
@@ -162,7 +163,8 @@ static int exec_child_setup(struct exec_job *job, int sync_fd, char **exe, struc
 		return -1;
 	if (cgroup_join_self(&job->cgroup_join, err) < 0)
 		return -1;
-	if (seccomp_prepare(job->spec, &filter, err) < 0 || exec_join(job, err) < 0)
+	if (seccomp_prepare_compiled(job->spec, &job->seccomp, &filter, err) < 0 ||
+	    exec_join(job, err) < 0)
 		return -1;
 	if (setsid() < 0)
 		return silo_err_errno(err, "start a new session");
@@ -355,6 +357,7 @@ static void exec_job_free(struct exec_job *job)
 			close(*fd);
 	cgroup_join_close(&job->cgroup_join);
 	cgroup_host_free(&job->cgroups);
+	free(job->seccomp.filter);
 	spec_free(job->spec);
 	state_free(&job->state);
 }
@@ -375,6 +378,9 @@ int container_exec(const struct runtime_context *ctx, const struct exec_options 
 	r = exe_protect_reexec(err);
 	if (r == 0)
 		r = exec_prepare(&job, ctx, err);
+	/* With a cache, the container's profile is read, not compiled again. */
+	if (r == 0)
+		r = seccomp_compile_cached(job.spec, ctx->seccomp_cache, &job.seccomp, err);
 	if (r == 0)
 		r = exec_spawn(&job, err);
 	if (r == 0)

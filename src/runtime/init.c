@@ -148,7 +148,7 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 	if (setsid() < 0)
 		return silo_err_errno(err, "start a new session");
 	/* Before pivot_root: a seccomp listener socket lives on the host. */
-	if (seccomp_prepare(spec, &res->seccomp, err) < 0)
+	if (seccomp_prepare_compiled(spec, cfg->seccomp, &res->seccomp, err) < 0)
 		return -1;
 	if (rootfs_prepare(&rootfs, err) < 0)
 		return -1;

@@ -21,6 +21,7 @@ struct init_config {
 	struct cgroup_join *cgroup_join; /* the v1 hierarchies, to join first */
 	const int *idmap_fds; /* per spec mount: a detached idmapped tree, or -1 */
 	unsigned long joined; /* CLONE_NEW* of path namespaces the runtime entered for us */
+	const struct sock_fprog *seccomp; /* compiled by the runtime, or empty */
 };
 
 /* What init learns on the way: filled by init itself. */

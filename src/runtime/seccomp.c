@@ -36,9 +36,11 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "runtime/seccomp_cache.h"
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/json_locate.h"
@@ -64,6 +66,9 @@ static struct {
 	int (*rule_add_array)(scmp_filter_ctx ctx, uint32_t action, int syscall,
 			      unsigned int arg_cnt, const struct scmp_arg_cmp *arg_array);
 	int (*export_bpf)(const scmp_filter_ctx ctx, int fd);
+	/* For the cache's key only (seccomp_cache.h); may be missing. */
+	const struct scmp_version *(*version)(void);
+	unsigned int (*api_get)(void);
 } lib;
 
 static int load_library(struct silo_err *err)
@@ -82,6 +87,8 @@ static int load_library(struct silo_err *err)
 	*(void **)&lib.syscall_resolve_name = dlsym(handle, "seccomp_syscall_resolve_name");
 	*(void **)&lib.rule_add_array = dlsym(handle, "seccomp_rule_add_array");
 	*(void **)&lib.export_bpf = dlsym(handle, "seccomp_export_bpf");
+	*(void **)&lib.version = dlsym(handle, "seccomp_version");
+	*(void **)&lib.api_get = dlsym(handle, "seccomp_api_get");
 	if (!lib.init || !lib.release || !lib.arch_add || !lib.syscall_resolve_name ||
 	    !lib.rule_add_array || !lib.export_bpf) {
 		dlclose(handle);
@@ -621,7 +628,60 @@ int seccomp_load_library(const struct spec *spec, struct silo_err *err)
 	return load_library(err);
 }
 
+/* What the compiled program depends on besides the profile: libseccomp's
+ * version and the API level it found in this kernel, the kernel, the
+ * architecture; then the profile itself, its keys sorted. NULL for a
+ * profile the cache does not take: one with SCMP_ACT_NOTIFY, whose
+ * listener the init must connect to itself. */
+static char *cache_key(const json_t *seccomp)
+{
+	_cleanup_free_ char *text = json_dumps(seccomp, JSON_COMPACT | JSON_SORT_KEYS);
+	const struct scmp_version *v = lib.version ? lib.version() : NULL;
+	struct utsname u;
+	char *key;
+
+	if (!text || !v || !lib.api_get || uname(&u) < 0 || strstr(text, "SCMP_ACT_NOTIFY") ||
+	    member(seccomp, "listenerPath"))
+		return NULL;
+	if (asprintf(&key, "silo seccomp 1\nlibseccomp %u.%u.%u api %u\n%s %s %zu\n%s", v->major,
+		     v->minor, v->micro, lib.api_get(), u.release, u.machine, sizeof(void *), text) < 0)
+		return NULL;
+	return key;
+}
+
+int seccomp_compile_cached(const struct spec *spec, const char *cache_dir, struct sock_fprog *program,
+			   struct silo_err *err)
+{
+	json_t *seccomp = member(member(spec->document, "linux"), "seccomp");
+	_cleanup_free_ char *key = NULL;
+	struct profile p = { .err = err };
+	int r;
+
+	program->filter = NULL;
+	program->len = 0;
+	if (!cache_dir || !json_is_object(seccomp) || load_library(err) < 0)
+		return 0;
+	key = cache_key(seccomp);
+	if (!key)
+		return 0;
+	if (seccomp_cache_load(cache_dir, key, program) == 0)
+		return 0;
+	r = compile_profile(&p, seccomp, program);
+	if (p.ctx)
+		lib.release(p.ctx);
+	if (r < 0)
+		return -1;
+	seccomp_cache_store(cache_dir, key, program);
+	return 0;
+}
+
 int seccomp_prepare(const struct spec *spec, struct seccomp_filter **out, struct silo_err *err)
+{
+	return seccomp_prepare_compiled(spec, NULL, out, err);
+}
+
+int seccomp_prepare_compiled(const struct spec *spec, const struct sock_fprog *compiled,
+			     struct seccomp_filter **out, struct silo_err *err)
 {
 	json_t *seccomp = member(member(spec->document, "linux"), "seccomp");
 	struct profile p = { .err = err };
@@ -642,8 +702,19 @@ int seccomp_prepare(const struct spec *spec, struct seccomp_filter **out, struct
 	filter->spec = spec;
 
 	r = parse_flags(seccomp, &filter->flags, err);
-	if (r == 0)
+	if (r == 0 && compiled && compiled->len) {
+		/* Compiled by the runtime (seccomp_compile_cached), which only
+		 * does so for a profile without SCMP_ACT_NOTIFY. */
+		filter->program.filter = malloc(compiled->len * sizeof(struct sock_filter));
+		if (!filter->program.filter)
+			r = silo_err_sys(err, ENOMEM, "seccomp filter");
+		else
+			memcpy(filter->program.filter, compiled->filter,
+			       compiled->len * sizeof(struct sock_filter));
+		filter->program.len = compiled->len;
+	} else if (r == 0) {
 		r = compile_profile(&p, seccomp, &filter->program);
+	}
 	if (r == 0)
 		r = prepare_listener(filter, &p, seccomp, err);
 	if (p.ctx)

@@ -6,6 +6,7 @@
 #define SILO_RUNTIME_SECCOMP_H
 
 #include <jansson.h>
+#include <linux/filter.h>
 #include <sys/types.h>
 
 #include "runtime/spec.h"
@@ -27,6 +28,20 @@ int seccomp_load_library(const struct spec *spec, struct silo_err *err);
  * runc does, so one profile serves several kernels. spec must outlive the
  * filter. */
 int seccomp_prepare(const struct spec *spec, struct seccomp_filter **out, struct silo_err *err);
+
+/* In the runtime, before the clone: spec's profile compiled, through the
+ * cache of compiled programs in cache_dir (seccomp_cache.h), into
+ * *program (the caller frees program->filter). An empty program (len 0)
+ * when there is no cache_dir, no profile, or one with SCMP_ACT_NOTIFY:
+ * then the init compiles it. A malformed profile fails here, with the
+ * same messages as seccomp_prepare. */
+int seccomp_compile_cached(const struct spec *spec, const char *cache_dir, struct sock_fprog *program,
+			   struct silo_err *err);
+
+/* seccomp_prepare, with the program already compiled when compiled is
+ * not NULL and not empty. */
+int seccomp_prepare_compiled(const struct spec *spec, const struct sock_fprog *compiled,
+			     struct seccomp_filter **out, struct silo_err *err);
 
 /* Loads the filter into the calling process (nothing when filter is NULL).
  * With SCMP_ACT_NOTIFY actions, sends the listener descriptor and the

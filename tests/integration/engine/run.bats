@@ -262,3 +262,20 @@ teardown() { engine_teardown; }
 	[[ "$output" == *"invalid --env-file \"$BATS_TEST_TMPDIR/nosuch\": No such file or directory"* ]]
 	[ "$(echo "$output" | wc -l)" -eq 1 ]
 }
+
+@test "run loads the engine module once, in the sealed copy, and starts the container over the init's socket pair" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	run strace -f -qq -e trace=openat,execveat,bind,connect -o "$BATS_TEST_TMPDIR/strace" \
+		"$SILO" --root "$ENGINE_STORE/root" run --rm --network none "$BB" echo ran
+	[ "$status" -eq 0 ]
+	[ "$output" = ran ]
+	local trace=$BATS_TEST_TMPDIR/strace
+	# The re-exec from the sealed copy comes first, the module only after.
+	[ "$(grep -c 'execveat(' "$trace")" -eq 1 ]
+	[ "$(grep -c 'silo-engine.so.* = [0-9]' "$trace")" -eq 1 ] ||
+		fail "the module was opened more than once: $(grep silo-engine.so "$trace")"
+	[ "$(grep -n -m1 'execveat(' "$trace" | cut -d: -f1)" -lt "$(grep -n -m1 'silo-engine.so' "$trace" | cut -d: -f1)" ]
+	# No exec socket: nothing bound in the runtime's state, nothing connected to it.
+	! grep -E 'bind\(|connect\(' "$trace" | grep -q "$SILO_RUNTIME_ROOT" ||
+		fail "an exec socket was used: $(grep -E 'bind\(|connect\(' "$trace")"
+}

@@ -81,3 +81,74 @@ JSON
 	run silo ps -aq
 	[ -z "$output" ]
 }
+
+# The compiled default profile is kept in the store (runtime/seccomp_cache.h).
+# Whatever lies in the cache, a container gets the filter of its own
+# profile: an entry of another profile put in its place (cache poisoning),
+# a damaged one, or a cache directory others may write to is never used.
+@test "a compiled profile is kept in the store and read again; a poisoned, damaged or foreign-writable cache is not used" {
+	local cache=$ENGINE_STORE/root/cache/seccomp entry other inode
+	rm -rf "$cache"
+	run probe "$BB" /probe/syscall_probe keyctl
+	[ "$output" = "keyctl: Operation not permitted" ]
+	[ "$(ls "$cache" | wc -l)" -eq 1 ]
+	entry=$(ls -d "$cache"/*.bpf)
+	[ "$(stat -c %a "$cache")" = 700 ]
+	# Read, not compiled and written again.
+	inode=$(stat -c %i "$entry")
+	run probe "$BB" /probe/syscall_probe keyctl
+	[ "$output" = "keyctl: Operation not permitted" ]
+	[ "$(stat -c %i "$entry")" = "$inode" ]
+
+	# Poisoning: a profile that allows everything, its entry under the
+	# default profile's name.
+	echo '{"defaultAction": "SCMP_ACT_ALLOW"}' >"$BATS_TEST_TMPDIR/allow.json"
+	run probe --security-opt seccomp="$BATS_TEST_TMPDIR/allow.json" "$BB" /probe/syscall_probe keyctl
+	[ "$status" -eq 0 ]
+	other=$(ls -d "$cache"/*.bpf | grep -v "$entry")
+	cp "$other" "$entry"
+	run probe "$BB" /probe/syscall_probe keyctl
+	[ "$output" = "keyctl: Operation not permitted" ]
+	! cmp -s "$other" "$entry"
+
+	# Damage: the last instruction replaced by "allow" (BPF_RET|BPF_K,
+	# SECCOMP_RET_ALLOW), the size kept; then a truncated entry.
+	printf '\x06\x00\x00\x00\x00\x00\xff\x7f' | dd of="$entry" bs=1 seek=$(($(stat -c %s "$entry") - 8)) conv=notrunc status=none
+	run probe "$BB" /probe/syscall_probe keyctl
+	[ "$output" = "keyctl: Operation not permitted" ]
+	truncate -s -8 "$entry"
+	run probe "$BB" /probe/syscall_probe keyctl
+	[ "$output" = "keyctl: Operation not permitted" ]
+	run probe "$BB" /probe/syscall_probe keyctl
+	[ "$output" = "keyctl: Operation not permitted" ]
+
+	# A directory others may write to is neither read nor written.
+	rm -f "$cache"/*.bpf
+	chmod 0777 "$cache"
+	run probe "$BB" /probe/syscall_probe keyctl
+	[ "$output" = "keyctl: Operation not permitted" ]
+	[ -z "$(ls -A "$cache")" ]
+	chmod 0700 "$cache"
+}
+
+@test "exec reads the container's compiled profile from the store: the same filter, not compiled again" {
+	local cache=$ENGINE_STORE/root/cache/seccomp entry inode
+	rm -rf "$cache"
+	silo run -d --name sx -v "$PROBE_DIR:/probe:ro" "$BB" sleep 60 >/dev/null
+	entry=$(ls -d "$cache"/*.bpf)
+	inode=$(stat -c %i "$entry")
+	run silo exec sx /probe/syscall_probe keyctl unshare-user
+	[ "$status" -eq 1 ]
+	[ "$output" = "keyctl: Operation not permitted
+unshare-user: Operation not permitted" ]
+	run silo exec sx grep Seccomp: /proc/self/status
+	[ "$output" = "Seccomp:	2" ]
+	[ "$(ls "$cache" | wc -l)" -eq 1 ]
+	[ "$(stat -c %i "$entry")" = "$inode" ]
+	# Damaged, it is compiled again, and the filter is the same.
+	truncate -s 100 "$entry"
+	run silo exec sx /probe/syscall_probe keyctl
+	[ "$output" = "keyctl: Operation not permitted" ]
+	[ "$(stat -c %s "$entry")" -gt 100 ]
+	silo rm -f sx >/dev/null
+}

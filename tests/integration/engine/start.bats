@@ -127,3 +127,22 @@ teardown() { engine_teardown; }
 	[ -z "$(ls -A "$SILO_RUNTIME_ROOT")" ]
 	silo rm broken
 }
+
+@test "start of a created container goes over the init's socket pair: no exec socket, and its failure statuses stay" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	silo create --name pair --network none "$BB" echo started >/dev/null
+	[ -z "$(ls -A "$SILO_RUNTIME_ROOT")" ]
+	run strace -f -qq -e trace=bind,connect -o "$BATS_TEST_TMPDIR/strace" \
+		"$SILO" --root "$ENGINE_STORE/root" start -a pair
+	[ "$status" -eq 0 ]
+	[ "$output" = started ]
+	! grep -q "$SILO_RUNTIME_ROOT" "$BATS_TEST_TMPDIR/strace" ||
+		fail "an exec socket was used: $(cat "$BATS_TEST_TMPDIR/strace")"
+	[ "$(container_status pair)" = exited ]
+	silo create --name missing --network none "$BB" no-such-command >/dev/null
+	run -127 silo start -a missing
+	[[ "$output" == *"executable file not found"* ]]
+	[ "$(container_status missing)" = exited ]
+	[ -z "$(ls -A "$SILO_RUNTIME_ROOT")" ]
+	silo rm pair missing
+}
