@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/helper.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -141,45 +142,10 @@ int pasta_start(const char *netns_path, const struct port_mapping *ports, size_t
 			    PASTA_READY_TIMEOUT_MS / 1000);
 }
 
-/* Whether pid is pasta for netns_path: a PID of a process gone long ago
- * may belong to anything now. */
-static int is_our_pasta(pid_t pid, const char *netns_path)
-{
-	_cleanup_free_ char *text = NULL;
-	struct silo_err ignored = { 0 };
-	char path[64];
-	size_t len;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if (fs_read_file(path, 64 * 1024, &text, &len, &ignored) < 0)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!text[i])
-			text[i] = ' ';
-	return !strncmp(text, "pasta ", 6) && strstr(text, netns_path) != NULL;
-}
-
 void pasta_stop(pid_t pid, const char *netns_path, const char *dir)
 {
-	char path[128];
+	static const char *const files[] = { "pid", "pasta.log", NULL };
 
-	if (pid > 0 && is_our_pasta(pid, netns_path)) {
-		kill(pid, SIGTERM);
-		for (int i = 0; i < 100; i++) {
-			pid_t r = waitpid(pid, NULL, WNOHANG);
-
-			if (r == pid || (r < 0 && errno == ECHILD && kill(pid, 0) < 0))
-				break;
-			if (i == 50)
-				kill(pid, SIGKILL);
-			usleep(10000);
-		}
-	}
-	if (dir && !strncmp(dir, PASTA_DIR_PREFIX, strlen(PASTA_DIR_PREFIX))) {
-		snprintf(path, sizeof(path), "%s/pid", dir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/pasta.log", dir);
-		unlink(path);
-		rmdir(dir);
-	}
+	net_helper_stop(pid, "pasta", netns_path);
+	net_helper_remove_dir(dir, PASTA_DIR_PREFIX, files);
 }

@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "net/helper.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -185,49 +186,10 @@ int slirp_add_port(const struct slirp *s, const struct port_mapping *m, struct s
 	return 0;
 }
 
-/* Whether pid is slirp4netns for netns_path: a PID of a process gone long
- * ago may belong to anything now. */
-static int is_our_slirp(pid_t pid, const char *netns_path)
-{
-	char path[64], *text = NULL;
-	size_t len;
-	struct silo_err ignored = { 0 };
-	int ours = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	if (fs_read_file(path, 64 * 1024, &text, &len, &ignored) < 0)
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!text[i])
-			text[i] = ' ';
-	ours = strstr(text, "slirp4netns") && strstr(text, netns_path);
-	free(text);
-	return ours;
-}
-
 void slirp_stop(pid_t pid, const char *netns_path, const char *dir)
 {
-	char path[128];
+	static const char *const files[] = { "api.sock", "slirp4netns.log", NULL };
 
-	if (pid > 0 && is_our_slirp(pid, netns_path)) {
-		kill(pid, SIGTERM);
-		/* Reaped here when it is our child (the monitor's); elsewhere
-		 * waitpid says ECHILD at once. */
-		for (int i = 0; i < 100; i++) {
-			pid_t r = waitpid(pid, NULL, WNOHANG);
-
-			if (r == pid || (r < 0 && errno == ECHILD))
-				break;
-			if (i == 50)
-				kill(pid, SIGKILL);
-			usleep(10000);
-		}
-	}
-	if (dir && !strncmp(dir, "/tmp/silo-slirp.", 16)) {
-		snprintf(path, sizeof(path), "%s/api.sock", dir);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s/slirp4netns.log", dir);
-		unlink(path);
-		rmdir(dir);
-	}
+	net_helper_stop(pid, "slirp4netns", netns_path);
+	net_helper_remove_dir(dir, "/tmp/silo-slirp.", files);
 }
