@@ -17,14 +17,28 @@
 #include "util/cleanup.h"
 
 #define ENGINE_MODULE "silo-engine.so"
-/* Where the module was found, for the same command re-executed from a
- * sealed copy of the binary (runtime/exe_protect.h). Read only in that
- * copy, and always set by the process that re-executed it, so a value
- * from the caller's environment is never what gets loaded. */
-#define ENGINE_MODULE_ENV "SILO_ENGINE_MODULE"
 
 typedef int (*engine_main_fn)(int argc, char **argv);
 typedef void (*engine_print_fn)(void);
+
+void engine_module_path(char *path, size_t size)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(path, size, "%s/%s", exe, ENGINE_MODULE);
+			if (access(path, F_OK) == 0)
+				return;
+		}
+	}
+	snprintf(path, size, "%s/%s", SILO_ENGINE_MODULE_DIR, ENGINE_MODULE);
+}
 
 static void *load_module(char *why, size_t len)
 {
@@ -42,26 +56,7 @@ static void *load_module(char *why, size_t len)
 			snprintf(why, len, "%s", dlerror());
 		return handle;
 	}
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(path, sizeof(path), "%s/%s", exe, ENGINE_MODULE);
-			if (access(path, F_OK) == 0) {
-				handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-				if (handle) {
-					setenv(ENGINE_MODULE_ENV, path, 1);
-					return handle;
-				}
-				snprintf(why, len, "%s", dlerror());
-				return NULL;
-			}
-		}
-	}
-	snprintf(path, sizeof(path), "%s/%s", SILO_ENGINE_MODULE_DIR, ENGINE_MODULE);
+	engine_module_path(path, sizeof(path));
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!handle)
 		snprintf(why, len, "%s", dlerror());

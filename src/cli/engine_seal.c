@@ -8,13 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/engine_loader.h"
 #include "runtime/exe_protect.h"
 
-/* What engine_loader.c loads, and the variable through which the sealed
- * copy finds the module the first start found (it only reads it from a
- * sealed copy, and the process that re-executed always sets it). */
-#define ENGINE_MODULE "silo-engine.so"
-#define ENGINE_MODULE_ENV "SILO_ENGINE_MODULE"
 
 /* The commands that call exe_protect_reexec themselves (session_protect_exe). */
 static const char *const sealed_commands[] = { "run", "start", "restart", "exec", NULL };
@@ -45,26 +41,14 @@ static int wants_sealed_copy(const char *command)
 
 void engine_seal_early(int argc, char **argv)
 {
-	char exe[PATH_MAX], module[PATH_MAX + 32];
+	char module[PATH_MAX + 32];
 	struct silo_err ignored = { 0 };
-	ssize_t n;
-	char *slash;
 
 	if (!wants_sealed_copy(engine_command(argc, argv)) || exe_protect_is_sealed())
 		return;
-	/* The loader's order: next to the binary, else where it was
-	 * installed to. */
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (slash) {
-		*slash = '\0';
-		snprintf(module, sizeof(module), "%s/%s", exe, ENGINE_MODULE);
-	}
-	if (!slash || access(module, F_OK) < 0)
-		snprintf(module, sizeof(module), "%s/%s", SILO_ENGINE_MODULE_DIR, ENGINE_MODULE);
+	/* The module the loader would load: the sealed copy's /proc/self/exe
+	 * no longer tells. */
+	engine_module_path(module, sizeof(module));
 	if (setenv(ENGINE_MODULE_ENV, module, 1) < 0)
 		return;
 	exe_protect_reexec(&ignored);
