@@ -60,11 +60,12 @@ else
 	skipped=$((skipped + skip))
 	failed=$((failed + bad))
 
-	# The runtime and security tests again, with openat2 failing (ENOSYS)
-	# under a seccomp filter around silo-runtime, to prove mount_resolve's
-	# fallback walk. seccomp.bats stays out: it checks the container's
-	# seccomp state, which that filter itself changes.
-	echo "== integration tests without openat2"
+	# The runtime and security tests again, with openat2 and the new mount
+	# API failing (ENOSYS) under a seccomp filter around silo-runtime, to
+	# prove mount_resolve's fallback walk and the mount(2) fallback.
+	# seccomp.bats stays out: it checks the container's seccomp state, which
+	# that filter itself changes.
+	echo "== integration tests without openat2 and the new mount API"
 	RUNTIME="$top/tests/tools/no-openat2/silo-runtime" bats --tap $(ls "$top"/tests/integration/runtime/*.bats \
 		"$top"/tests/integration/security/*.bats | grep -v '/security/seccomp\.bats$') \
 		>"$logs/integration-no-openat2.tap" 2>&1

@@ -66,15 +66,18 @@ static int bind_node(int dirfd, const char *name, const char *host_path, struct 
 {
 	_cleanup_close_ int target = -1;
 	_cleanup_close_ int tree = -1;
+	struct mount_options plain = { 0 };
 	int f = openat(dirfd, name, O_CREAT | O_NOFOLLOW | O_WRONLY | O_CLOEXEC, 0644);
 
 	if (f < 0)
 		return silo_err_errno(err, "create mount point for device \"%s\"", name);
 	close(f);
 	target = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	tree = open_tree(AT_FDCWD, host_path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (target < 0 || tree < 0)
+	if (target < 0)
 		return silo_err_errno(err, "bind host device \"%s\"", host_path);
+	tree = mount_clone_tree(AT_FDCWD, host_path, &plain, err);
+	if (tree < 0)
+		return silo_err_prefix(err, "bind host device");
 	return mount_attach(tree, target, host_path, err);
 }
 

@@ -124,12 +124,19 @@ static int idmapped_tree(const struct spec *spec, size_t i, struct silo_err *err
 	tree = mount_clone_tree(AT_FDCWD, source, &m->parsed, err);
 	if (tree < 0)
 		return -1;
+	if (mount_classic_api())
+		return silo_err_set(err, ENOSYS,
+				    "idmapped bind mount of \"%s\": idmapped mounts need mount_setattr(2) (Linux 5.12), which is not available",
+				    source);
 	attr.userns_fd = (unsigned long long)userns;
 	/* "ridmap", or "idmap" on an rbind, maps the whole tree. */
 	if (m->parsed.recursive)
 		flags |= AT_RECURSIVE;
 	if (mount_setattr(tree, "", flags, &attr, sizeof(attr)) < 0)
-		return silo_err_errno(err, "idmap bind mount of \"%s\"", source);
+		return silo_err_errno(err, errno == ENOSYS
+						   ? "idmapped bind mount of \"%s\": idmapped mounts need mount_setattr(2) (Linux 5.12)"
+						   : "idmap bind mount of \"%s\"",
+				      source);
 	return steal_fd(&tree);
 }
 

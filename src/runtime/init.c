@@ -40,6 +40,7 @@
 
 #include "runtime/hooks.h"
 #include "runtime/lsm.h"
+#include "runtime/mount.h"
 #include "runtime/namespaces.h"
 #include "runtime/process_attrs.h"
 #include "runtime/process.h"
@@ -169,6 +170,9 @@ static int init_build(const struct init_config *cfg, struct init_result *res, st
 		return -1;
 	if (rootfs_finish(&rootfs, err) < 0)
 		return -1;
+	/* The host's /proc, held for the mount(2) fallback: gone before the
+	 * container can see the init's descriptors (CVE-2024-21626). */
+	mount_release_fd_dir();
 	if (process_apply_rlimits(&spec->process, err) < 0 || process_attrs_apply(spec, err) < 0)
 		return -1;
 	return process_find_executable(&spec->process, &res->executable, err);

@@ -1,5 +1,5 @@
 /* AppArmor and SELinux exec attributes, written through a private procfs
- * instance (fsopen/fsmount, never attached), and checked to be procfs, so a
+ * instance (mount_private_procfs: attached nowhere), checked to be procfs, so a
  * container cannot redirect the write (CVE-2025-52881). */
 #include "runtime/lsm.h"
 
@@ -100,7 +100,7 @@ int lsm_apply_exec(const struct spec_process *proc, struct silo_err *err)
 
 	if (!proc->apparmor_profile && !proc->selinux_label)
 		return 0;
-	procfd = mount_new_fs("proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+	procfd = mount_private_procfs(err);
 	if (procfd < 0)
 		return silo_err_prefix(err, "LSM: private procfs");
 	if (proc->apparmor_profile) {

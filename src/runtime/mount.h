@@ -1,7 +1,9 @@
 /* Mounts made through file descriptors. Every destination is resolved inside
  * the container root with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
  * and the mount is attached to that descriptor with move_mount(2), so a
- * symlink the container swaps in between can never redirect it outside. */
+ * symlink the container swaps in between can never redirect it outside.
+ * Where the new mount API answers ENOSYS, the same functions use mount(2)
+ * onto "/proc/self/fd/N" of that descriptor (see mount.c). */
 #ifndef SILO_RUNTIME_MOUNT_H
 #define SILO_RUNTIME_MOUNT_H
 
@@ -57,6 +59,26 @@ int mount_set_propagation(int fd, unsigned long propagation, struct silo_err *er
 
 /* Makes the mount at fd read-only (just that mount, other flags kept). */
 int mount_make_readonly(int fd, struct silo_err *err);
+
+/* A detached read-only copy of the tree at fd (its submounts read-only too;
+ * with mount(2), the top mount only). */
+int mount_clone_readonly(int fd, struct silo_err *err);
+
+/* 1 if what mount_fd (from mount_new_fs or mount_clone_tree) would attach
+ * is the root of a procfs, 0 if not, -errno if that cannot be told. */
+int mount_tree_is_procfs_root(int mount_fd);
+
+/* A procfs instance attached nowhere, so nothing in a container can cover
+ * or replace any part of it. */
+int mount_private_procfs(struct silo_err *err);
+
+/* Nonzero once the new mount API answered ENOSYS and mounts are made with
+ * mount(2). */
+int mount_classic_api(void);
+
+/* Closes the descriptor the mount(2) fallback names descriptors through
+ * (the host's /proc/thread-self/fd), once the root is set up. */
+void mount_release_fd_dir(void);
 
 /* MS_* flags -> MOUNT_ATTR_* for the flags that are per-mount. */
 unsigned long long mount_flags_to_attr(unsigned long flags);

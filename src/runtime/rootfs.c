@@ -75,9 +75,6 @@ static int open_plain_dir(int rootfd, const char *dest, struct silo_err *err)
 	return silo_err_errno(err, "open \"%s\" in the container", dest);
 }
 
-/* The root of a procfs instance has inode 1 (PROC_ROOT_INO). */
-#define PROC_ROOT_INODE 1
-
 /* Only a real procfs may land on /proc (CVE-2019-16884, CVE-2019-19921):
  * a volume, a tmpfs or a bind of anything else there gives the container a
  * /proc of the image's choosing, in which any reader of /proc (a tool, an
@@ -92,8 +89,8 @@ static int attach_in_root(int rootfd, int mount_fd, int target, const char *what
 {
 	_cleanup_close_ int proc = mount_resolve(rootfd, "proc", O_PATH | O_NOFOLLOW,
 						 RESOLVE_NO_SYMLINKS);
-	struct stat at, proc_st, tree_st;
-	struct statfs fs;
+	struct stat at, proc_st;
+	int is_procfs;
 
 	/* No /proc (or a symlink there, which proc itself refuses): the
 	 * target cannot be it. */
@@ -102,9 +99,10 @@ static int attach_in_root(int rootfd, int mount_fd, int target, const char *what
 	if (fstat(target, &at) < 0 || fstat(proc, &proc_st) < 0)
 		return silo_err_errno(err, "compare with /proc in the container");
 	if (at.st_dev == proc_st.st_dev && at.st_ino == proc_st.st_ino) {
-		if (fstatfs(mount_fd, &fs) < 0 || fstat(mount_fd, &tree_st) < 0)
-			return silo_err_errno(err, "check what is mounted on /proc");
-		if (fs.f_type != PROC_SUPER_MAGIC || tree_st.st_ino != PROC_ROOT_INODE)
+		is_procfs = mount_tree_is_procfs_root(mount_fd);
+		if (is_procfs < 0)
+			return silo_err_sys(err, -is_procfs, "check what is mounted on /proc");
+		if (!is_procfs)
 			return silo_err_set(err, EPERM,
 					    "only procfs may be mounted on /proc in the container (type \"proc\", or a bind of the root of a procfs)");
 	}
@@ -272,11 +270,14 @@ static int rootfs_mount_fs(int rootfd, const struct rootfs_context *ctx,
 	if (target < 0)
 		return -1;
 	mfd = mount_new_fs(m->type, m->source, m->parsed.data, m->parsed.flags, err);
-	if (mfd < 0 && ctx->user_namespace && !strcmp(m->type, "sysfs") && err && err->code == EPERM)
-		mfd = bind_host_sysfs(m, err);
-	if (mfd < 0)
+	if (mfd >= 0 && attach_in_root(rootfd, mfd, target, m->destination, err) == 0)
+		return apply_propagation(rootfd, m, err);
+	/* With mount(2) the kernel's EPERM comes at the attach. */
+	if (!(ctx->user_namespace && !strcmp(m->type, "sysfs") && err && err->code == EPERM))
 		return -1;
-	if (attach_in_root(rootfd, mfd, target, m->destination, err) < 0)
+	close(mfd);
+	mfd = bind_host_sysfs(m, err);
+	if (mfd < 0 || attach_in_root(rootfd, mfd, target, m->destination, err) < 0)
 		return -1;
 	return apply_propagation(rootfd, m, err);
 }
@@ -499,9 +500,9 @@ static int rootfs_mask_paths(int rootfd, const struct spec *spec, struct silo_er
 		} else {
 			if (null_fd < 0 && (null_fd = open_verified_null(rootfd, err)) < 0)
 				return silo_err_prefix(err, "mask \"%s\"", path);
-			mfd = open_tree(null_fd, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-			if (mfd < 0)
-				silo_err_errno(err, "clone /dev/null");
+			struct mount_options plain = { 0 };
+
+			mfd = mount_clone_tree(null_fd, "", &plain, err);
 		}
 		if (mfd < 0 || mount_attach(mfd, target, path, err) < 0)
 			return silo_err_prefix(err, "config.json: linux.maskedPaths");
@@ -515,18 +516,15 @@ static int rootfs_readonly_paths(int rootfd, const struct spec *spec, struct sil
 		const char *path = spec->readonly_paths[i];
 		_cleanup_close_ int target = open_protected_path(rootfd, spec, path, err);
 		_cleanup_close_ int tree = -1;
-		struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 
 		if (target < 0) {
 			if (target == -ENOENT)
 				continue;
 			return silo_err_prefix(err, "config.json: linux.readonlyPaths: \"%s\"", path);
 		}
-		tree = open_tree(target, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		tree = mount_clone_readonly(target, err);
 		if (tree < 0)
-			return silo_err_errno(err, "config.json: linux.readonlyPaths: bind \"%s\"", path);
-		if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-			return silo_err_errno(err, "config.json: linux.readonlyPaths: \"%s\"", path);
+			return silo_err_prefix(err, "config.json: linux.readonlyPaths: \"%s\"", path);
 		if (mount_attach(tree, target, path, err) < 0)
 			return silo_err_prefix(err, "config.json: linux.readonlyPaths");
 	}

@@ -74,11 +74,12 @@ int sysctl_validate(const struct spec *spec, struct silo_err *err)
 	return 0;
 }
 
-/* A procfs instance of our own, never attached anywhere: nothing in the
- * container can have replaced or covered any part of it (CVE-2025-52881). */
+/* A procfs instance of our own, attached nowhere (with mount(2), only for
+ * as long as it takes to open its root): nothing in the container can have
+ * replaced or covered any part of it (CVE-2025-52881). */
 static int private_procfs(struct silo_err *err)
 {
-	int mfd = mount_new_fs("proc", "proc", NULL, MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+	int mfd = mount_private_procfs(err);
 
 	if (mfd < 0)
 		return silo_err_prefix(err, "config.json: linux.sysctl: private procfs");

@@ -82,15 +82,16 @@ static int bind_console(int slave, struct silo_err *err)
 	_cleanup_close_ int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	_cleanup_close_ int target = -1;
 	_cleanup_close_ int tree = -1;
+	struct mount_options plain = { 0 };
 
 	if (rootfd < 0)
 		return silo_err_errno(err, "open container root");
 	target = mount_open_target(rootfd, "/dev/console", MOUNT_TARGET_FILE, err);
 	if (target < 0)
 		return -1;
-	tree = open_tree(slave, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	tree = mount_clone_tree(slave, "", &plain, err);
 	if (tree < 0)
-		return silo_err_errno(err, "bind terminal on /dev/console");
+		return silo_err_prefix(err, "bind terminal on /dev/console");
 	return mount_attach(tree, target, "/dev/console", err);
 }
 

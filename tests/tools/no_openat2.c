@@ -1,11 +1,13 @@
-/* no_openat2: runs a program on which openat2(2) fails with ENOSYS, as on a
- * kernel before 5.6 or under a seccomp profile that does not know it, so
- * that the integration suite can prove silo's fallback path resolution.
+/* no_openat2: runs a program on which openat2(2) and the new mount API
+ * (open_tree, move_mount, fsopen, fsconfig, fsmount, fspick, mount_setattr)
+ * fail with ENOSYS, as on a kernel before 5.2 or under a seccomp profile
+ * (or valgrind) that does not know them, so that the integration suite can
+ * prove silo's fallback path resolution and its mount(2) fallback.
  *
  *   no_openat2 [--argv0 NAME] PROGRAM [ARG...]
  *
- * Installs a seccomp filter that allows everything except openat2, which
- * fails with ENOSYS, then execs PROGRAM with ARGs (argv[0] is NAME if
+ * Installs a seccomp filter that allows everything except those calls,
+ * which fail with ENOSYS, then execs PROGRAM with ARGs (argv[0] is NAME if
  * given, else PROGRAM). The filter is inherited by every child, the
  * container included. As root (CAP_SYS_ADMIN) it is loaded without
  * no_new_privs, so that setuid programs and the containers' own NoNewPrivs
@@ -22,14 +24,19 @@
 
 static int install_filter(int no_new_privs)
 {
+	static const int missing[] = {
+		SCMP_SYS(openat2),   SCMP_SYS(open_tree), SCMP_SYS(move_mount),
+		SCMP_SYS(fsopen),    SCMP_SYS(fsconfig),  SCMP_SYS(fsmount),
+		SCMP_SYS(fspick),    SCMP_SYS(mount_setattr),
+	};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	int r;
 
 	if (!ctx)
 		return -ENOMEM;
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, no_new_privs);
-	if (r == 0)
-		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(openat2), 0);
+	for (size_t i = 0; r == 0 && i < sizeof(missing) / sizeof(missing[0]); i++)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), missing[i], 0);
 	if (r == 0)
 		r = seccomp_load(ctx);
 	seccomp_release(ctx);
