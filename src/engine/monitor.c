@@ -84,6 +84,27 @@ static int take_monitor_lock(const char *dir, struct silo_err *err)
 	return fd;
 }
 
+/* A monitor that has recorded its container exited still finishes (--rm,
+ * its attach clients, the release) with the lock held: a start right
+ * after a stop waits for it, five seconds at most. A container recorded
+ * anything but exited is running: that fails at once. */
+static int take_monitor_lock_after_exit(const struct monitor_request *req, const char *dir,
+					struct silo_err *err)
+{
+	for (int i = 0;; i++) {
+		_cleanup_json_ json_t *rec = NULL;
+		struct silo_err ignored = { 0 };
+		int fd = take_monitor_lock(dir, err);
+
+		if (fd >= 0 || err->code != EBUSY || i >= 500 ||
+		    record_load(req->env->store->root, req->id, &rec, &ignored) < 0 ||
+		    strcmp(engine_container_status(rec), "exited"))
+			return fd;
+		silo_err_clear(err);
+		usleep(10000);
+	}
+}
+
 /* A listening socket for the runtime's --console-socket. Its path must fit
  * in sun_path, which a store path may not: it lives in a private /tmp dir. */
 static int console_listen(char **dir_out, char **path_out, struct silo_err *err)
@@ -590,7 +611,7 @@ int monitor_run(const struct monitor_request *req, int *exit_status, struct silo
 	attach_server_init(&m.attach);
 	if (!dir)
 		return silo_err_sys(err, ENOMEM, "container %s", req->id);
-	lock = take_monitor_lock(dir, err);
+	lock = take_monitor_lock_after_exit(req, dir, err);
 	if (lock < 0 || record_load(req->env->store->root, req->id, &rec, err) < 0)
 		goto not_started;
 	m.tty = json_is_true(json_object_get(rec, "tty"));

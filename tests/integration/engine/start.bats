@@ -146,3 +146,26 @@ teardown() { engine_teardown; }
 	[ -z "$(ls -A "$SILO_RUNTIME_ROOT")" ]
 	silo rm pair missing
 }
+
+@test "a start right after a stop waits for the old monitor to finish, and does not say the container runs" {
+	id=$(silo run -d --name quick "$BB" sleep 100)
+	dir=$ENGINE_STORE/root/containers/$id
+	# An attach client that never hangs up: the monitor, having recorded
+	# the exit, waits about a second for it, holding its lock.
+	python3 -c '
+import os, socket, sys, time
+os.chdir(sys.argv[1])
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("attach.sock")
+print("connected", flush=True)
+time.sleep(5)' "$dir" >"$BATS_TEST_TMPDIR/client" &
+	client=$!
+	wait_until grep -q connected "$BATS_TEST_TMPDIR/client"
+	silo stop -t 1 quick >/dev/null
+	run silo start quick
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(silo inspect quick | jq -r '.[0].State.Status')" = running ]
+	kill "$client" 2>/dev/null || true
+	wait "$client" 2>/dev/null || true
+	silo rm -f quick >/dev/null
+}
