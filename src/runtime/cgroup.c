@@ -232,8 +232,10 @@ char *cgroup_resolve_path(const char *cgroups_path, const char *id, int *default
 
 	*default_parent = 0;
 	if (!cgroups_path || !*cgroups_path) {
-		*default_parent = 1;
-		if (asprintf(&joined, "%s/%s", CGROUP_DEFAULT_PARENT, id) < 0)
+		/* One level, not CGROUP_DEFAULT_PARENT/ID: on a v1 host each
+		 * level is a mkdir and an rmdir in every hierarchy, the
+		 * costliest part of a short container's cgroups. */
+		if (asprintf(&joined, "%s-%s", CGROUP_DEFAULT_PARENT, id) < 0)
 			return NULL;
 	} else if (cgroups_path[0] != '/') {
 		*default_parent = 1;

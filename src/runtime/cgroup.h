@@ -36,9 +36,9 @@ struct cgroup_host {
 	size_t n_hierarchies;
 };
 
-/* Parent of the cgroups silo makes when a config has no cgroupsPath, and of
- * relative cgroupsPaths. silo removes it (and what it made below it) once
- * empty. */
+/* Parent of relative cgroupsPaths; silo removes it (and what it made below
+ * it) once empty. A config without cgroupsPath gets CGROUP_DEFAULT_PARENT-ID,
+ * one level under the root. */
 #define CGROUP_DEFAULT_PARENT "/silo"
 
 int cgroup_detect(struct cgroup_host *host, struct silo_err *err);
@@ -57,8 +57,8 @@ const struct cgroup_hierarchy *cgroup_find(const struct cgroup_host *host, const
 const struct cgroup_hierarchy *cgroup_v2_hierarchy(const struct cgroup_host *host);
 
 /* Normalises a config's cgroupsPath to an absolute path: NULL or "" makes
- * CGROUP_DEFAULT_PARENT/ID, a relative path goes under
- * CGROUP_DEFAULT_PARENT; both set *default_parent. NULL when the path is
+ * CGROUP_DEFAULT_PARENT-ID, a relative path goes under
+ * CGROUP_DEFAULT_PARENT (and sets *default_parent). NULL when the path is
  * unusable ("..", or nothing left once cleaned). */
 char *cgroup_resolve_path(const char *cgroups_path, const char *id, int *default_parent);
 

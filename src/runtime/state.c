@@ -293,12 +293,26 @@ int state_list_ids(const char *root, char ***ids, struct silo_err *err)
 	return 0;
 }
 
-int state_remove(const char *root, const char *id, struct silo_err *err)
+int state_remove(const char *root, const char *id, int *lock_fd, struct silo_err *err)
 {
 	_cleanup_free_ char *dir = state_dir_path(root, id);
+	_cleanup_free_ char *gone = NULL;
 
 	if (!dir)
 		return silo_err_sys(err, ENOMEM, "remove container \"%s\"", id);
+	/* Held open, the lock would be unlinked while open, and its last
+	 * close then frees the file through the filesystem's orphan list:
+	 * on ext4 about half a millisecond, against a few microseconds for a
+	 * closed one. So the directory first leaves the ID, under the lock,
+	 * by a rename to a name no ID can have ('~'); then the lock is
+	 * released, and what is left of it removed. */
+	if (lock_fd && *lock_fd >= 0 && asprintf(&gone, "%s/.~%s", root, id) >= 0 &&
+	    rename(dir, gone) == 0) {
+		close(*lock_fd);
+		*lock_fd = -1;
+		free(dir);
+		dir = steal_pointer(&gone);
+	}
 	if (fs_remove_tree(dir, err) < 0)
 		return silo_err_prefix(err, "remove state of container \"%s\"", id);
 	return 0;

@@ -76,7 +76,9 @@ uint64_t state_process_start_time(pid_t pid, int *zombie);
 /* Every container ID under root, sorted. */
 int state_list_ids(const char *root, char ***ids, struct silo_err *err);
 
-/* Removes the state directory. */
-int state_remove(const char *root, const char *id, struct silo_err *err);
+/* Removes the state directory. With the container's lock (lock_fd, may be
+ * NULL), the directory is renamed out of the way first and the lock then
+ * released (closed, *lock_fd = -1) before the files go. */
+int state_remove(const char *root, const char *id, int *lock_fd, struct silo_err *err);
 
 #endif

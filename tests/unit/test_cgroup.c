@@ -209,8 +209,8 @@ static void test_resolve_path(void **state)
 
 	(void)state;
 	p = cgroup_resolve_path(NULL, "web", &dp);
-	assert_string_equal(p, "/silo/web");
-	assert_int_equal(dp, 1);
+	assert_string_equal(p, "/silo-web");
+	assert_int_equal(dp, 0);
 	free(p);
 	p = cgroup_resolve_path("pods/web", "web", &dp);
 	assert_string_equal(p, "/silo/pods/web");

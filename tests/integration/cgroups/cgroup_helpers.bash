@@ -19,9 +19,9 @@ v2_mount() {
 }
 
 # cg_dir CONTROLLER [PATH]: the host directory of the cgroup PATH (default
-# /silo/$CID) where CONTROLLER works: its v1 hierarchy, else the v2 one.
+# /silo-$CID) where CONTROLLER works: its v1 hierarchy, else the v2 one.
 cg_dir() {
-	local m path=${2:-/silo/$CID}
+	local m path=${2:-/silo-$CID}
 	m=$(v1_mount "$1")
 	[ -n "$m" ] || m=$(v2_mount)
 	echo "$m$path"

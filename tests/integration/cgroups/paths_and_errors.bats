@@ -26,15 +26,15 @@ v1_mount_all() {
 	awk '$0 ~ / - cgroup / { print $5 }' /proc/self/mountinfo
 }
 
-@test "without cgroupsPath the container gets /silo/ID in every hierarchy, and /proc/self/cgroup says so" {
+@test "without cgroupsPath the container gets /silo-ID in every hierarchy, and /proc/self/cgroup says so" {
 	set_args sleep 1000
 	rt_create "$CID"
-	in_every_hierarchy "/silo/$CID"
+	in_every_hierarchy "/silo-$CID"
 	pid=$(container_field "$CID" .pid)
 	run cat "/proc/$pid/cgroup"
-	assert_contains "$output" "memory:/silo/$CID"
+	assert_contains "$output" "memory:/silo-$CID"
 	# The v2 hierarchy (hybrid's too) has the init from its first moment.
-	[ -z "$(v2_mount)" ] || assert_contains "$output" "0::/silo/$CID"
+	[ -z "$(v2_mount)" ] || assert_contains "$output" "0::/silo-$CID"
 	rt delete --force "$CID"
 	[ ! -e "$(cg_dir memory)" ]
 }

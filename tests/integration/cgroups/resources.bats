@@ -64,6 +64,9 @@ oom_kill_disable 1"
 	assert_equal "$output" "500000
 0"
 
+	# Under /silo, a parent silo made and gave no realtime time (the root
+	# of the hierarchy has it).
+	update_config '.linux.cgroupsPath = $p' --arg p "$CID-rt"
 	set_resources '{"cpu": {"realtimeRuntime": 10000}}'
 	run rt_run
 	assert_failure

@@ -441,7 +441,7 @@ hostile_links() {
 	silo exec c1 sh -c 'echo x >/f'
 	id=$(silo inspect c1 | jq -r '.[0].Id')
 	silo commit c1 silo-test/paused:v1 >/dev/null
-	[ "$(cat "/sys/fs/cgroup/freezer/silo/$id/freezer.state")" = THAWED ]
+	[ "$(cat "/sys/fs/cgroup/freezer/silo-$id/freezer.state")" = THAWED ]
 	run silo exec c1 echo alive
 	[ "$output" = alive ]
 	silo rmi silo-test/paused:v1 >/dev/null

@@ -108,6 +108,7 @@ teardown() { engine_teardown; }
 
 @test "rm refuses a running container; rm -f kills and removes everything" {
 	id=$(silo run -d --name busy "$BB" sleep 100)
+	[ -n "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id")" ]
 	run silo rm busy
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"is running"* ]]
@@ -116,7 +117,7 @@ teardown() { engine_teardown; }
 	[ ! -e "$ENGINE_STORE/root/containers/$id" ]
 	[ ! -e "$SILO_RUNTIME_ROOT/$id" ]
 	! grep -q "$id" /proc/self/mountinfo
-	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "$id")" ]
+	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id")" ]
 }
 
 @test "run -d --rm: the monitor removes the container when it exits" {

@@ -13,8 +13,8 @@ setup() { engine_setup; }
 teardown() { engine_teardown; }
 
 freezer_state() {
-	cat "/sys/fs/cgroup/freezer/silo/$1/freezer.state" 2>/dev/null ||
-		{ grep -q '^1$' "/sys/fs/cgroup/silo/$1/cgroup.freeze" && echo FROZEN || echo THAWED; }
+	cat "/sys/fs/cgroup/freezer/silo-$1/freezer.state" 2>/dev/null ||
+		{ grep -q '^1$' "/sys/fs/cgroup/silo-$1/cgroup.freeze" && echo FROZEN || echo THAWED; }
 }
 
 # ------------------------------------------------------------ pause, unpause
@@ -275,7 +275,7 @@ freezer_state() {
 	# Nothing of the host's: every PID listed is in the container's cgroup.
 	id=$(silo inspect t | jq -r '.[0].Id')
 	for pid in $(silo top t | awk 'NR > 1 {print $2}'); do
-		grep -qx "$pid" "/sys/fs/cgroup/pids/silo/$id/cgroup.procs"
+		grep -qx "$pid" "/sys/fs/cgroup/pids/silo-$id/cgroup.procs"
 	done
 	run silo top t -o pid,comm
 	[ "$status" -eq 0 ]
@@ -300,7 +300,7 @@ freezer_state() {
 
 @test "stats --no-stream shows the container's memory, pids and network" {
 	silo run -d --name st -m 64m "$BB" sh -c 'sleep 100 & sleep 100 & wait'
-	wait_until sh -c "[ \$(cat /sys/fs/cgroup/pids/silo/$(silo inspect st | jq -r '.[0].Id')/pids.current) -ge 3 ]"
+	wait_until sh -c "[ \$(cat /sys/fs/cgroup/pids/silo-$(silo inspect st | jq -r '.[0].Id')/pids.current) -ge 3 ]"
 	run silo stats --no-stream st
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" =~ ^CONTAINER\ ID\ +NAME\ +CPU\ %\ +MEM\ USAGE\ /\ LIMIT\ +MEM\ %\ +NET\ I/O\ +BLOCK\ I/O\ +PIDS$ ]]

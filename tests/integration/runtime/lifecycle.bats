@@ -340,12 +340,12 @@ init_and_child() {
 	# The hook outlives the runtime that ran it; it is the test's to end.
 	pkill -KILL -f "^sleep 30$" 2>/dev/null || true
 	[ -d "$STATE_ROOT/$CID" ]
-	[ -n "$(find /sys/fs/cgroup -maxdepth 3 -name "$CID")" ]
+	[ -n "$(find /sys/fs/cgroup -maxdepth 3 -name "silo-$CID")" ]
 	run rt delete "$CID"
 	assert_failure
 	assert_contains "$output" "does not exist"
 	[ ! -e "$STATE_ROOT/$CID" ]
-	wait_for sh -c "[ -z \"\$(find /sys/fs/cgroup -maxdepth 3 -name '$CID')\" ]"
+	wait_for sh -c "[ -z \"\$(find /sys/fs/cgroup -maxdepth 3 -name 'silo-$CID')\" ]"
 }
 
 @test "a state.json that a machine crash left empty does not block delete" {
@@ -362,5 +362,5 @@ init_and_child() {
 	assert_contains "$output" "does not exist"
 	[ ! -e "$STATE_ROOT/$CID" ]
 	wait_for sh -c "[ ! -e /proc/$pid ] || grep -q '^State:.*Z' /proc/$pid/status"
-	wait_for sh -c "[ -z \"\$(find /sys/fs/cgroup -maxdepth 3 -name '$CID')\" ]"
+	wait_for sh -c "[ -z \"\$(find /sys/fs/cgroup -maxdepth 3 -name 'silo-$CID')\" ]"
 }
