@@ -343,6 +343,20 @@ rotated() {
 	done
 }
 
+# each_round LABEL ROUNDS MEASURE ITEM...: ROUNDS rounds, each calling
+# MEASURE ITEM ROUND for every item, in the order rotated for that round.
+each_round() {
+	local label=$1 rounds=$2 measure=$3 r t
+	shift 3
+	for ((r = 1; r <= rounds; r++)); do
+		progress "$label $r/$rounds"
+		ROTATED=()
+		rotated "$r" "$@"
+		for t in "${ROTATED[@]}"; do "$measure" "$t" "$r"; done
+	done
+	progress_done
+}
+
 : >"$(log_of unshare)"
 RUN_ITEMS=("${RUN_TOOLS[@]}" unshare)
 
@@ -627,13 +641,7 @@ done
 eng_ok engine-run silo-runtime && ENG_RUN_ITEMS+=("silo-runtime:none")
 if ((${#ENG_RUN_ITEMS[@]} && ENG_ROUNDS)); then
 	say "bench: $ENG_ROUNDS rounds of: engine run --rm [${ENG_RUN_ITEMS[*]}]"
-	for ((r = 1; r <= ENG_ROUNDS; r++)); do
-		progress "engine run $r/$ENG_ROUNDS"
-		ROTATED=()
-		rotated "$r" "${ENG_RUN_ITEMS[@]}"
-		for t in "${ROTATED[@]}"; do measure_engine_run "$t" "$r"; done
-	done
-	progress_done
+	each_round "engine run" "$ENG_ROUNDS" measure_engine_run "${ENG_RUN_ITEMS[@]}"
 fi
 
 # 3b. Rootless: the same run --rm --network none as an unprivileged user
@@ -657,13 +665,7 @@ eng_tools engine-run-rootless silo podman
 RL_TOOLS=("${ENG_TOOLS[@]}")
 if ((${#RL_TOOLS[@]} && ENG_ROUNDS)) && [[ -n $RL_RUN ]]; then
 	say "bench: $ENG_ROUNDS rounds of: rootless engine run --rm [${RL_TOOLS[*]}]"
-	for ((r = 1; r <= ENG_ROUNDS; r++)); do
-		progress "rootless run $r/$ENG_ROUNDS"
-		ROTATED=()
-		rotated "$r" "${RL_TOOLS[@]}"
-		for t in "${ROTATED[@]}"; do measure_rootless "$t" "$r"; done
-	done
-	progress_done
+	each_round "rootless run" "$ENG_ROUNDS" measure_rootless "${RL_TOOLS[@]}"
 fi
 
 # 4. Pull of the big image into a fresh store every time.
@@ -700,13 +702,7 @@ PULL_TOOLS=("${ENG_TOOLS[@]}")
 ((PULL_ROUNDS)) || for t in silo podman skopeo-umoci; do ENG_NOT["pull $t"]="BENCH_PULL_ROUNDS=0"; done
 if ((${#PULL_TOOLS[@]} && PULL_ROUNDS)); then
 	say "bench: $PULL_ROUNDS rounds of: pull of ${BIG_MB:-?} MB in 6 layers [${PULL_TOOLS[*]}]"
-	for ((r = 1; r <= PULL_ROUNDS; r++)); do
-		progress "pull $r/$PULL_ROUNDS"
-		ROTATED=()
-		rotated "$r" "${PULL_TOOLS[@]}"
-		for t in "${ROTATED[@]}"; do measure_pull "$t" "$r"; done
-	done
-	progress_done
+	each_round "pull" "$PULL_ROUNDS" measure_pull "${PULL_TOOLS[@]}"
 fi
 
 # 5b. Idle RSS of a detached container's monitor (silo's own process) and of
@@ -742,13 +738,7 @@ MON_TOOLS=("${ENG_TOOLS[@]}")
 ((MON_ROUNDS)) || for t in silo podman; do ENG_NOT["monitor $t"]="BENCH_MONITOR_ROUNDS=0"; done
 if ((${#MON_TOOLS[@]} && MON_ROUNDS)); then
 	say "bench: $MON_ROUNDS rounds of: idle RSS of the monitor of run -d [${MON_TOOLS[*]}]"
-	for ((r = 1; r <= MON_ROUNDS; r++)); do
-		progress "monitor $r/$MON_ROUNDS"
-		ROTATED=()
-		rotated "$r" "${MON_TOOLS[@]}"
-		for t in "${ROTATED[@]}"; do measure_monitor "$t" "$r"; done
-	done
-	progress_done
+	each_round "monitor" "$MON_ROUNDS" measure_monitor "${MON_TOOLS[@]}"
 fi
 
 # 6. Scale: SCALE_N detached containers started one after the other, then
@@ -799,13 +789,7 @@ SCALE_TOOLS=("${ENG_TOOLS[@]}")
 ((SCALE_ROUNDS && SCALE_N)) || for t in silo podman; do ENG_NOT["scale-start $t"]="BENCH_SCALE_ROUNDS or BENCH_SCALE_N is 0" ENG_NOT["scale-rm $t"]="BENCH_SCALE_ROUNDS or BENCH_SCALE_N is 0"; done
 if ((${#SCALE_TOOLS[@]} && SCALE_ROUNDS && SCALE_N)); then
 	say "bench: $SCALE_ROUNDS rounds of: start $SCALE_N detached containers, then rm -f them [${SCALE_TOOLS[*]}]"
-	for ((r = 1; r <= SCALE_ROUNDS; r++)); do
-		progress "scale $r/$SCALE_ROUNDS"
-		ROTATED=()
-		rotated "$r" "${SCALE_TOOLS[@]}"
-		for t in "${ROTATED[@]}"; do measure_scale "$t" "$r"; done
-	done
-	progress_done
+	each_round "scale" "$SCALE_ROUNDS" measure_scale "${SCALE_TOOLS[@]}"
 fi
 # The "x" placeholders mark comparisons a tool is not part of.
 for k in "${!ENG_NOT[@]}"; do [[ ${ENG_NOT[$k]} != x ]] || unset 'ENG_NOT[$k]'; done

@@ -622,45 +622,72 @@ static void drain(int fd)
 	}
 }
 
-int unpack_layer_fd(int fd, const char *dest, struct unpack_result *result, struct silo_err *err)
+/* A layer and a `cp` archive differ in whether the tar may be compressed
+ * and in the words their messages use. */
+struct stream_kind {
+	const char *what;               /* the destination: "the layer" */
+	const char *unpack_context;     /* when memory runs out */
+	const char *read_context;       /* the stream as read from fd */
+	const char *tar_context;        /* the tar inside it */
+	const char *decompress_context; /* NULL: a plain tar, no decompressor */
+};
+
+static const struct stream_kind layer_stream = {
+	.what = "the layer",
+	.unpack_context = "unpack layer",
+	.read_context = "read layer",
+	.tar_context = "read layer tar",
+	.decompress_context = "decompress layer",
+};
+
+static const struct stream_kind archive_stream = {
+	.what = "the destination",
+	.unpack_context = "unpack",
+	.read_context = "read archive",
+	.tar_context = "read archive",
+};
+
+/* Extracts the tar stream on fd into the directory root_fd (on device
+ * root_dev) by opts, then reads fd to its end. Takes root_fd over: it is
+ * closed on every path. */
+static int unpack_stream(int fd, int root_fd, dev_t root_dev, const struct unpack_options *opts,
+			 const struct stream_kind *kind, struct unpack_result *result,
+			 struct silo_err *err)
 {
-	struct unpacker u = { .root_fd = -1, .result = result, .opts = &layer_options, .what = "the layer" };
+	struct unpacker u = {
+		.root_fd = root_fd, .root_dev = root_dev, .result = result, .opts = opts, .what = kind->what
+	};
 	_cleanup_archive_ struct archive *outer = archive_read_new();
 	_cleanup_archive_ struct archive *inner = archive_read_new();
 	struct archive_entry *raw_entry;
-	struct stat st;
 	int r = -1;
 
-	memset(result, 0, sizeof(*result));
-	if (!outer || !inner)
-		return silo_err_sys(err, ENOMEM, "unpack layer");
-	u.root_fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (u.root_fd < 0 || fstat(u.root_fd, &st) < 0) {
-		silo_err_errno(err, "open layer directory \"%s\"", dest);
+	if (!outer || !inner) {
 		unpacker_free(&u);
-		return -1;
+		return silo_err_sys(err, ENOMEM, "%s", kind->unpack_context);
 	}
-	u.root_dev = st.st_dev;
 	if (digest_init(&u.diff, err) < 0) {
 		unpacker_free(&u);
 		return -1;
 	}
 	/* Only in-process decompressors: libarchive would fork external
 	 * programs for some other filters. */
-	archive_read_support_filter_gzip(outer);
-	archive_read_support_filter_zstd(outer);
-	archive_read_support_filter_xz(outer);
+	if (kind->decompress_context) {
+		archive_read_support_filter_gzip(outer);
+		archive_read_support_filter_zstd(outer);
+		archive_read_support_filter_xz(outer);
+	}
 	archive_read_support_format_raw(outer);
 	archive_read_support_format_tar(inner);
 	u.outer = outer;
 	if (archive_read_open_fd(outer, fd, READ_BLOCK) != ARCHIVE_OK ||
 	    archive_read_next_header(outer, &raw_entry) != ARCHIVE_OK) {
-		silo_err_set(err, EIO, "read layer: %s", archive_error_string(outer));
+		silo_err_set(err, EIO, "%s: %s", kind->read_context, archive_error_string(outer));
 	} else if (archive_read_open(inner, &u, NULL, inner_read, NULL) != ARCHIVE_OK) {
-		if (u.outer_failed)
-			silo_err_set(err, EIO, "decompress layer: %s", archive_error_string(outer));
+		if (u.outer_failed && kind->decompress_context)
+			silo_err_set(err, EIO, "%s: %s", kind->decompress_context, archive_error_string(outer));
 		else
-			silo_err_set(err, EIO, "read layer tar: %s", archive_error_string(inner));
+			silo_err_set(err, EIO, "%s: %s", kind->tar_context, archive_error_string(inner));
 	} else if (extract(&u, inner, err) == 0) {
 		finish_dir_times(&u);
 		result->tar_size = u.diff.bytes;
@@ -672,42 +699,28 @@ int unpack_layer_fd(int fd, const char *dest, struct unpack_result *result, stru
 	return r;
 }
 
+int unpack_layer_fd(int fd, const char *dest, struct unpack_result *result, struct silo_err *err)
+{
+	_cleanup_close_ int root_fd = -1;
+	struct stat st;
+
+	memset(result, 0, sizeof(*result));
+	root_fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (root_fd < 0 || fstat(root_fd, &st) < 0)
+		return silo_err_errno(err, "open layer directory \"%s\"", dest);
+	return unpack_stream(fd, steal_fd(&root_fd), st.st_dev, &layer_options, &layer_stream, result,
+			     err);
+}
+
 int unpack_tar_fd_at(int fd, int root_fd, const struct unpack_options *opts,
 		     struct unpack_result *result, struct silo_err *err)
 {
-	struct unpacker u = { .root_fd = -1, .result = result, .opts = opts, .what = "the destination" };
-	_cleanup_archive_ struct archive *outer = archive_read_new();
-	_cleanup_archive_ struct archive *inner = archive_read_new();
-	struct archive_entry *raw_entry;
+	_cleanup_close_ int own_fd = -1;
 	struct stat st;
-	int r = -1;
 
 	memset(result, 0, sizeof(*result));
-	if (!outer || !inner)
-		return silo_err_sys(err, ENOMEM, "unpack");
-	u.root_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-	if (u.root_fd < 0 || fstat(u.root_fd, &st) < 0 || digest_init(&u.diff, err) < 0) {
-		if (u.root_fd < 0)
-			silo_err_errno(err, "unpack");
-		unpacker_free(&u);
-		return -1;
-	}
-	u.root_dev = st.st_dev;
-	archive_read_support_format_raw(outer);
-	archive_read_support_format_tar(inner);
-	u.outer = outer;
-	if (archive_read_open_fd(outer, fd, READ_BLOCK) != ARCHIVE_OK ||
-	    archive_read_next_header(outer, &raw_entry) != ARCHIVE_OK)
-		silo_err_set(err, EIO, "read archive: %s", archive_error_string(outer));
-	else if (archive_read_open(inner, &u, NULL, inner_read, NULL) != ARCHIVE_OK)
-		silo_err_set(err, EIO, "read archive: %s", archive_error_string(inner));
-	else if (extract(&u, inner, err) == 0) {
-		finish_dir_times(&u);
-		result->tar_size = u.diff.bytes;
-		digest_final(&u.diff, result->diff_id);
-		r = 0;
-	}
-	drain(fd);
-	unpacker_free(&u);
-	return r;
+	own_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+	if (own_fd < 0 || fstat(own_fd, &st) < 0)
+		return silo_err_errno(err, "unpack");
+	return unpack_stream(fd, steal_fd(&own_fd), st.st_dev, opts, &archive_stream, result, err);
 }

@@ -7,11 +7,7 @@
 load helpers
 
 setup_file() {
-	image_setup_file
-	build_fixtures
-	push bb bb:latest
-	push multi multi:latest
-	export LAYOUT
+	image_setup_file_pushed
 	# docker-archives of the fixtures, as skopeo writes them.
 	skopeo copy -q "oci:$LAYOUT:bb" "docker-archive:$FIXTURES/bb-docker.tar:example/bb:v1" >/dev/null
 	skopeo copy -q "oci:$LAYOUT:multi" "docker-archive:$FIXTURES/multi-docker.tar:example/multi:v1" >/dev/null
@@ -22,9 +18,7 @@ teardown_file() {
 }
 
 setup() {
-	image_setup
-	WORK=$SILO_STORE/work
-	mkdir -p "$WORK"
+	image_setup_with_work
 }
 
 teardown() {

@@ -7,7 +7,8 @@
 #   REGISTRY   127.0.0.1:PORT of the plain registry
 #   LAYOUT     the OCI layout the fixtures were built in
 # setup (image_setup) gives each test SILO_STORE (its --root) and a
-# DOCKER_CONFIG of its own.
+# DOCKER_CONFIG of its own. image_setup_file_pushed and image_setup_with_work
+# add the fixtures most files use and a scratch directory.
 
 load ../helpers
 
@@ -165,6 +166,16 @@ image_setup_file() {
 	start_registry plain "${REGISTRY##*:}"
 }
 
+# image_setup_file_pushed: image_setup_file, with the fixtures built (LAYOUT
+# exported) and bb and multi pushed to the plain registry.
+image_setup_file_pushed() {
+	image_setup_file
+	build_fixtures
+	push bb bb:latest
+	push multi multi:latest
+	export LAYOUT
+}
+
 image_teardown_file() {
 	local f
 	for f in "$FIXTURES"/*.pid; do
@@ -180,6 +191,14 @@ image_setup() {
 	export DOCKER_CONFIG=$SILO_STORE/docker-config
 	export REGISTRY_AUTH_FILE=$SILO_STORE/auth.json
 	export SILO_REGISTRIES_CONF=$SILO_STORE/registries.json
+}
+
+# image_setup_with_work: image_setup, and WORK, an empty directory in the
+# test's store.
+image_setup_with_work() {
+	image_setup
+	WORK=$SILO_STORE/work
+	mkdir -p "$WORK"
 }
 
 image_teardown() {

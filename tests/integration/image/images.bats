@@ -4,10 +4,7 @@
 load helpers
 
 setup_file() {
-	image_setup_file
-	build_fixtures
-	push bb bb:latest
-	push multi multi:latest
+	image_setup_file_pushed
 }
 
 teardown_file() {

@@ -8,11 +8,7 @@ load helpers
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	image_setup_file
-	build_fixtures
-	push bb bb:latest
-	push multi multi:latest
-	export LAYOUT
+	image_setup_file_pushed
 }
 
 teardown_file() {
@@ -20,9 +16,7 @@ teardown_file() {
 }
 
 setup() {
-	image_setup
-	WORK=$SILO_STORE/work
-	mkdir -p "$WORK"
+	image_setup_with_work
 }
 
 teardown() {

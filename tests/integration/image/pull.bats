@@ -7,14 +7,10 @@ bats_require_minimum_version 1.5.0
 load helpers
 
 setup_file() {
-	image_setup_file
-	build_fixtures
-	push bb bb:latest
-	push multi multi:latest
+	image_setup_file_pushed
 	push zstd zstd:latest --dest-compress-format zstd
 	push index multiarch:latest --all
 	push corrupt corrupt:latest
-	export LAYOUT
 }
 
 teardown_file() {

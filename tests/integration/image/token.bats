@@ -61,10 +61,16 @@ teardown() {
 
 # start_issuer PORT [FLAG...]: the token service, EC key, on PORT (0: any).
 start_issuer() {
-	local port=$1
-	shift
+	start_issuer_signing "$FIXTURES/ca/ec" "$@"
+}
+
+# start_issuer_signing KEY PORT [FLAG...]: the token service on PORT (0: any),
+# signing with KEY.key, whose certificate is KEY.crt.
+start_issuer_signing() {
+	local key=$1 port=$2
+	shift 2
 	rm -f "$FIXTURES/issuer.port"
-	"$TOKEN_ISSUER" --key "$FIXTURES/ca/ec.key" --cert "$FIXTURES/ca/ec.crt" \
+	"$TOKEN_ISSUER" --key "$key.key" --cert "$key.crt" \
 		--issuer silo-test-issuer --service silo-test-registry --users "$FIXTURES/token-users" \
 		--public public/bb --log "$FIXTURES/issuer.log" --port "$port" \
 		--port-file "$FIXTURES/issuer.port" "$@" 2>>"$FIXTURES/issuer.err" &
@@ -76,6 +82,15 @@ restart_issuer() {
 	stop_registry issuer
 	start_issuer "$TOKEN_PORT" "$@"
 	RESTARTED_ISSUER=1
+}
+
+# pull_public_signed_by KEY: runs a pull of the public image while the
+# issuer signs with KEY.key (see start_issuer_signing).
+pull_public_signed_by() {
+	stop_registry issuer
+	RESTARTED_ISSUER=1
+	start_issuer_signing "$1" "$TOKEN_PORT"
+	run silo pull -q "$TOKEN_REGISTRY/public/bb:latest"
 }
 
 # token_requests: what the issuer was asked, one line each.
@@ -161,32 +176,14 @@ token_requests() {
 }
 
 @test "RS256 tokens from an RSA key work as well" {
-	stop_registry issuer
-	rm -f "$FIXTURES/issuer.port"
-	"$TOKEN_ISSUER" --key "$FIXTURES/ca/rsa.key" --cert "$FIXTURES/ca/rsa.crt" \
-		--issuer silo-test-issuer --service silo-test-registry --users "$FIXTURES/token-users" \
-		--public public/bb --log "$FIXTURES/issuer.log" --port "$TOKEN_PORT" \
-		--port-file "$FIXTURES/issuer.port" 2>>"$FIXTURES/issuer.err" &
-	echo $! >"$FIXTURES/issuer.pid"
-	RESTARTED_ISSUER=1
-	retry 200 test -s "$FIXTURES/issuer.port"
-	run silo pull -q "$TOKEN_REGISTRY/public/bb:latest"
+	pull_public_signed_by "$FIXTURES/ca/rsa"
 	assert_status 0
 }
 
 @test "a token signed by a key the registry does not trust is refused (the registry checks signatures)" {
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
 		-subj /CN=silo-test-issuer -keyout "$SILO_STORE/other.key" -out "$SILO_STORE/other.crt" 2>/dev/null
-	stop_registry issuer
-	rm -f "$FIXTURES/issuer.port"
-	"$TOKEN_ISSUER" --key "$SILO_STORE/other.key" --cert "$SILO_STORE/other.crt" \
-		--issuer silo-test-issuer --service silo-test-registry --users "$FIXTURES/token-users" \
-		--public public/bb --log "$FIXTURES/issuer.log" --port "$TOKEN_PORT" \
-		--port-file "$FIXTURES/issuer.port" 2>>"$FIXTURES/issuer.err" &
-	echo $! >"$FIXTURES/issuer.pid"
-	RESTARTED_ISSUER=1
-	retry 200 test -s "$FIXTURES/issuer.port"
-	run silo pull -q "$TOKEN_REGISTRY/public/bb:latest"
+	pull_public_signed_by "$SILO_STORE/other"
 	assert_failure
 	assert_contains "$output" "pull access denied"
 }
