@@ -6,7 +6,7 @@ set -eu
 
 # libc6-dev's libc.a and libjansson-dev's libjansson.a: silo-init (run --init)
 # and silo-monitor (a detached container's monitor) are linked statically.
-build="meson ninja-build gcc libc6-dev pkg-config libjansson-dev libcap-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev libssl-dev libmnl-dev libnftables-dev"
+build="meson ninja-build gcc libc6-dev pkg-config libjansson-dev libseccomp-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev libssl-dev libmnl-dev libnftables-dev"
 test="libcmocka-dev bats jq busybox-static iproute2 util-linux procps bsdutils python3 containerd podman umoci skopeo docker-registry apache2-utils openssl nftables uidmap slirp4netns redis-server redis-tools libcap2-bin passt"
 
 # What silo's commands run on the host: `silo top` runs ps(1).

@@ -19,7 +19,6 @@
 #include "runtime/seccomp.h"
 #include "runtime/spec.h"
 
-#include <sys/capability.h>
 
 static int print_json(json_t *value)
 {
@@ -162,15 +161,10 @@ static json_t *capability_names(void)
 	json_t *array = json_array();
 
 	for (int cap = 0; array && cap <= capabilities_last_cap(); cap++) {
-		char *name = cap_to_name((cap_value_t)cap);
+		const char *name = capabilities_name(cap);
 
-		if (!name)
-			continue;
-		for (char *p = name; *p; p++)
-			if (*p >= 'a' && *p <= 'z')
-				*p = (char)(*p - 'a' + 'A');
-		json_array_append_new(array, json_string(name));
-		cap_free(name);
+		if (name)
+			json_array_append_new(array, json_string(name));
 	}
 	return array;
 }

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -18,46 +17,21 @@
 
 #include "engine/config.h"
 #include "engine/seccomp_profile.h"
+#include "runtime/capabilities.h"
 #include "util/cleanup.h"
 #include "util/json.h"
-
-static int host_last_cap(void)
-{
-	int last = CAP_LAST_CAP;
-	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-
-	if (f) {
-		if (fscanf(f, "%d", &last) != 1)
-			last = CAP_LAST_CAP;
-		fclose(f);
-	}
-	return last;
-}
-
-/* "CAP_SYS_ADMIN" for 21; NULL for a number libcap has no name for. */
-static char *cap_name(int cap)
-{
-	char *lower = cap_to_name((cap_value_t)cap), *name = NULL;
-
-	if (lower && !isdigit((unsigned char)lower[0]) && asprintf(&name, "%s", lower) >= 0)
-		for (char *p = name; *p; p++)
-			*p = (char)toupper((unsigned char)*p);
-	cap_free(lower);
-	return name;
-}
 
 /* Every capability our bounding set has: all a container can be given. */
 static json_t *host_capabilities(void)
 {
 	json_t *caps = json_array();
 
-	for (int cap = 0; cap <= host_last_cap(); cap++) {
-		char *name;
+	for (int cap = 0; cap <= capabilities_last_cap(); cap++) {
+		const char *name = capabilities_name(cap);
 
-		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1 || !(name = cap_name(cap)))
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1 || !name)
 			continue;
 		json_array_append_new(caps, json_string(name));
-		free(name);
 	}
 	return caps;
 }
@@ -67,7 +41,7 @@ static int add_capability_flag(json_t **list, const char *flag, const char *valu
 			       struct silo_err *err)
 {
 	char name[64];
-	cap_value_t cap;
+	int cap;
 	int has_prefix = !strncasecmp(value, "CAP_", 4);
 
 	if (!*value || strlen(value) > 40)
@@ -77,7 +51,7 @@ static int add_capability_flag(json_t **list, const char *flag, const char *valu
 		*p = (char)toupper((unsigned char)*p);
 	if (!strcmp(name, "CAP_ALL")) {
 		snprintf(name, sizeof(name), "ALL");
-	} else if (cap_from_name(name, &cap) < 0 || isdigit((unsigned char)value[has_prefix ? 4 : 0])) {
+	} else if ((cap = capabilities_from_name(name)) < 0) {
 		return silo_err_set(err, EINVAL, "invalid --%s \"%s\": unknown capability", flag, value);
 	} else if (!strcmp(flag, "cap-add") && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1) {
 		return silo_err_set(err, EPERM,

@@ -1,19 +1,19 @@
 /* Capabilities, set through capset(2) and prctl(2) directly: the sets are
- * bit masks already (spec.c turned the names into numbers with libcap). */
+ * bit masks already (spec.c turned the names into numbers). */
 #include "runtime/capabilities.h"
 
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <sys/capability.h>
-
 #include "util/cleanup.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 int capabilities_last_cap(void)
 {
@@ -29,21 +29,76 @@ int capabilities_last_cap(void)
 	return last;
 }
 
+/* The names the kernel's headers give, by number. A table of its own rather
+ * than libcap: silo starts twice per container (the sealed copy), and each
+ * shared library costs every start its mapping and linking. */
+#define NAME(cap) [CAP_##cap] = "CAP_" #cap
+static const char *const cap_names[] = {
+	NAME(CHOWN),
+	NAME(DAC_OVERRIDE),
+	NAME(DAC_READ_SEARCH),
+	NAME(FOWNER),
+	NAME(FSETID),
+	NAME(KILL),
+	NAME(SETGID),
+	NAME(SETUID),
+	NAME(SETPCAP),
+	NAME(LINUX_IMMUTABLE),
+	NAME(NET_BIND_SERVICE),
+	NAME(NET_BROADCAST),
+	NAME(NET_ADMIN),
+	NAME(NET_RAW),
+	NAME(IPC_LOCK),
+	NAME(IPC_OWNER),
+	NAME(SYS_MODULE),
+	NAME(SYS_RAWIO),
+	NAME(SYS_CHROOT),
+	NAME(SYS_PTRACE),
+	NAME(SYS_PACCT),
+	NAME(SYS_ADMIN),
+	NAME(SYS_BOOT),
+	NAME(SYS_NICE),
+	NAME(SYS_RESOURCE),
+	NAME(SYS_TIME),
+	NAME(SYS_TTY_CONFIG),
+	NAME(MKNOD),
+	NAME(LEASE),
+	NAME(AUDIT_WRITE),
+	NAME(AUDIT_CONTROL),
+	NAME(SETFCAP),
+	NAME(MAC_OVERRIDE),
+	NAME(MAC_ADMIN),
+	NAME(SYSLOG),
+	NAME(WAKE_ALARM),
+	NAME(BLOCK_SUSPEND),
+	NAME(AUDIT_READ),
+	NAME(PERFMON),
+	NAME(BPF),
+	NAME(CHECKPOINT_RESTORE),
+};
+#undef NAME
+
+const char *capabilities_name(int cap)
+{
+	return cap >= 0 && (size_t)cap < ARRAY_SIZE(cap_names) ? cap_names[cap] : NULL;
+}
+
+int capabilities_from_name(const char *name)
+{
+	for (size_t cap = 0; cap < ARRAY_SIZE(cap_names); cap++)
+		if (!strcasecmp(name, cap_names[cap]))
+			return (int)cap;
+	return -1;
+}
+
 static const char *cap_display_name(int cap)
 {
 	static char buf[64];
-	char *name = cap_to_name((cap_value_t)cap);
+	const char *name = capabilities_name(cap);
 
-	if (!name) {
-		snprintf(buf, sizeof(buf), "capability %d", cap);
-		return buf;
-	}
-	/* libcap spells them "cap_sys_admin"; configs say "CAP_SYS_ADMIN". */
-	snprintf(buf, sizeof(buf), "%s", name);
-	for (char *p = buf; *p; p++)
-		if (*p >= 'a' && *p <= 'z')
-			*p = (char)(*p - 'a' + 'A');
-	cap_free(name);
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "capability %d", cap);
 	return buf;
 }
 

@@ -5,6 +5,11 @@
 #include "runtime/spec.h"
 #include "util/err.h"
 
+/* "CAP_SYS_ADMIN" for 21; NULL for a number without a name here. */
+const char *capabilities_name(int cap);
+/* 21 for "CAP_SYS_ADMIN" (in any case); -1 for anything else, numbers too. */
+int capabilities_from_name(const char *name);
+
 /* Highest capability this kernel knows (/proc/sys/kernel/cap_last_cap). */
 int capabilities_last_cap(void);
 

@@ -292,13 +292,32 @@ int cgroup_has_file(int dirfd, const char *file)
 	return faccessat(dirfd, file, F_OK, 0) == 0;
 }
 
+int cgroup_open_file(int dirfd, const char *file, const char *field, struct silo_err *err)
+{
+	/* O_APPEND changes nothing in cgroupfs; on the plain files of the
+	 * unit tests it keeps every write, one a line, in order. */
+	int fd = openat(dirfd, file, O_WRONLY | O_APPEND | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT)
+		return silo_err_set(err, ENOTSUP, "%s: this host has no %s in the cgroup", field, file);
+	return silo_err_errno(err, "%s: open %s", field, file);
+}
+
 int cgroup_write(int dirfd, const char *file, const char *value, const char *field,
 		 struct silo_err *err)
 {
+	_cleanup_close_ int fd = cgroup_open_file(dirfd, file, field, err);
+
+	return fd < 0 ? -1 : cgroup_write_fd(fd, file, value, field, err);
+}
+
+int cgroup_write_fd(int fd, const char *file, const char *value, const char *field,
+		    struct silo_err *err)
+{
 	/* One write is one command to cgroupfs, newline-terminated as echo(1)
-	 * would send it. O_APPEND changes nothing there; on the plain files of
-	 * the unit tests it keeps every write, one a line, in order. */
-	_cleanup_close_ int fd = openat(dirfd, file, O_WRONLY | O_APPEND | O_CLOEXEC);
+	 * would send it. */
 	_cleanup_free_ char *line = NULL;
 	size_t len;
 	ssize_t n;
@@ -306,12 +325,6 @@ int cgroup_write(int dirfd, const char *file, const char *value, const char *fie
 	if (asprintf(&line, "%s%s", value, value[0] && value[strlen(value) - 1] == '\n' ? "" : "\n") < 0)
 		return silo_err_sys(err, ENOMEM, "%s", field);
 	len = strlen(line);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return silo_err_set(err, ENOTSUP, "%s: this host has no %s in the cgroup", field,
-					    file);
-		return silo_err_errno(err, "%s: open %s", field, file);
-	}
 	do
 		n = write(fd, line, len);
 	while (n < 0 && errno == EINTR);
@@ -545,9 +558,17 @@ static int make_path(const struct cgroup_hierarchy *h, const char *path, struct 
 	int r;
 
 	hierarchy_dir(h, path, dir, sizeof(dir));
-	if (access(dir, F_OK) == 0) {
+	/* The cgroup itself first: mostly its parents exist. */
+	if (mkdir(dir, 0755) == 0) {
+		if (strv_push(&made->dirs, dir) < 0) {
+			rmdir(dir);
+			return silo_err_sys(err, ENOMEM, "create cgroup \"%s\"", path);
+		}
+	} else if (errno == EEXIST) {
 		if (check_reusable(h, path, dir, err) < 0)
 			return -1;
+	} else if (errno != ENOENT) {
+		return silo_err_errno(err, "create cgroup \"%s\"", dir);
 	} else {
 		/* Another container's delete removes a parent it finds empty
 		 * (CGROUP_DEFAULT_PARENT, the levels of a relative path), and

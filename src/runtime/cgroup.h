@@ -284,6 +284,11 @@ int cgroup_devices_allowed(const struct cgroup_device_rule *rules, size_t n, cha
  * value came from ("linux.resources.memory.limit") for the message. */
 int cgroup_write(int dirfd, const char *file, const char *value, const char *field,
 		 struct silo_err *err);
+/* The same in two steps, for many writes to one file: open FILE (its
+ * descriptor, or -1 naming field and FILE), then write value to it. */
+int cgroup_open_file(int dirfd, const char *file, const char *field, struct silo_err *err);
+int cgroup_write_fd(int fd, const char *file, const char *value, const char *field,
+		    struct silo_err *err);
 int cgroup_write_u64(int dirfd, const char *file, uint64_t value, const char *field,
 		     struct silo_err *err);
 int cgroup_write_i64(int dirfd, const char *file, int64_t value, const char *field,

@@ -328,18 +328,25 @@ int cgroup_v1_device_lines(const struct cgroup_device_rule *rule, char lines[2][
 int cgroup_v1_apply_devices(int dirfd, const struct cgroup_device_rule *rules, size_t n,
 			    struct silo_err *err)
 {
-	/* In order: the kernel's list is the result of the whole sequence. */
-	for (size_t i = 0; i < n; i++) {
+	/* In order: the kernel's list is the result of the whole sequence.
+	 * Each file is opened once (a rule is one write). */
+	static const char *const files[2] = { "devices.deny", "devices.allow" };
+	int fds[2] = { -1, -1 }, r = 0;
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
 		char lines[2][64], field[FIELD_MAX];
-		int count = cgroup_v1_device_lines(&rules[i], lines);
+		int count = cgroup_v1_device_lines(&rules[i], lines), a = !!rules[i].allow;
 
 		snprintf(field, sizeof(field), "linux.resources.devices (rule %zu)", i);
-		for (int k = 0; k < count; k++)
-			if (cgroup_write(dirfd, rules[i].allow ? "devices.allow" : "devices.deny", lines[k],
-					 field, err) < 0)
-				return -1;
+		if (fds[a] < 0 && (fds[a] = cgroup_open_file(dirfd, files[a], field, err)) < 0)
+			r = -1;
+		for (int k = 0; r == 0 && k < count; k++)
+			r = cgroup_write_fd(fds[a], files[a], lines[k], field, err);
 	}
-	return 0;
+	for (int a = 0; a < 2; a++)
+		if (fds[a] >= 0)
+			close(fds[a]);
+	return r;
 }
 
 /* --- freezer --- */

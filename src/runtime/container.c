@@ -303,26 +303,12 @@ static int create_spawn(struct create_job *job, struct silo_err *err)
 	return 0;
 }
 
-/* Writes the cgroup path into the state lock (STATE_LOCK) before the cgroup
- * is made, so that `delete` can remove it if this create is killed. Only
- * whoever holds the lock reads it, and one write of less than a page is
- * either all there or not at all, also for a silo killed in the middle of
- * it; a reader takes the line only with its newline. */
+/* Writes the cgroup path down before the cgroup is made, so that `delete`
+ * can remove it if this create is killed. */
 static int create_note_cgroup(struct create_job *job, struct silo_err *err)
 {
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-
-	if (asprintf(&text, "%s\n", job->cgroup_path) < 0)
-		return silo_err_sys(err, ENOMEM, "record cgroup path");
-	len = strlen(text);
-	if (len > 4096)
-		return silo_err_set(err, ENAMETOOLONG, "cgroup path \"%s\" is too long", job->cgroup_path);
-	/* Written, then cut to its length: a truncation to 0 first would
-	 * make ext4 allocate the file's block at close (auto_da_alloc),
-	 * and free it again at delete, about 0.2 ms each. */
-	if (pwrite(job->lock_fd, text, len, 0) != (ssize_t)len || ftruncate(job->lock_fd, (off_t)len) < 0)
-		return silo_err_errno(err, "record cgroup path in \"%s\"", job->dir);
+	if (state_note_cgroup(job->lock_fd, job->cgroup_path, err) < 0)
+		return silo_err_prefix(err, "\"%s\"", job->dir);
 	return 0;
 }
 
@@ -770,21 +756,12 @@ static int destroy_container(const struct runtime_context *ctx, struct container
  * cgroup it had made (its path is written down before the cgroup is). */
 static void remove_half_made(const struct runtime_context *ctx, const char *id)
 {
-	_cleanup_free_ char *dir = state_dir_path(ctx->root, id);
-	_cleanup_free_ char *path = NULL;
+	_cleanup_free_ char *path = state_cgroup_note(ctx->root, id);
 	struct cgroup_host host;
-	size_t len;
 
-	if (dir) {
-		char file[4200];
-
-		snprintf(file, sizeof(file), "%s/%s", dir, STATE_LOCK);
-		if (fs_read_file(file, 8192, &path, &len, NULL) == 0 && len > 1 && path[0] == '/' &&
-		    path[len - 1] == '\n' && cgroup_detect(&host, NULL) == 0) {
-			path[strcspn(path, "\n")] = '\0';
-			cgroup_destroy(&host, path, str_has_prefix(path, CGROUP_DEFAULT_PARENT "/"), NULL);
-			cgroup_host_free(&host);
-		}
+	if (path && cgroup_detect(&host, NULL) == 0) {
+		cgroup_destroy(&host, path, str_has_prefix(path, CGROUP_DEFAULT_PARENT "/"), NULL);
+		cgroup_host_free(&host);
 	}
 	state_remove(ctx->root, id, NULL, NULL);
 }

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "util/strv.h"
+
 struct flag_option {
 	const char *name;
 	unsigned long flag;
@@ -94,7 +96,6 @@ static const struct attr_option attr_options[] = {
 	{ "rnostrictatime", MOUNT_ATTR_RELATIME, ATTR_ATIME_MODE },
 };
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Options that are neither flags nor data. */
 static const char *const other_options[] = { "bind", "rbind", "idmap", "ridmap", "tmpcopyup" };

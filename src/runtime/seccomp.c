@@ -44,6 +44,7 @@
 #include "util/cleanup.h"
 #include "util/json.h"
 #include "util/json_locate.h"
+#include "util/strv.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -53,7 +54,6 @@
 #define LIBSECCOMP_SONAME "libseccomp.so.2"
 
 #define FIELD_MAX 256
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ARG_INDEX_MAX 5 /* a system call has at most six arguments */
 
 /* The part of libseccomp silo uses, once seccomp_load_library has found it. */

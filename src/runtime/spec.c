@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/capabilities.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -30,7 +30,6 @@
  * costs its position. */
 #define FIELD_MAX 512
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define ID_MAX 4294967294LL /* (uid_t)-1 means "no change" to the kernel */
 
@@ -118,14 +117,9 @@ const char *spec_rlimit_name(int resource)
 
 int spec_capability_from_name(const char *name)
 {
-	cap_value_t value;
-
-	/* cap_from_name also takes bare numbers; the spec speaks only names. */
-	if (strncmp(name, "CAP_", 4) != 0 || cap_from_name(name, &value) < 0)
+	if (strncmp(name, "CAP_", 4) != 0)
 		return -1;
-	if (value < 0 || value > 63)
-		return -1;
-	return value;
+	return capabilities_from_name(name);
 }
 
 /* Messages */

@@ -13,11 +13,13 @@
 #include "util/err.h"
 
 #define STATE_FILE "state.json"
-/* flock'd by every command on the container. create also writes the
- * container's cgroup path into it, one line, before it makes the cgroup, so
- * that delete can remove the cgroup of a create that was killed half-way
- * (one file fewer to make and remove than a file of its own). */
-#define STATE_LOCK "lock"
+/* create writes the container's cgroup path down, one line, before it
+ * makes the cgroup, so that delete can remove the cgroup of a create that
+ * was killed half-way: as this extended attribute of the state directory,
+ * or where the filesystem has no user attributes, in the file
+ * STATE_CGROUP_NOTE. */
+#define STATE_CGROUP_XATTR "user.silo.cgroup"
+#define STATE_CGROUP_NOTE "cgroup"
 #define STATE_EXEC_SOCKET "exec.sock"
 
 enum container_status {
@@ -50,6 +52,9 @@ int state_validate_id(const char *id, struct silo_err *err);
 
 char *state_dir_path(const char *root, const char *id);
 
+/* Every command on a container holds the lock: a flock of its state
+ * directory, which lock_fd is open on. */
+
 /* Makes the state directory for a new container and returns it locked.
  * A directory left by a create that died half-way (no state.json, lock not
  * held) is cleared first. */
@@ -57,6 +62,11 @@ int state_dir_create(const char *root, const char *id, int *lock_fd, struct silo
 
 /* Takes the container's lock; fails with "does not exist" when it is gone. */
 int state_lock(const char *root, const char *id, int *lock_fd, struct silo_err *err);
+
+/* Writes the cgroup note (STATE_CGROUP_XATTR) of the locked directory
+ * lock_fd; state_cgroup_note reads it back, NULL when there is none. */
+int state_note_cgroup(int lock_fd, const char *cgroup_path, struct silo_err *err);
+char *state_cgroup_note(const char *root, const char *id);
 
 int state_write(const struct container_state *state, struct silo_err *err);
 /* Reads state.json; a missing container says `container "ID" does not exist`. */

@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The number of elements of an array (not of a pointer to one). */
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 size_t strv_length(char *const *v);
 void strv_free(char **v);
 /* Appends a copy of s; returns 0 or -ENOMEM. */

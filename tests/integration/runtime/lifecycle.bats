@@ -325,9 +325,10 @@ init_and_child() {
 	assert_equal "$(jq -c . <<<"$output")" "[]"
 }
 
-@test "a runtime killed mid-create leaves what delete then removes: state, cgroup, process" {
-	requires_silo
-	marker=$TEST_DIR/hook-ran
+# kill_mid_create: a create of $CID whose runtime is SIGKILLed while its
+# createRuntime hook runs, after the state directory and the cgroup exist.
+kill_mid_create() {
+	local marker=$TEST_DIR/hook-ran runtime_pid
 	update_config '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "touch \"$0\"; exec sleep 30", $m]}]' \
 		--arg m "$marker"
 	# exec: $! must be the runtime itself, not a subshell around it.
@@ -339,13 +340,36 @@ init_and_child() {
 	wait "$runtime_pid" || true
 	# The hook outlives the runtime that ran it; it is the test's to end.
 	pkill -KILL -f "^sleep 30$" 2>/dev/null || true
-	[ -d "$STATE_ROOT/$CID" ]
+}
+
+# delete_half_made: the cgroup kill_mid_create left is there; delete says
+# the container does not exist, and removes its state and its cgroup.
+delete_half_made() {
 	[ -n "$(find /sys/fs/cgroup -maxdepth 3 -name "silo-$CID")" ]
 	run rt delete "$CID"
 	assert_failure
 	assert_contains "$output" "does not exist"
 	[ ! -e "$STATE_ROOT/$CID" ]
 	wait_for sh -c "[ -z \"\$(find /sys/fs/cgroup -maxdepth 3 -name 'silo-$CID')\" ]"
+}
+
+@test "a runtime killed mid-create leaves what delete then removes: state, cgroup, process" {
+	requires_silo
+	kill_mid_create
+	[ -d "$STATE_ROOT/$CID" ]
+	delete_half_made
+}
+
+@test "where the state directory takes no extended attributes, the cgroup note is a file that delete reads" {
+	requires_silo
+	# ramfs has no extended attributes, as tmpfs had none before Linux 6.6.
+	mkdir "$TEST_DIR/ramfs"
+	mount -t ramfs ramfs "$TEST_DIR/ramfs"
+	on_teardown "umount '$TEST_DIR/ramfs'"
+	STATE_ROOT=$TEST_DIR/ramfs/state
+	kill_mid_create
+	assert_equal "$(cat "$STATE_ROOT/$CID/cgroup")" "/silo-$CID"
+	delete_half_made
 }
 
 @test "a state.json that a machine crash left empty does not block delete" {
