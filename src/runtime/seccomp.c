@@ -22,7 +22,6 @@
  * comes from the host's filesystem. */
 #include "runtime/seccomp.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -42,6 +41,7 @@
 #include "config.h"
 #include "runtime/seccomp_cache.h"
 #include "util/cleanup.h"
+#include "util/dlib.h"
 #include "util/json.h"
 #include "util/json_locate.h"
 #include "util/strv.h"
@@ -73,30 +73,19 @@ static struct {
 
 static int load_library(struct silo_err *err)
 {
-	void *handle;
+	const struct dlib_symbol symbols[] = {
+		{ "seccomp_init", (void **)&lib.init, 0 },
+		{ "seccomp_release", (void **)&lib.release, 0 },
+		{ "seccomp_arch_add", (void **)&lib.arch_add, 0 },
+		{ "seccomp_syscall_resolve_name", (void **)&lib.syscall_resolve_name, 0 },
+		{ "seccomp_rule_add_array", (void **)&lib.rule_add_array, 0 },
+		{ "seccomp_export_bpf", (void **)&lib.export_bpf, 0 },
+		{ "seccomp_version", (void **)&lib.version, 1 },
+		{ "seccomp_api_get", (void **)&lib.api_get, 1 },
+	};
 
-	if (lib.handle)
-		return 0;
-	handle = dlopen(LIBSECCOMP_SONAME, RTLD_NOW | RTLD_LOCAL);
-	if (!handle)
-		return silo_err_set(err, ENOENT, "config.json: linux.seccomp: load libseccomp: %s",
-				    dlerror());
-	*(void **)&lib.init = dlsym(handle, "seccomp_init");
-	*(void **)&lib.release = dlsym(handle, "seccomp_release");
-	*(void **)&lib.arch_add = dlsym(handle, "seccomp_arch_add");
-	*(void **)&lib.syscall_resolve_name = dlsym(handle, "seccomp_syscall_resolve_name");
-	*(void **)&lib.rule_add_array = dlsym(handle, "seccomp_rule_add_array");
-	*(void **)&lib.export_bpf = dlsym(handle, "seccomp_export_bpf");
-	*(void **)&lib.version = dlsym(handle, "seccomp_version");
-	*(void **)&lib.api_get = dlsym(handle, "seccomp_api_get");
-	if (!lib.init || !lib.release || !lib.arch_add || !lib.syscall_resolve_name ||
-	    !lib.rule_add_array || !lib.export_bpf) {
-		dlclose(handle);
-		memset(&lib, 0, sizeof(lib));
-		return silo_err_set(err, ENOSYS, "config.json: linux.seccomp: %s lacks a function silo needs",
-				    LIBSECCOMP_SONAME);
-	}
-	lib.handle = handle;
+	if (dlib_open(&lib.handle, LIBSECCOMP_SONAME, symbols, ARRAY_SIZE(symbols), err) < 0)
+		return silo_err_prefix(err, "config.json: linux.seccomp");
 	return 0;
 }
 
