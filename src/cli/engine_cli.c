@@ -24,11 +24,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "engine/rootless.h"
 #include "image/credentials.h"
+#include "image/curl_lib.h"
 #include "image/registry.h"
 #include "util/cleanup.h"
 #include "util/log.h"
@@ -291,6 +291,6 @@ int engine_main(int argc, char **argv)
 	optind = 1;
 	r = cmd->run(&ctx, argc - i, argv + i);
 	/* Undoes what the registry client set up, if a command opened one. */
-	curl_global_cleanup();
+	curl_lib_unload();
 	return r;
 }

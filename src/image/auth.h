@@ -6,7 +6,7 @@
 #ifndef SILO_IMAGE_AUTH_H
 #define SILO_IMAGE_AUTH_H
 
-#include <curl/curl.h>
+#include "image/curl_lib.h"
 
 #include "util/err.h"
 

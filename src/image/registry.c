@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include "image/curl_lib.h"
 
 #include "image/credentials.h"
 #include "image/manifest.h"
@@ -355,7 +355,6 @@ static int try_endpoint(struct registry_client *c, const char *host,
 	return -1;
 }
 
-static int curl_initialized;
 
 int registry_client_open(struct registry_client *c, const char *registry, const char *repository,
 			 const struct registry_open_options *opts, struct silo_err *err)
@@ -365,15 +364,11 @@ int registry_client_open(struct registry_client *c, const char *registry, const 
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	/* libcurl's global setup (OpenSSL's with it) takes about 1 ms: only
-	 * the commands that reach a registry pay for it. It runs here, in
-	 * the thread that opens the client, before a pull starts the
+	/* Only the commands that reach a registry load libcurl. It happens
+	 * here, in the thread that opens the client, before a pull starts the
 	 * threads that extract layers (curl_global_init is not thread-safe). */
-	if (!curl_initialized) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return silo_err_set(err, ENOMEM, "registry %s: initialize libcurl", registry);
-		curl_initialized = 1;
-	}
+	if (curl_lib_load(err) < 0)
+		return silo_err_prefix(err, "registry %s", registry);
 	if (registry_config_lookup(registry, &conf, err) < 0)
 		return -1;
 	c->registry = strdup(registry);
