@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
+#include "util/base64.h"
 #include "util/cleanup.h"
 
 void auth_state_free(struct auth_state *st)
@@ -204,22 +204,16 @@ struct curl_slist *auth_append_header(const struct auth_state *st, struct curl_s
 {
 	_cleanup_free_ char *line = NULL;
 	_cleanup_free_ char *plain = NULL;
-	_cleanup_free_ unsigned char *b64 = NULL;
+	_cleanup_free_ char *b64 = NULL;
 	struct curl_slist *grown;
 
 	if (st->scheme == AUTH_BEARER && st->token) {
 		if (asprintf(&line, "Authorization: Bearer %s", st->token) < 0)
 			return headers;
 	} else if (st->scheme == AUTH_BASIC && st->user) {
-		int len;
-
-		if (asprintf(&plain, "%s:%s", st->user, st->password) < 0)
+		if (asprintf(&plain, "%s:%s", st->user, st->password) < 0 ||
+		    !(b64 = base64_encode(plain, strlen(plain))))
 			return headers;
-		len = (int)strlen(plain);
-		b64 = malloc((size_t)(4 * ((len + 2) / 3) + 1));
-		if (!b64)
-			return headers;
-		EVP_EncodeBlock(b64, (unsigned char *)plain, len);
 		if (asprintf(&line, "Authorization: Basic %s", b64) < 0)
 			return headers;
 	} else {

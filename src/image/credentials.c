@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
+#include "util/base64.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -71,22 +71,15 @@ static int key_matches(const char *key, const char *registry)
 
 static int decode_auth(const char *b64, char **user, char **password, struct silo_err *err)
 {
-	size_t len = strlen(b64);
-	_cleanup_free_ unsigned char *raw = malloc(len + 1);
+	_cleanup_free_ unsigned char *raw = NULL;
+	size_t len;
 	char *colon;
-	int n;
+	int r = base64_decode(b64, &raw, &len);
 
-	if (!raw)
+	if (r == -ENOMEM)
 		return silo_err_sys(err, ENOMEM, "decode credentials");
-	n = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len);
-	if (n < 0)
+	if (r < 0)
 		return silo_err_set(err, EINVAL, "credentials: \"auth\" is not base64");
-	/* EVP_DecodeBlock counts the padding as zero bytes. */
-	while (len > 0 && b64[len - 1] == '=' && n > 0) {
-		len--;
-		n--;
-	}
-	raw[n] = '\0';
 	colon = strchr((char *)raw, ':');
 	if (!colon)
 		return silo_err_set(err, EINVAL, "credentials: \"auth\" is not user:password");
@@ -156,15 +149,10 @@ int credentials_store(const char *registry, const char *user, const char *passwo
 	_cleanup_free_ char *dir = NULL;
 	_cleanup_json_ json_t *root = NULL;
 	json_t *auths;
-	int len;
 
-	if (!path || asprintf(&plain, "%s:%s", user, password) < 0)
+	if (!path || asprintf(&plain, "%s:%s", user, password) < 0 ||
+	    !(b64 = base64_encode(plain, strlen(plain))))
 		return silo_err_sys(err, ENOMEM, "store credentials");
-	len = (int)strlen(plain);
-	b64 = malloc((size_t)(4 * ((len + 2) / 3) + 1));
-	if (!b64)
-		return silo_err_sys(err, ENOMEM, "store credentials");
-	EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)plain, len);
 	if (load_docker_config(path, &root, err) < 0)
 		return -1;
 	auths = json_object_get(root, "auths");

@@ -1,4 +1,4 @@
-/* SHA-256 digests computed while data streams past (OpenSSL EVP), in the
+/* SHA-256 digests, of streams as data goes past and of buffers, in the
  * "sha256:<hex>" form the OCI specs use. */
 #ifndef SILO_IMAGE_DIGEST_H
 #define SILO_IMAGE_DIGEST_H
