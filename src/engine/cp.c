@@ -531,6 +531,11 @@ static int cp_to_container(const struct view *v, const struct engine_cp_request 
 	int data[2], r = 0, status;
 	pid_t pid;
 
+	/* The child unpacks inside a running container's mount namespace,
+	 * where a dlopen would map the container's own libarchive.so.13 into
+	 * a process of the host's root: it inherits the host's instead. */
+	if (unpack_load_library(err) < 0)
+		return silo_err_prefix(err, "copy to container %s", v->name);
 	if (!strcmp(req->host_path, "-")) {
 		job.data_fd = STDIN_FILENO;
 		pid = spawn_child(v, &job, &status_fd, err);

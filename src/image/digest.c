@@ -27,7 +27,7 @@ static struct {
 	int (*final)(EVP_MD_CTX *ctx, unsigned char *md, unsigned int *len);
 } lib;
 
-static int load_library(struct silo_err *err)
+int digest_load_library(struct silo_err *err)
 {
 	const struct dlib_symbol symbols[] = {
 		{ "EVP_MD_CTX_new", (void **)&lib.ctx_new, 0 },
@@ -57,7 +57,7 @@ int digest_init(struct digest_ctx *ctx, struct silo_err *err)
 
 	ctx->md = NULL;
 	ctx->bytes = 0;
-	if (load_library(err) < 0)
+	if (digest_load_library(err) < 0)
 		return -1;
 	md = lib.ctx_new();
 	if (!md)

@@ -15,6 +15,9 @@ struct digest_ctx {
 	uint64_t bytes; /* how much went through */
 };
 
+/* Opens the library streams are hashed with, unless it is open already.
+ * digest_init does so itself; see util/dlib.h for when to do it first. */
+int digest_load_library(struct silo_err *err);
 int digest_init(struct digest_ctx *ctx, struct silo_err *err);
 void digest_update(struct digest_ctx *ctx, const void *data, size_t len);
 /* Writes "sha256:<64 hex>" and a NUL to out. */

@@ -6,8 +6,6 @@
  * records are added once every image is complete. */
 #include "image/docker_archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "image/archive_lib.h"
 #include "image/images.h"
 #include "image/layers.h"
 #include "image/manifest.h"
@@ -379,9 +378,12 @@ int docker_archive_load(const struct store *store, int fd, const char *label,
 			void *opaque, struct silo_err *err)
 {
 	struct docker_load l = { .store = store, .scan = scan };
-	_cleanup_json_ json_t *records = json_array();
+	_cleanup_json_ json_t *records = NULL;
 	int r = -1;
 
+	if (archive_lib_load(err) < 0)
+		return -1;
+	records = json_array();
 	if (!records)
 		return silo_err_sys(err, ENOMEM, "load");
 	if (parse_manifest(&l, err) < 0 || read_files(&l, fd, label, err) < 0)

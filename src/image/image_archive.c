@@ -2,8 +2,6 @@
  * image_archive.h). */
 #include "image/image_archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image/archive_lib.h"
 #include "image/docker_archive.h"
 #include "image/images.h"
 #include "image/manifest.h"
@@ -27,6 +26,8 @@ int image_archive_open(int fd, const char *label, struct archive **out, struct s
 {
 	struct archive *a;
 
+	if (archive_lib_load(err) < 0)
+		return -1;
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return silo_err_errno(err, "rewind %s", label);
 	a = archive_read_new();
@@ -92,9 +93,12 @@ int image_archive_read_entry(struct archive *a, const char *name, size_t max, ch
 			     size_t *len, struct silo_err *err)
 {
 	size_t cap = 4096, used = 0;
-	_cleanup_free_ char *buf = malloc(cap);
+	_cleanup_free_ char *buf = NULL;
 	la_ssize_t n;
 
+	if (archive_lib_load(err) < 0)
+		return -1;
+	buf = malloc(cap);
 	if (!buf)
 		return silo_err_sys(err, ENOMEM, "read %s", name);
 	for (;;) {
@@ -151,6 +155,8 @@ int image_archive_store_entry(const struct store *store, struct archive *a, cons
 	la_ssize_t n;
 	int r;
 
+	if (archive_lib_load(err) < 0)
+		return -1;
 	if (expected && store_blob_exists(store, expected)) {
 		snprintf(digest, DIGEST_STRING_LENGTH + 1, "%s", expected);
 		return describe_stored(store, expected, size, magic, err);
@@ -352,6 +358,8 @@ int image_archive_load(const struct store *store, const char *path,
 	_cleanup_free_ char *label = NULL;
 	int gc, r;
 
+	if (archive_lib_load(err) < 0)
+		return -1;
 	if (!path || !strcmp(path, "-"))
 		label = strdup("standard input");
 	else if (asprintf(&label, "\"%s\"", path) < 0)

@@ -2,8 +2,6 @@
  * unpack, write config and manifest, record. */
 #include "image/import.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image/archive_lib.h"
 #include "image/images.h"
 #include "image/layers.h"
 #include "image/reference.h"
@@ -19,13 +18,6 @@
 #include "util/clock.h"
 
 #define READ_BLOCK (128 * 1024)
-
-static inline void cleanup_archivep(struct archive **a)
-{
-	if (*a)
-		archive_read_free(*a);
-}
-#define _cleanup_archive_ __attribute__((cleanup(cleanup_archivep)))
 
 /* The input as libarchive reads it, counted: an empty pipe is told apart
  * from one that is not a tarball. */
@@ -369,6 +361,8 @@ int image_import(const struct store *store, int fd, const struct image_import_op
 	_cleanup_free_ char *name = NULL;
 	int gc, r;
 
+	if (archive_lib_load(err) < 0)
+		return -1;
 	if (opts->ref) {
 		_cleanup_image_ref_ struct image_ref ref = { 0 };
 

@@ -5,8 +5,6 @@
  * recorded, as a pull records them. */
 #include "image/oci_archive.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "image/archive_lib.h"
 #include "image/images.h"
 #include "image/layers.h"
 #include "image/manifest.h"
@@ -150,11 +149,14 @@ int oci_archive_load(const struct store *store, int fd, const char *label,
 {
 	_cleanup_free_ char *index_text = NULL;
 	_cleanup_json_ json_t *index = NULL;
-	_cleanup_json_ json_t *records = json_array();
+	_cleanup_json_ json_t *records = NULL;
 	json_error_t jerr;
 	size_t i, len = 0;
 	json_t *desc;
 
+	if (archive_lib_load(err) < 0)
+		return -1;
+	records = json_array();
 	if (!records)
 		return silo_err_sys(err, ENOMEM, "load");
 	if (read_archive(store, fd, label, &index_text, &len, err) < 0)

@@ -4,8 +4,6 @@
  * corrupt archive. */
 #include "image/save.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "image/archive_lib.h"
 #include "image/digest.h"
 #include "image/images.h"
 #include "image/layers.h"
@@ -26,13 +25,6 @@
 #include "util/json.h"
 
 #define COPY_BLOCK (128 * 1024)
-
-static inline void cleanup_archivep(struct archive **a)
-{
-	if (*a)
-		archive_read_free(*a);
-}
-#define _cleanup_archive_ __attribute__((cleanup(cleanup_archivep)))
 
 /* One image to write and the names it goes out with. */
 struct save_image {
@@ -397,6 +389,8 @@ int image_save(const struct store *store, char *const *refs, size_t n,
 	_cleanup_close_ int gc = -1;
 	int r = -1;
 
+	if (archive_lib_load(err) < 0)
+		return -1;
 	gc = store_lock_shared(store, "gc", err);
 	if (gc < 0)
 		return -1;

@@ -29,9 +29,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
+#include "image/archive_lib.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 #include "util/resolve.h"
@@ -41,13 +39,6 @@
 #define WHITEOUT_OPAQUE ".wh..wh..opq"
 #define WHITEOUT_META_PREFIX ".wh..wh."
 #define READ_BLOCK (128 * 1024)
-
-static inline void cleanup_archivep(struct archive **a)
-{
-	if (*a)
-		archive_read_free(*a);
-}
-#define _cleanup_archive_ __attribute__((cleanup(cleanup_archivep)))
 
 struct deferred_dir {
 	char *path;
@@ -699,12 +690,19 @@ static int unpack_stream(int fd, int root_fd, dev_t root_dev, const struct unpac
 	return r;
 }
 
+int unpack_load_library(struct silo_err *err)
+{
+	return archive_lib_load(err) < 0 || digest_load_library(err) < 0 ? -1 : 0;
+}
+
 int unpack_layer_fd(int fd, const char *dest, struct unpack_result *result, struct silo_err *err)
 {
 	_cleanup_close_ int root_fd = -1;
 	struct stat st;
 
 	memset(result, 0, sizeof(*result));
+	if (unpack_load_library(err) < 0)
+		return -1;
 	root_fd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (root_fd < 0 || fstat(root_fd, &st) < 0)
 		return silo_err_errno(err, "open layer directory \"%s\"", dest);
@@ -719,6 +717,8 @@ int unpack_tar_fd_at(int fd, int root_fd, const struct unpack_options *opts,
 	struct stat st;
 
 	memset(result, 0, sizeof(*result));
+	if (unpack_load_library(err) < 0)
+		return -1;
 	own_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
 	if (own_fd < 0 || fstat(own_fd, &st) < 0)
 		return silo_err_errno(err, "unpack");

@@ -47,4 +47,11 @@ struct unpack_options {
 int unpack_tar_fd_at(int fd, int root_fd, const struct unpack_options *opts,
 		     struct unpack_result *result, struct silo_err *err);
 
+/* Opens libarchive, which the two calls above read with, and the library
+ * they hash with, unless they are open already. They do so themselves, but it must be done before where they
+ * run in threads (opening it is not thread-safe) or after joining a
+ * container's mount namespace (the library must come from the host's
+ * filesystem, never from the container's). */
+int unpack_load_library(struct silo_err *err);
+
 #endif

@@ -3,6 +3,27 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <sys/stat.h>
+
+/* The root directory the process started with. A library is looked up
+ * under the current root: after joining a container's mount namespace
+ * (as `cp` does) that is the container's, and a dlopen there would run
+ * the container's code with the host's privileges. */
+static struct stat start_root;
+
+__attribute__((constructor)) static void note_start_root(void)
+{
+	if (stat("/", &start_root) < 0)
+		start_root.st_ino = 0;
+}
+
+static int root_is_start_root(void)
+{
+	struct stat now;
+
+	return start_root.st_ino && stat("/", &now) == 0 && now.st_dev == start_root.st_dev &&
+	       now.st_ino == start_root.st_ino;
+}
 
 int dlib_open(void **handle, const char *soname, const struct dlib_symbol *symbols, size_t n,
 	      struct silo_err *err)
@@ -11,6 +32,9 @@ int dlib_open(void **handle, const char *soname, const struct dlib_symbol *symbo
 
 	if (*handle)
 		return 0;
+	if (!root_is_start_root())
+		return silo_err_set(err, EPERM, "load %s: refused under another root than silo's own",
+				    soname);
 	h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h)
 		return silo_err_set(err, ENOENT, "load %s: %s", soname, dlerror());

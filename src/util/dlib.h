@@ -17,7 +17,10 @@ struct dlib_symbol {
 /* Opens soname (RTLD_NOW | RTLD_LOCAL) and fills the slot of every symbol.
  * Does nothing when *handle is set already. Fails, naming the library and
  * the first symbol missing, when it cannot be opened or lacks a symbol that
- * is not optional; nothing is left open then. */
+ * is not optional; nothing is left open then. Refuses when the process's
+ * root is no longer the one it started with (inside a container's mount
+ * namespace the library would be the container's): open what such a
+ * process needs before it gets there. */
 int dlib_open(void **handle, const char *soname, const struct dlib_symbol *symbols, size_t n,
 	      struct silo_err *err);
 

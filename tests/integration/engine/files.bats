@@ -254,6 +254,22 @@ hostile_links() {
 	[ "$(cat "$HOSTDIR/secret/file")" = host-only ]
 }
 
+@test "cp library planting escape: a libarchive.so.13 the container put in its library paths never loads in the copy" {
+	run_box c1
+	for dir in /lib /usr/lib /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
+		silo exec -i c1 sh -c "mkdir -p $dir && cat >$dir/libarchive.so.13" <"$BUILD_DIR/tests/archive_stub.so"
+	done
+	echo host-file >"$HOSTDIR/in"
+	# The copy into the container unpacks in its mount namespace: were
+	# libarchive opened there, the planted library would run as the
+	# host's root (and, lacking libarchive's functions, fail the copy).
+	run silo cp "$HOSTDIR/in" c1:/tmp/
+	assert_status 0
+	[ "$(silo exec c1 cat /tmp/in)" = host-file ]
+	tar -C "$HOSTDIR" -cf - in | silo cp - c1:/
+	[ "$(silo exec c1 cat /in)" = host-file ]
+}
+
 @test "cp symlink escape from a stopped container and through a tar stream: the host directory is untouched" {
 	run_box c1
 	hostile_links

@@ -271,3 +271,27 @@ nothing_stored() {
 	run silo save --format tarball "$REGISTRY/bb:latest"
 	assert_status 125
 }
+
+# ---------------------------------------------------------- libarchive --
+
+@test "libarchive is opened only to read an archive: other commands run without it, load and pull say it is missing" {
+	run readelf -d "$BUILD_DIR/silo-engine.so"
+	assert_status 0
+	assert_not_contains "$output" "libarchive"
+	silo pull -q "$REGISTRY/bb:latest" >/dev/null
+	mkdir "$WORK/lib"
+	ln -s "$BUILD_DIR/tests/archive_stub.so" "$WORK/lib/libarchive.so.13"
+
+	LD_LIBRARY_PATH=$WORK/lib run silo images -q
+	assert_status 0
+	[ -n "$output" ] || fail "no image listed"
+	LD_LIBRARY_PATH=$WORK/lib run silo pull -q "$REGISTRY/multi:latest"
+	assert_failure
+	assert_contains "$output" "load libarchive.so.13: it has no archive_read_new"
+	run silo rmi "$REGISTRY/bb:latest"
+	assert_status 0
+	LD_LIBRARY_PATH=$WORK/lib run silo load -i "$FIXTURES/bb-docker.tar"
+	assert_failure
+	assert_contains "$output" "load libarchive.so.13: it has no archive_read_new"
+	nothing_stored
+}
