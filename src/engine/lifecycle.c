@@ -571,10 +571,14 @@ static void sleep_ms(long ms)
 }
 
 /* Polls the record until it says exited, for at most timeout_ms (<0: no
- * limit). Returns 1 when exited, 0 on timeout, -1 when the record is gone. */
+ * limit). Returns 1 when exited, 0 on timeout, -1 when the record is gone.
+ * The monitor records the exit a few milliseconds after a SIGKILL, so the
+ * polls start 1 ms apart and slow down to 50: a fixed 50 made every
+ * `stop` and `rm -f` wait that long. */
 static int wait_exited(const struct engine_env *env, const char *id, long timeout_ms, int *exit_code)
 {
-	for (long waited = 0; timeout_ms < 0 || waited <= timeout_ms; waited += 50) {
+	for (long waited = 0, pause = 1; timeout_ms < 0 || waited <= timeout_ms;
+	     waited += pause, pause = pause < 25 ? pause * 2 : 50) {
 		_cleanup_json_ json_t *rec = NULL;
 		struct silo_err ignored = { 0 };
 
@@ -586,7 +590,7 @@ static int wait_exited(const struct engine_env *env, const char *id, long timeou
 					json_object_get(json_object_get(rec, "state"), "exitCode"));
 			return 1;
 		}
-		sleep_ms(50);
+		sleep_ms(pause);
 	}
 	return 0;
 }
