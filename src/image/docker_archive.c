@@ -378,12 +378,9 @@ int docker_archive_load(const struct store *store, int fd, const char *label,
 			void *opaque, struct silo_err *err)
 {
 	struct docker_load l = { .store = store, .scan = scan };
-	_cleanup_json_ json_t *records = NULL;
+	_cleanup_json_ json_t *records = json_array();
 	int r = -1;
 
-	if (archive_lib_load(err) < 0)
-		return -1;
-	records = json_array();
 	if (!records)
 		return silo_err_sys(err, ENOMEM, "load");
 	if (parse_manifest(&l, err) < 0 || read_files(&l, fd, label, err) < 0)

@@ -93,12 +93,9 @@ int image_archive_read_entry(struct archive *a, const char *name, size_t max, ch
 			     size_t *len, struct silo_err *err)
 {
 	size_t cap = 4096, used = 0;
-	_cleanup_free_ char *buf = NULL;
+	_cleanup_free_ char *buf = malloc(cap);
 	la_ssize_t n;
 
-	if (archive_lib_load(err) < 0)
-		return -1;
-	buf = malloc(cap);
 	if (!buf)
 		return silo_err_sys(err, ENOMEM, "read %s", name);
 	for (;;) {
@@ -155,8 +152,6 @@ int image_archive_store_entry(const struct store *store, struct archive *a, cons
 	la_ssize_t n;
 	int r;
 
-	if (archive_lib_load(err) < 0)
-		return -1;
 	if (expected && store_blob_exists(store, expected)) {
 		snprintf(digest, DIGEST_STRING_LENGTH + 1, "%s", expected);
 		return describe_stored(store, expected, size, magic, err);

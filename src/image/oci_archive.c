@@ -149,14 +149,11 @@ int oci_archive_load(const struct store *store, int fd, const char *label,
 {
 	_cleanup_free_ char *index_text = NULL;
 	_cleanup_json_ json_t *index = NULL;
-	_cleanup_json_ json_t *records = NULL;
+	_cleanup_json_ json_t *records = json_array();
 	json_error_t jerr;
 	size_t i, len = 0;
 	json_t *desc;
 
-	if (archive_lib_load(err) < 0)
-		return -1;
-	records = json_array();
 	if (!records)
 		return silo_err_sys(err, ENOMEM, "load");
 	if (read_archive(store, fd, label, &index_text, &len, err) < 0)

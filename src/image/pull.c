@@ -186,7 +186,9 @@ static int job_start(struct layer_job *j, int from_store, struct silo_err *err)
 	int sv[2];
 	int size = PIPE_BUFFER;
 
-	/* Here, not in the extractor threads, which would race to open it. */
+	/* Before the extractor thread starts: a library that cannot be
+	 * opened is then the pull's own one-line error, not a stopped
+	 * extraction. */
 	if (unpack_load_library(err) < 0)
 		return -1;
 	if (layer_build_begin(j->store, j->chain_id, &j->build, err) < 0)

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 /* The root directory the process started with. A library is looked up
@@ -25,8 +26,8 @@ static int root_is_start_root(void)
 	       now.st_ino == start_root.st_ino;
 }
 
-int dlib_open(void **handle, const char *soname, const struct dlib_symbol *symbols, size_t n,
-	      struct silo_err *err)
+static int open_locked(void **handle, const char *soname, const struct dlib_symbol *symbols,
+		       size_t n, struct silo_err *err)
 {
 	void *h;
 
@@ -47,6 +48,22 @@ int dlib_open(void **handle, const char *soname, const struct dlib_symbol *symbo
 			return silo_err_set(err, ENOSYS, "load %s: it has no %s", soname, symbols[i].name);
 		}
 	}
-	*handle = h;
+	/* After the slots: a caller that sees the handle sees them filled. */
+	__atomic_store_n(handle, h, __ATOMIC_RELEASE);
 	return 0;
+}
+
+int dlib_open(void **handle, const char *soname, const struct dlib_symbol *symbols, size_t n,
+	      struct silo_err *err)
+{
+	/* Threads (a pull's extractors) may ask at once. */
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int r;
+
+	if (__atomic_load_n(handle, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&lock);
+	r = open_locked(handle, soname, symbols, n, err);
+	pthread_mutex_unlock(&lock);
+	return r;
 }

@@ -20,7 +20,7 @@ struct dlib_symbol {
  * is not optional; nothing is left open then. Refuses when the process's
  * root is no longer the one it started with (inside a container's mount
  * namespace the library would be the container's): open what such a
- * process needs before it gets there. */
+ * process needs before it gets there. Safe to call from several threads. */
 int dlib_open(void **handle, const char *soname, const struct dlib_symbol *symbols, size_t n,
 	      struct silo_err *err);
 
